@@ -2,6 +2,7 @@
 crypto-config.yaml and the project's network.yaml. No Pulumi imports here."""
 
 from network_spec.errors import SpecError
+from network_spec.load import load_network
 from network_spec.model import (
     CaSpec,
     ChaincodeChannel,
@@ -25,4 +26,5 @@ __all__ = [
     "OrgSpec",
     "SpecError",
     "Subject",
+    "load_network",
 ]

@@ -1,0 +1,71 @@
+"""One admin toolbox Deployment per org: the fabric-tools image with the org
+admin's MSP and TLS client pair and every org's TLS CA certificate mounted. It is
+where the org's peer and orderer operations run inside the cluster."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.crypto_material import CaMaterial, IdentityMaterial, identity_file_tree
+from fabric_components.naming import admin_name, labels
+from fabric_components.node_objects import NodePlacement, deployment, files_secret, files_volume
+from fabric_components.node_settings import CONTAINER_PATHS, ClusterAddressing, admin_environment
+from fabric_components.stack_config import StackConfig
+from fabric_components.workload import (
+    container,
+    env_list,
+    exec_probes,
+    pod_template,
+    single_replica_spec,
+)
+from network_spec import OrgSpec
+
+ADMIN_DIR = "/var/hyperledger/admin"
+TLS_CA_DIR = "/var/hyperledger/tls-ca"
+TLS_CA_CONFIGMAP = "tls-ca-certs"
+
+
+def admin_toolbox(
+    name: str,
+    org: OrgSpec,
+    admin: IdentityMaterial,
+    cas: CaMaterial,
+    tls_cas: k8s.core.v1.ConfigMap,
+    config: StackConfig,
+    parent: pulumi.Resource,
+) -> k8s.apps.v1.Deployment:
+    k8s_name = admin_name(org)
+    place = NodePlacement(
+        name=f"{name}-admin",
+        k8s_name=k8s_name,
+        namespace=config.namespace,
+        labels=labels(org, "fabric-admin-toolbox", k8s_name),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    files = identity_file_tree(org, cas, admin, admin.sign_cert)
+    secret = files_secret(place, "crypto", files)
+    env = admin_environment(
+        org, ClusterAddressing(config.namespace), CONTAINER_PATHS.config_dir, ADMIN_DIR, TLS_CA_DIR
+    )
+    env["HOME"] = "/tmp"
+    tools = container(
+        "tools",
+        config.images.tools,
+        config.resources["toolbox"],
+        env=env_list(env),
+        command=["sleep", "infinity"],
+        mounts=[
+            {"name": "admin", "mount_path": ADMIN_DIR, "read_only": True},
+            {"name": "tls-ca", "mount_path": TLS_CA_DIR, "read_only": True},
+            {"name": "tmp", "mount_path": "/tmp"},
+        ],
+        probes=exec_probes(["peer", "version"]),
+    )
+    volumes = [
+        files_volume("admin", secret, files),
+        {"name": "tls-ca", "config_map": {"name": tls_cas.metadata["name"]}},
+        {"name": "tmp", "empty_dir": {}},
+    ]
+    template = pod_template(place.labels, [tools], volumes)
+    return deployment(place, single_replica_spec(place.labels, template), [secret, tls_cas])

@@ -1,0 +1,267 @@
+"""Where a network's crypto material comes from, as Pulumi outputs.
+
+Two sources share one shape: ``GeneratedCrypto`` issues everything with dynamic
+resources kept in state (no key churn across runs; a new node gets a new
+identity resource and nothing else changes), ``DirectoryCrypto`` reads an
+existing cryptogen output directory. Private keys only ever travel inside
+secret outputs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from crypto import KeyPair, OrgCAs, OrgCrypto, identity_files, org_msp_files, read_org_tree
+from crypto.identities import Identity
+from fabric_components.crypto_provider import (
+    CA_SECRET_OUTPUTS,
+    IDENTITY_SECRET_OUTPUTS,
+    CertificateAuthoritiesProvider,
+    IdentityProvider,
+)
+from fabric_components.naming import service_dns_names
+from network_spec import NodeSpec, OrgKind, OrgSpec
+
+
+@dataclass(frozen=True)
+class CaMaterial:
+    ca_cert: pulumi.Output[str]
+    tlsca_cert: pulumi.Output[str]
+    ca_key: pulumi.Output[str]
+    tlsca_key: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class IdentityMaterial:
+    common_name: str
+    sign_cert: pulumi.Output[str]
+    tls_cert: pulumi.Output[str]
+    sign_key: pulumi.Output[str]
+    tls_key: pulumi.Output[str]
+    node_ou: str
+    server: bool
+
+
+def _public_cas(ca_cert: str, tlsca_cert: str) -> OrgCAs:
+    """The CA pair as the MSP layout needs it: certificates only."""
+    return OrgCAs(ca=KeyPair(ca_cert, ""), tlsca=KeyPair(tlsca_cert, ""))
+
+
+def identity_file_tree(
+    org: OrgSpec, cas: CaMaterial, identity: IdentityMaterial, admin_cert: pulumi.Output[str]
+) -> pulumi.Output[dict[str, str]]:
+    """The identity's ``msp/`` and ``tls/`` trees (cryptogen's layout), secret."""
+
+    def render(values: list[Any]) -> dict[str, str]:
+        ca_cert, tlsca_cert, sign_cert, sign_key, tls_cert, tls_key, admin = values
+        ident = Identity(
+            common_name=identity.common_name,
+            node_ou=identity.node_ou,
+            sign=KeyPair(sign_cert, sign_key),
+            tls=KeyPair(tls_cert, tls_key),
+            server=identity.server,
+        )
+        return identity_files(org, _public_cas(ca_cert, tlsca_cert), ident, admin)
+
+    return pulumi.Output.secret(
+        pulumi.Output.all(
+            cas.ca_cert, cas.tlsca_cert, identity.sign_cert, identity.sign_key,
+            identity.tls_cert, identity.tls_key, admin_cert,
+        ).apply(render)
+    )
+
+
+def org_msp_tree(
+    org: OrgSpec, cas: CaMaterial, admin_cert: pulumi.Output[str]
+) -> pulumi.Output[dict[str, str]]:
+    """The org-level MSP (public: it goes into channel configuration)."""
+    return pulumi.Output.all(cas.ca_cert, cas.tlsca_cert, admin_cert).apply(
+        lambda v: org_msp_files(org, _public_cas(v[0], v[1]), v[2])
+    )
+
+
+class CryptoSource(Protocol):
+    def cas(self, org: OrgSpec, opts: pulumi.ResourceOptions) -> CaMaterial: ...
+
+    def node(
+        self, org: OrgSpec, cas: CaMaterial, node: NodeSpec, opts: pulumi.ResourceOptions
+    ) -> IdentityMaterial: ...
+
+    def user(
+        self, org: OrgSpec, cas: CaMaterial, name: str, admin: bool,
+        opts: pulumi.ResourceOptions,
+    ) -> IdentityMaterial: ...
+
+
+def _node_ou(org: OrgSpec) -> str:
+    return "orderer" if org.kind is OrgKind.ORDERER else "peer"
+
+
+class CertificateAuthorities(Resource):
+    """An org's CA and TLS CA, generated once (``fabric:crypto:CertificateAuthorities``)."""
+
+    ca_cert: pulumi.Output[str]
+    ca_key: pulumi.Output[str]
+    tlsca_cert: pulumi.Output[str]
+    tlsca_key: pulumi.Output[str]
+
+    def __init__(self, name: str, org: OrgSpec, opts: pulumi.ResourceOptions) -> None:
+        props = {
+            "org": org.name,
+            "kind": org.kind.value,
+            "domain": org.domain,
+            "ca_common_name": org.ca_common_name,
+            "subject": asdict(org.ca.subject),
+            "ca_cert": None,
+            "ca_key": None,
+            "tlsca_cert": None,
+            "tlsca_key": None,
+        }
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=CA_SECRET_OUTPUTS)
+        )
+        super().__init__(CertificateAuthoritiesProvider(), name, props, opts)
+
+
+class IssuedIdentity(Resource):
+    """A node's or user's identity, issued once by its org's CAs."""
+
+    sign_cert: pulumi.Output[str]
+    sign_key: pulumi.Output[str]
+    tls_cert: pulumi.Output[str]
+    tls_key: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, org: OrgSpec, cas: CaMaterial, common_name: str, node_ou: str,
+        server: bool, sans: tuple[str, ...], node: NodeSpec | None,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        props = {
+            "org": org.name,
+            "kind": org.kind.value,
+            "domain": org.domain,
+            "ca_common_name": org.ca_common_name,
+            "subject": asdict(org.ca.subject),
+            "enable_node_ous": org.enable_node_ous,
+            "common_name": common_name,
+            "node_ou": node_ou,
+            "server": server,
+            "sans": list(sans),
+            "node_subject": asdict(node.subject) if node else {},
+            "ca_cert": cas.ca_cert,
+            "ca_key": cas.ca_key,
+            "tlsca_cert": cas.tlsca_cert,
+            "tlsca_key": cas.tlsca_key,
+            "sign_cert": None,
+            "sign_key": None,
+            "tls_cert": None,
+            "tls_key": None,
+        }
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=IDENTITY_SECRET_OUTPUTS)
+        )
+        super().__init__(IdentityProvider(), name, props, opts)
+
+
+def _material(resource: IssuedIdentity, common_name: str, node_ou: str,
+              server: bool) -> IdentityMaterial:
+    return IdentityMaterial(
+        common_name=common_name,
+        sign_cert=resource.sign_cert,
+        tls_cert=resource.tls_cert,
+        sign_key=pulumi.Output.secret(resource.sign_key),
+        tls_key=pulumi.Output.secret(resource.tls_key),
+        node_ou=node_ou,
+        server=server,
+    )
+
+
+@dataclass(frozen=True)
+class GeneratedCrypto:
+    """Material generated by dynamic resources; node TLS certificates also carry
+    the node's Kubernetes Service names in ``namespace``."""
+
+    namespace: str
+
+    def cas(self, org: OrgSpec, opts: pulumi.ResourceOptions) -> CaMaterial:
+        res = CertificateAuthorities(f"{org.k8s_name}-cas", org, opts)
+        return CaMaterial(
+            ca_cert=res.ca_cert,
+            tlsca_cert=res.tlsca_cert,
+            ca_key=pulumi.Output.secret(res.ca_key),
+            tlsca_key=pulumi.Output.secret(res.tlsca_key),
+        )
+
+    def node(
+        self, org: OrgSpec, cas: CaMaterial, node: NodeSpec, opts: pulumi.ResourceOptions
+    ) -> IdentityMaterial:
+        sans = tuple(dict.fromkeys((*node.sans, *service_dns_names(node, self.namespace))))
+        ou = _node_ou(org)
+        res = IssuedIdentity(
+            f"{node.k8s_name}-identity", org, cas, node.common_name, ou, True, sans, node, opts
+        )
+        return _material(res, node.common_name, ou, True)
+
+    def user(
+        self, org: OrgSpec, cas: CaMaterial, name: str, admin: bool,
+        opts: pulumi.ResourceOptions,
+    ) -> IdentityMaterial:
+        ou = "admin" if admin else "client"
+        local = name.split("@")[0].lower()
+        res = IssuedIdentity(
+            f"{local}-{org.k8s_name}-identity", org, cas, name, ou, False, (), None, opts
+        )
+        return _material(res, name, ou, False)
+
+
+class DirectoryCrypto:
+    """Material read from an existing cryptogen output directory (bring your own
+    crypto). Read once per org; keys are wrapped as secrets at once."""
+
+    def __init__(self, root: str) -> None:
+        self.root = Path(root)
+        self._orgs: dict[str, OrgCrypto] = {}
+
+    def _org(self, org: OrgSpec) -> OrgCrypto:
+        if org.name not in self._orgs:
+            self._orgs[org.name] = read_org_tree(self.root, org)
+        return self._orgs[org.name]
+
+    def cas(self, org: OrgSpec, opts: pulumi.ResourceOptions) -> CaMaterial:
+        cas = self._org(org).cas
+        return CaMaterial(
+            ca_cert=pulumi.Output.from_input(cas.ca.cert_pem),
+            tlsca_cert=pulumi.Output.from_input(cas.tlsca.cert_pem),
+            ca_key=pulumi.Output.secret(cas.ca.key_pem),
+            tlsca_key=pulumi.Output.secret(cas.tlsca.key_pem),
+        )
+
+    @staticmethod
+    def _material(ident: Identity) -> IdentityMaterial:
+        return IdentityMaterial(
+            common_name=ident.common_name,
+            sign_cert=pulumi.Output.from_input(ident.sign.cert_pem),
+            tls_cert=pulumi.Output.from_input(ident.tls.cert_pem),
+            sign_key=pulumi.Output.secret(ident.sign.key_pem),
+            tls_key=pulumi.Output.secret(ident.tls.key_pem),
+            node_ou=ident.node_ou,
+            server=ident.server,
+        )
+
+    def node(
+        self, org: OrgSpec, cas: CaMaterial, node: NodeSpec, opts: pulumi.ResourceOptions
+    ) -> IdentityMaterial:
+        return self._material(self._org(org).nodes[node.common_name])
+
+    def user(
+        self, org: OrgSpec, cas: CaMaterial, name: str, admin: bool,
+        opts: pulumi.ResourceOptions,
+    ) -> IdentityMaterial:
+        crypto = self._org(org)
+        if admin:
+            return self._material(crypto.admin)
+        return self._material(next(u for u in crypto.users if u.common_name == name))

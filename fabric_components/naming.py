@@ -1,0 +1,43 @@
+"""Kubernetes names and DNS names of a network's nodes."""
+
+from __future__ import annotations
+
+from network_spec import NodeSpec, OrgSpec
+
+CLUSTER_DOMAIN = "cluster.local"
+
+
+def service_dns_names(node: NodeSpec, namespace: str) -> tuple[str, ...]:
+    """Every name a node's Service answers to inside the cluster; all go into its
+    TLS certificate so clients may use any of them."""
+    short = node.k8s_name
+    return (
+        short,
+        f"{short}.{namespace}",
+        f"{short}.{namespace}.svc",
+        f"{short}.{namespace}.svc.{CLUSTER_DOMAIN}",
+    )
+
+
+def service_host(node: NodeSpec, namespace: str) -> str:
+    """The fully qualified Service name other nodes use to reach ``node``."""
+    return service_dns_names(node, namespace)[-1]
+
+
+def crypto_secret_name(k8s_name: str) -> str:
+    return f"{k8s_name}-crypto"
+
+
+def admin_name(org: OrgSpec) -> str:
+    return f"admin-{org.k8s_name}"
+
+
+def labels(org: OrgSpec, component: str, instance: str) -> dict[str, str]:
+    """Recommended Kubernetes labels, plus the Fabric org for selection."""
+    return {
+        "app.kubernetes.io/name": component,
+        "app.kubernetes.io/instance": instance,
+        "app.kubernetes.io/part-of": "fabric-network",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "fabric.hyperledger.org/org": org.k8s_name,
+    }

@@ -1,0 +1,107 @@
+"""Wires a whole network from its spec and the stack config: the namespace, every
+org's CAs, the Orderer and PeerOrg components, and the stack outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.admin_toolbox import TLS_CA_CONFIGMAP
+from fabric_components.connection_profile import connection_profile
+from fabric_components.crypto_material import (
+    CaMaterial,
+    CryptoSource,
+    DirectoryCrypto,
+    GeneratedCrypto,
+)
+from fabric_components.node_settings import ClusterAddressing
+from fabric_components.orderer import Orderer, OrdererArgs
+from fabric_components.peer_org import PeerOrg, PeerOrgArgs
+from fabric_components.stack_config import StackConfig
+from network_spec import NetworkSpec, SpecError
+
+
+def check_compatible(spec: NetworkSpec, config: StackConfig, network_file: str) -> None:
+    """Settings that are valid alone but not together."""
+    for i, channel in enumerate(spec.channels):
+        if channel.consensus == "BFT" and config.fabric_major < 3:
+            raise SpecError(
+                network_file,
+                f"channels[{i}].consensus",
+                f"BFT needs Fabric 3.x but the stack's fabric:fabricVersion is "
+                f"{config.fabric_version}",
+            )
+
+
+def crypto_source(config: StackConfig) -> CryptoSource:
+    if config.crypto_dir:
+        return DirectoryCrypto(config.crypto_dir)
+    return GeneratedCrypto(config.namespace)
+
+
+def deploy_network(spec: NetworkSpec, config: StackConfig) -> dict[str, Any]:
+    """Registers every resource and returns the stack outputs."""
+    namespace = k8s.core.v1.Namespace(
+        "namespace",
+        metadata={
+            "name": config.namespace,
+            "labels": {
+                "app.kubernetes.io/part-of": "fabric-network",
+                "app.kubernetes.io/managed-by": "pulumi",
+                "pod-security.kubernetes.io/enforce": "restricted",
+            },
+        },
+    )
+    in_namespace = pulumi.ResourceOptions(depends_on=[namespace])
+    crypto = crypto_source(config)
+    cas: dict[str, CaMaterial] = {org.name: crypto.cas(org, in_namespace) for org in spec.orgs}
+    tls_ca_pems = pulumi.Output.all(
+        **{org.name: cas[org.name].tlsca_cert for org in spec.orgs}
+    )
+    tls_cas = k8s.core.v1.ConfigMap(
+        "tls-ca-certs",
+        metadata={"name": TLS_CA_CONFIGMAP, "namespace": config.namespace,
+                  "labels": {"app.kubernetes.io/part-of": "fabric-network"}},
+        data=tls_ca_pems.apply(
+            lambda pems: {f"{spec.org(name).domain}.pem": pem for name, pem in pems.items()}
+        ),
+        opts=in_namespace,
+    )
+    orgs: dict[str, dict[str, Any]] = {}
+    for org in spec.orderer_orgs:
+        orderer = Orderer(
+            org.k8s_name,
+            OrdererArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas),
+            in_namespace,
+        )
+        orgs[org.name] = {
+            "kind": "orderer",
+            "mspId": orderer.msp_id,
+            "endpoints": orderer.endpoints,
+            "adminEndpoints": orderer.admin_endpoints,
+            "tlsCaCert": orderer.tls_ca_cert,
+            "caCert": cas[org.name].ca_cert,
+        }
+    for org in spec.peer_orgs:
+        peer_org = PeerOrg(
+            org.k8s_name,
+            PeerOrgArgs(org=org, state_database=spec.state_database, config=config,
+                        crypto=crypto, cas=cas[org.name], tls_cas=tls_cas),
+            in_namespace,
+        )
+        orgs[org.name] = {
+            "kind": "peer",
+            "mspId": peer_org.msp_id,
+            "endpoints": peer_org.endpoints,
+            "tlsCaCert": peer_org.tls_ca_cert,
+            "caCert": cas[org.name].ca_cert,
+        }
+    addressing = ClusterAddressing(config.namespace)
+    profiles = tls_ca_pems.apply(
+        lambda pems: {
+            org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs
+        }
+    )
+    return {"namespace": namespace.metadata["name"], "orgs": orgs, "connectionProfiles": profiles}

@@ -1,0 +1,257 @@
+"""The Fabric settings of a node, as data: the CORE_* / ORDERER_* environment and
+the file paths it points at.
+
+The Kubernetes components put this environment into containers; the local network
+harness starts real ``peer`` and ``orderer`` processes from the very same function
+with only the addressing (listen host, ports) and the paths swapped, so a running
+local network proves the configuration the cluster gets. Every value not set here
+comes from the release's own core.yaml / orderer.yaml (FABRIC_CFG_PATH)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Protocol
+
+from fabric_components.naming import service_host
+from network_spec import NodeSpec, OrgKind, OrgSpec
+
+CCAAS_BUILDER_ENV = "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
+
+
+@dataclass(frozen=True)
+class NodePaths:
+    """Where a node finds its configuration, identity and data."""
+
+    config_dir: str
+    """FABRIC_CFG_PATH: the release's core.yaml and orderer.yaml."""
+    crypto_dir: str
+    """Holds ``msp/`` and ``tls/`` exactly as cryptogen lays out a node."""
+    data_dir: str
+    """Ledger and consensus data (the node's persistent volume)."""
+    ccaas_builder_dir: str
+    """The chaincode-as-a-service external builder (bin/detect, build, release)."""
+
+    @property
+    def msp_dir(self) -> str:
+        return f"{self.crypto_dir}/msp"
+
+    @property
+    def tls_dir(self) -> str:
+        return f"{self.crypto_dir}/tls"
+
+
+CONTAINER_PATHS = NodePaths(
+    config_dir="/etc/hyperledger/fabric",
+    crypto_dir="/var/hyperledger/crypto",
+    data_dir="/var/hyperledger/production",
+    ccaas_builder_dir="/opt/hyperledger/ccaas_builder",
+)
+"""Paths inside the official fabric-peer / fabric-orderer images."""
+
+
+@dataclass(frozen=True)
+class PeerPorts:
+    peer: int = 7051
+    chaincode: int = 7052
+    operations: int = 9443
+
+
+@dataclass(frozen=True)
+class OrdererPorts:
+    listen: int = 7050
+    """Client (broadcast/deliver) and Raft cluster traffic."""
+    admin: int = 7053
+    """Channel participation API (osnadmin), TLS with client auth."""
+    operations: int = 9443
+
+
+class Addressing(Protocol):
+    """How nodes are placed: where they listen and how others reach them."""
+
+    @property
+    def listen_host(self) -> str: ...
+
+    def host(self, node: NodeSpec) -> str: ...
+
+    def peer_ports(self, node: NodeSpec) -> PeerPorts: ...
+
+    def orderer_ports(self, node: NodeSpec) -> OrdererPorts: ...
+
+
+@dataclass(frozen=True)
+class ClusterAddressing:
+    """In Kubernetes: every node listens on all interfaces at the standard ports
+    and is reached through its Service's DNS name."""
+
+    namespace: str
+    listen_host: str = "0.0.0.0"
+
+    def host(self, node: NodeSpec) -> str:
+        return service_host(node, self.namespace)
+
+    def peer_ports(self, node: NodeSpec) -> PeerPorts:
+        return PeerPorts()
+
+    def orderer_ports(self, node: NodeSpec) -> OrdererPorts:
+        return OrdererPorts()
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """An environment value the container reads from a Kubernetes Secret key."""
+
+    key: str
+
+
+EnvValue = str | SecretRef
+
+COUCHDB_USER_KEY = "username"
+COUCHDB_PASSWORD_KEY = "password"
+
+
+def peer_address(addressing: Addressing, node: NodeSpec) -> str:
+    return f"{addressing.host(node)}:{addressing.peer_ports(node).peer}"
+
+
+def orderer_address(addressing: Addressing, node: NodeSpec) -> str:
+    return f"{addressing.host(node)}:{addressing.orderer_ports(node).listen}"
+
+
+def orderer_admin_address(addressing: Addressing, node: NodeSpec) -> str:
+    return f"{addressing.host(node)}:{addressing.orderer_ports(node).admin}"
+
+
+def _external_builders(paths: NodePaths) -> str:
+    """core.yaml's chaincode.externalBuilders as the YAML string Fabric decodes
+    from the environment: only the CCaaS builder, no Docker."""
+    return json.dumps(
+        [
+            {
+                "name": "ccaas_builder",
+                "path": paths.ccaas_builder_dir,
+                "propagateEnvironment": [CCAAS_BUILDER_ENV],
+            }
+        ]
+    )
+
+
+def peer_environment(
+    org: OrgSpec,
+    node: NodeSpec,
+    addressing: Addressing,
+    paths: NodePaths,
+    *,
+    state_database: str = "goleveldb",
+    couchdb_address: str = "localhost:5984",
+    log_spec: str = "INFO",
+) -> dict[str, EnvValue]:
+    """The environment of a peer: TLS on, CCaaS builder only, Docker off."""
+    ports = addressing.peer_ports(node)
+    listen = addressing.listen_host
+    address = peer_address(addressing, node)
+    # Every peer bootstraps gossip from the org's first peer (the first from
+    # itself), so adding a peer never changes the settings of the existing ones.
+    bootstrap = peer_address(addressing, org.nodes[0])
+    env: dict[str, EnvValue] = {
+        "FABRIC_CFG_PATH": paths.config_dir,
+        "FABRIC_LOGGING_SPEC": log_spec,
+        "CORE_PEER_ID": node.common_name,
+        "CORE_PEER_LOCALMSPID": org.msp_id,
+        "CORE_PEER_MSPCONFIGPATH": paths.msp_dir,
+        "CORE_PEER_ADDRESS": address,
+        "CORE_PEER_LISTENADDRESS": f"{listen}:{ports.peer}",
+        "CORE_PEER_CHAINCODEADDRESS": f"{addressing.host(node)}:{ports.chaincode}",
+        "CORE_PEER_CHAINCODELISTENADDRESS": f"{listen}:{ports.chaincode}",
+        "CORE_PEER_GOSSIP_EXTERNALENDPOINT": address,
+        "CORE_PEER_GOSSIP_BOOTSTRAP": bootstrap,
+        "CORE_PEER_TLS_ENABLED": "true",
+        "CORE_PEER_TLS_CERT_FILE": f"{paths.tls_dir}/server.crt",
+        "CORE_PEER_TLS_KEY_FILE": f"{paths.tls_dir}/server.key",
+        "CORE_PEER_TLS_ROOTCERT_FILE": f"{paths.tls_dir}/ca.crt",
+        "CORE_PEER_FILESYSTEMPATH": paths.data_dir,
+        "CORE_LEDGER_SNAPSHOTS_ROOTDIR": f"{paths.data_dir}/snapshots",
+        "CORE_OPERATIONS_LISTENADDRESS": f"{listen}:{ports.operations}",
+        "CORE_METRICS_PROVIDER": "prometheus",
+        "CORE_VM_ENDPOINT": "",
+        "CORE_CHAINCODE_EXTERNALBUILDERS": _external_builders(paths),
+        "CORE_LEDGER_STATE_STATEDATABASE": state_database,
+    }
+    if state_database == "CouchDB":
+        env["CORE_LEDGER_STATE_COUCHDBCONFIG_COUCHDBADDRESS"] = couchdb_address
+        env["CORE_LEDGER_STATE_COUCHDBCONFIG_USERNAME"] = SecretRef(COUCHDB_USER_KEY)
+        env["CORE_LEDGER_STATE_COUCHDBCONFIG_PASSWORD"] = SecretRef(COUCHDB_PASSWORD_KEY)
+    return env
+
+
+def orderer_environment(
+    org: OrgSpec,
+    node: NodeSpec,
+    addressing: Addressing,
+    paths: NodePaths,
+    *,
+    log_spec: str = "INFO",
+) -> dict[str, EnvValue]:
+    """The environment of an ordering node: no system channel, channel
+    participation API with TLS client auth, Raft over the node's TLS identity."""
+    ports = addressing.orderer_ports(node)
+    listen = addressing.listen_host
+    tls = paths.tls_dir
+    return {
+        "FABRIC_CFG_PATH": paths.config_dir,
+        "FABRIC_LOGGING_SPEC": log_spec,
+        "ORDERER_GENERAL_LISTENADDRESS": listen,
+        "ORDERER_GENERAL_LISTENPORT": str(ports.listen),
+        "ORDERER_GENERAL_LOCALMSPID": org.msp_id,
+        "ORDERER_GENERAL_LOCALMSPDIR": paths.msp_dir,
+        "ORDERER_GENERAL_TLS_ENABLED": "true",
+        "ORDERER_GENERAL_TLS_CERTIFICATE": f"{tls}/server.crt",
+        "ORDERER_GENERAL_TLS_PRIVATEKEY": f"{tls}/server.key",
+        "ORDERER_GENERAL_TLS_ROOTCAS": f"[{tls}/ca.crt]",
+        "ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE": f"{tls}/server.crt",
+        "ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY": f"{tls}/server.key",
+        "ORDERER_GENERAL_CLUSTER_ROOTCAS": f"[{tls}/ca.crt]",
+        "ORDERER_GENERAL_BOOTSTRAPMETHOD": "none",
+        "ORDERER_CHANNELPARTICIPATION_ENABLED": "true",
+        "ORDERER_FILELEDGER_LOCATION": f"{paths.data_dir}/orderer",
+        "ORDERER_CONSENSUS_WALDIR": f"{paths.data_dir}/orderer/etcdraft/wal",
+        "ORDERER_CONSENSUS_SNAPDIR": f"{paths.data_dir}/orderer/etcdraft/snapshot",
+        "ORDERER_ADMIN_LISTENADDRESS": f"{listen}:{ports.admin}",
+        "ORDERER_ADMIN_TLS_ENABLED": "true",
+        "ORDERER_ADMIN_TLS_CERTIFICATE": f"{tls}/server.crt",
+        "ORDERER_ADMIN_TLS_PRIVATEKEY": f"{tls}/server.key",
+        "ORDERER_ADMIN_TLS_ROOTCAS": f"[{tls}/ca.crt]",
+        "ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED": "true",
+        "ORDERER_ADMIN_TLS_CLIENTROOTCAS": f"[{tls}/ca.crt]",
+        "ORDERER_OPERATIONS_LISTENADDRESS": f"{listen}:{ports.operations}",
+        "ORDERER_METRICS_PROVIDER": "prometheus",
+    }
+
+
+def admin_environment(
+    org: OrgSpec,
+    addressing: Addressing,
+    config_dir: str,
+    admin_crypto_dir: str,
+    tls_ca_dir: str,
+) -> dict[str, EnvValue]:
+    """The environment of an org admin's CLI (``peer``, ``osnadmin``): the org
+    admin identity, TLS on, and the first node of the org as default target.
+    ``tls_ca_dir`` holds every org's TLS CA certificate as ``<org domain>.pem``."""
+    env: dict[str, EnvValue] = {
+        "FABRIC_CFG_PATH": config_dir,
+        "CORE_PEER_LOCALMSPID": org.msp_id,
+        "CORE_PEER_MSPCONFIGPATH": f"{admin_crypto_dir}/msp",
+        "CORE_PEER_TLS_ENABLED": "true",
+        "CORE_PEER_TLS_ROOTCERT_FILE": f"{tls_ca_dir}/{org.domain}.pem",
+        "CORE_PEER_TLS_CLIENTCERT_FILE": f"{admin_crypto_dir}/tls/client.crt",
+        "CORE_PEER_TLS_CLIENTKEY_FILE": f"{admin_crypto_dir}/tls/client.key",
+    }
+    if org.nodes:
+        first = org.nodes[0]
+        env["CORE_PEER_ADDRESS"] = (
+            peer_address(addressing, first)
+            if org.kind is OrgKind.PEER
+            else orderer_admin_address(addressing, first)
+        )
+    return env

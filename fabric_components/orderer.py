@@ -1,0 +1,126 @@
+"""``fabric:index:Orderer``: the ordering nodes of one orderer org."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.admin_toolbox import admin_toolbox
+from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
+from fabric_components.naming import labels
+from fabric_components.node_objects import (
+    NodePlacement,
+    deployment,
+    files_secret,
+    files_volume,
+    service,
+    volume_claim,
+)
+from fabric_components.node_settings import (
+    CONTAINER_PATHS,
+    ClusterAddressing,
+    OrdererPorts,
+    orderer_address,
+    orderer_admin_address,
+    orderer_environment,
+)
+from fabric_components.stack_config import StackConfig
+from fabric_components.workload import (
+    container,
+    env_list,
+    http_probes,
+    pod_template,
+    single_replica_spec,
+)
+from network_spec import OrgSpec
+
+
+@dataclass(frozen=True)
+class OrdererArgs:
+    org: OrgSpec
+    """The orderer org as expanded from crypto-config.yaml."""
+    config: StackConfig
+    crypto: CryptoSource
+    """Where identities come from (generated and kept in state, or a directory)."""
+    cas: CaMaterial
+    """The org's CA and TLS CA."""
+    tls_cas: k8s.core.v1.ConfigMap
+    """Every org's TLS CA certificate, mounted into the admin toolbox."""
+
+
+class Orderer(pulumi.ComponentResource):
+    """Per ordering node: a crypto Secret, a data PVC, a Deployment and a Service
+    (7050 gRPC and Raft, 7053 channel participation admin, 9443 operations);
+    plus the org's admin toolbox."""
+
+    msp_id: pulumi.Output[str]
+    endpoints: pulumi.Output[list[str]]
+    admin_endpoints: pulumi.Output[list[str]]
+    tls_ca_cert: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: OrdererArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("fabric:index:Orderer", name, None, opts)
+        org, config = args.org, args.config
+        child = pulumi.ResourceOptions(parent=self)
+        addressing = ClusterAddressing(config.namespace)
+        admin = args.crypto.user(org, args.cas, org.admin_name, True, child)
+        ports = OrdererPorts()
+        for node in org.nodes:
+            place = NodePlacement(
+                name=f"{name}-{node.hostname}",
+                k8s_name=node.k8s_name,
+                namespace=config.namespace,
+                labels=labels(org, "fabric-orderer", node.k8s_name),
+                opts=child,
+            )
+            identity = args.crypto.node(org, args.cas, node, child)
+            files = identity_file_tree(org, args.cas, identity, admin.sign_cert)
+            secret = files_secret(place, "crypto", files)
+            data = volume_claim(place, "data", config.orderer_storage, config)
+            env = orderer_environment(
+                org, node, addressing, CONTAINER_PATHS, log_spec=config.log_spec
+            )
+            orderer = container(
+                "orderer",
+                config.images.orderer,
+                config.resources["orderer"],
+                env=env_list(env),
+                ports={"grpc": ports.listen, "admin": ports.admin, "operations": ports.operations},
+                mounts=[
+                    {"name": "crypto", "mount_path": CONTAINER_PATHS.crypto_dir, "read_only": True},
+                    {"name": "data", "mount_path": CONTAINER_PATHS.data_dir},
+                    {"name": "tmp", "mount_path": "/tmp"},
+                ],
+                probes=http_probes(ports.operations, "/healthz"),
+            )
+            volumes = [
+                files_volume("crypto", secret, files),
+                {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
+                {"name": "tmp", "empty_dir": {}},
+            ]
+            template = pod_template(place.labels, [orderer], volumes)
+            deployment(place, single_replica_spec(place.labels, template), [secret, data])
+            service(place, {"grpc": ports.listen, "admin": ports.admin,
+                            "operations": ports.operations})
+        admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)
+
+        self.msp_id = pulumi.Output.from_input(org.msp_id)
+        self.endpoints = pulumi.Output.from_input(
+            [orderer_address(addressing, n) for n in org.nodes]
+        )
+        self.admin_endpoints = pulumi.Output.from_input(
+            [orderer_admin_address(addressing, n) for n in org.nodes]
+        )
+        self.tls_ca_cert = args.cas.tlsca_cert
+        self.register_outputs(
+            {
+                "msp_id": self.msp_id,
+                "endpoints": self.endpoints,
+                "admin_endpoints": self.admin_endpoints,
+                "tls_ca_cert": self.tls_ca_cert,
+            }
+        )

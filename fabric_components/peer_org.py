@@ -1,0 +1,144 @@
+"""``fabric:index:PeerOrg``: the peers of one peer org and its admin toolbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.admin_toolbox import admin_toolbox
+from fabric_components.couchdb import couchdb_container, couchdb_credentials
+from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
+from fabric_components.naming import labels
+from fabric_components.node_objects import (
+    NodePlacement,
+    deployment,
+    files_secret,
+    files_volume,
+    service,
+    volume_claim,
+)
+from fabric_components.node_settings import (
+    CONTAINER_PATHS,
+    ClusterAddressing,
+    PeerPorts,
+    peer_address,
+    peer_environment,
+)
+from fabric_components.stack_config import StackConfig
+from fabric_components.workload import (
+    container,
+    env_list,
+    http_probes,
+    pod_template,
+    single_replica_spec,
+)
+from network_spec import OrgSpec
+
+
+@dataclass(frozen=True)
+class PeerOrgArgs:
+    org: OrgSpec
+    """The peer org as expanded from crypto-config.yaml (one peer per node)."""
+    state_database: str
+    """``goleveldb``, or ``CouchDB`` for a CouchDB sidecar per peer."""
+    config: StackConfig
+    crypto: CryptoSource
+    cas: CaMaterial
+    tls_cas: k8s.core.v1.ConfigMap
+
+
+class PeerOrg(pulumi.ComponentResource):
+    """Per peer: a crypto Secret, PVCs, a Deployment (peer and optional CouchDB
+    sidecar; CCaaS builder, no Docker socket, nothing privileged) and a Service
+    (7051 gRPC, 7052 chaincode, 9443 operations); plus the org's admin toolbox."""
+
+    msp_id: pulumi.Output[str]
+    endpoints: pulumi.Output[list[str]]
+    tls_ca_cert: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: PeerOrgArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("fabric:index:PeerOrg", name, None, opts)
+        org, config = args.org, args.config
+        child = pulumi.ResourceOptions(parent=self)
+        addressing = ClusterAddressing(config.namespace)
+        admin = args.crypto.user(org, args.cas, org.admin_name, True, child)
+        for user in org.user_names:
+            # Client identities for applications: one Secret each, cryptogen's layout.
+            local = user.split("@")[0].lower()
+            ident = args.crypto.user(org, args.cas, user, False, child)
+            user_place = NodePlacement(
+                name=f"{name}-{local}", k8s_name=f"{local}-{org.k8s_name}",
+                namespace=config.namespace,
+                labels=labels(org, "fabric-client-identity", f"{local}-{org.k8s_name}"),
+                opts=child,
+            )
+            files_secret(user_place, "crypto", identity_file_tree(org, args.cas, ident,
+                                                                  admin.sign_cert))
+        ports = PeerPorts()
+        couch = args.state_database == "CouchDB"
+        for node in org.nodes:
+            place = NodePlacement(
+                name=f"{name}-{node.hostname}",
+                k8s_name=node.k8s_name,
+                namespace=config.namespace,
+                labels=labels(org, "fabric-peer", node.k8s_name),
+                opts=child,
+            )
+            identity = args.crypto.node(org, args.cas, node, child)
+            files = identity_file_tree(org, args.cas, identity, admin.sign_cert)
+            secret = files_secret(place, "crypto", files)
+            data = volume_claim(place, "data", config.peer_storage, config)
+            depends: list[pulumi.Resource] = [secret, data]
+            env = peer_environment(
+                org, node, addressing, CONTAINER_PATHS,
+                state_database=args.state_database, log_spec=config.log_spec,
+            )
+            volumes: list[dict[str, Any]] = [
+                files_volume("crypto", secret, files),
+                {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
+                {"name": "tmp", "empty_dir": {}},
+            ]
+            containers = []
+            credentials_name = ""
+            if couch:
+                credentials = couchdb_credentials(place)
+                couch_data = volume_claim(place, "couchdb", config.couchdb_storage, config)
+                credentials_name = f"{node.k8s_name}-couchdb"
+                depends += [credentials, couch_data]
+                volumes.append(
+                    {"name": "couchdb",
+                     "persistent_volume_claim": {"claim_name": couch_data.metadata["name"]}}
+                )
+                containers.append(couchdb_container(config, credentials_name))
+            peer = container(
+                "peer",
+                config.images.peer,
+                config.resources["peer"],
+                env=env_list(env, credentials_name),
+                ports={"grpc": ports.peer, "chaincode": ports.chaincode,
+                       "operations": ports.operations},
+                mounts=[
+                    {"name": "crypto", "mount_path": CONTAINER_PATHS.crypto_dir, "read_only": True},
+                    {"name": "data", "mount_path": CONTAINER_PATHS.data_dir},
+                    {"name": "tmp", "mount_path": "/tmp"},
+                ],
+                probes=http_probes(ports.operations, "/healthz"),
+            )
+            containers.insert(0, peer)
+            template = pod_template(place.labels, containers, volumes)
+            deployment(place, single_replica_spec(place.labels, template), depends)
+            service(place, {"grpc": ports.peer, "chaincode": ports.chaincode,
+                            "operations": ports.operations})
+        admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)
+
+        self.msp_id = pulumi.Output.from_input(org.msp_id)
+        self.endpoints = pulumi.Output.from_input([peer_address(addressing, n) for n in org.nodes])
+        self.tls_ca_cert = args.cas.tlsca_cert
+        self.register_outputs(
+            {"msp_id": self.msp_id, "endpoints": self.endpoints, "tls_ca_cert": self.tls_ca_cert}
+        )

@@ -1,0 +1,151 @@
+"""The stack's settings (``fabric:*`` keys of ``Pulumi.<stack>.yaml``), typed and
+validated. A bad value stops the program with a message naming the stack file and
+the key, before any resource is registered."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from network_spec import SpecError
+
+QUANTITY_CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")
+QUANTITY_BYTES = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$")
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+LOG_LEVELS = ("FATAL", "PANIC", "ERROR", "WARNING", "WARN", "INFO", "DEBUG")
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Kubernetes requests and limits of one container."""
+
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str
+    memory_limit: str
+
+    def as_k8s(self) -> dict[str, dict[str, str]]:
+        return {
+            "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
+            "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
+        }
+
+
+DEFAULT_RESOURCES = {
+    "peer": Resources("250m", "512Mi", "1", "1Gi"),
+    "orderer": Resources("250m", "256Mi", "1", "1Gi"),
+    "couchdb": Resources("250m", "512Mi", "1", "1Gi"),
+    "chaincode": Resources("100m", "128Mi", "500m", "512Mi"),
+    "toolbox": Resources("50m", "64Mi", "500m", "256Mi"),
+}
+
+
+@dataclass(frozen=True)
+class Images:
+    peer: str
+    orderer: str
+    tools: str
+    couchdb: str
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    crypto_config: str
+    network: str
+    crypto_dir: str
+    namespace: str
+    fabric_version: str
+    images: Images
+    storage_class: str
+    """Empty: the cluster's default storage class."""
+    peer_storage: str
+    orderer_storage: str
+    couchdb_storage: str
+    retain_volumes: bool
+    log_spec: str
+    resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
+
+    @property
+    def fabric_major(self) -> int:
+        return int(self.fabric_version.split(".")[0])
+
+
+Getter = Callable[[str], "str | None"]
+
+
+class _Reader:
+    def __init__(self, stack_file: str, get: Getter) -> None:
+        self.stack_file = stack_file
+        self.get = get
+
+    def fail(self, key: str, message: str) -> SpecError:
+        return SpecError(self.stack_file, f"fabric:{key}", message)
+
+    def string(self, key: str, default: str, pattern: re.Pattern[str] | None = None,
+               hint: str = "") -> str:
+        value = self.get(key)
+        value = default if value is None else value
+        if pattern is not None and not pattern.match(value):
+            raise self.fail(key, f"{value!r} is not valid: {hint}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.get(key)
+        if value is None:
+            return default
+        if value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self.fail(key, f"{value!r} is not a boolean: use true or false")
+
+
+def load_stack_config(stack: str, get: Getter) -> StackConfig:
+    """Read and check every ``fabric:*`` key; ``get`` returns a key's raw string."""
+    r = _Reader(f"Pulumi.{stack}.yaml", get)
+    version = r.string("fabricVersion", "2.5.9", VERSION, "a Fabric release such as 2.5.9")
+    if not version.startswith(("2.5.", "3.")):
+        raise r.fail("fabricVersion", f"{version!r} is not supported: use a 2.5.x or 3.x release")
+    registry = r.string("imageRegistry", "docker.io/hyperledger")
+    images = Images(
+        peer=r.string("peerImage", f"{registry}/fabric-peer:{version}"),
+        orderer=r.string("ordererImage", f"{registry}/fabric-orderer:{version}"),
+        tools=r.string("toolsImage", f"{registry}/fabric-tools:{version}"),
+        couchdb=r.string("couchdbImage", "docker.io/library/couchdb:3.3.3"),
+    )
+    sizes = {
+        key: r.string(key, "10Gi", QUANTITY_BYTES, "a Kubernetes quantity such as 10Gi")
+        for key in ("peerStorage", "ordererStorage", "couchdbStorage")
+    }
+    resources = {}
+    for role, default in DEFAULT_RESOURCES.items():
+        resources[role] = Resources(
+            cpu_request=r.string(f"{role}CpuRequest", default.cpu_request, QUANTITY_CPU,
+                                 "a CPU quantity such as 250m or 1"),
+            memory_request=r.string(f"{role}MemoryRequest", default.memory_request,
+                                    QUANTITY_BYTES, "a memory quantity such as 512Mi"),
+            cpu_limit=r.string(f"{role}CpuLimit", default.cpu_limit, QUANTITY_CPU,
+                               "a CPU quantity such as 250m or 1"),
+            memory_limit=r.string(f"{role}MemoryLimit", default.memory_limit, QUANTITY_BYTES,
+                                  "a memory quantity such as 512Mi"),
+        )
+    log_spec = r.string("logSpec", "INFO")
+    if log_spec.split(":")[-1].upper() not in LOG_LEVELS:
+        levels = ", ".join(LOG_LEVELS)
+        raise r.fail("logSpec", f"{log_spec!r} does not end in a log level ({levels})")
+    return StackConfig(
+        crypto_config=r.string("cryptoConfig", "samples/simple/crypto-config.yaml"),
+        network=r.string("network", "samples/simple/network.yaml"),
+        crypto_dir=r.string("cryptoDir", ""),
+        namespace=r.string("namespace", "fabric", DNS_LABEL,
+                           "a DNS-1123 label: lowercase letters, digits and '-', at most 63"),
+        fabric_version=version,
+        images=images,
+        storage_class=r.string("storageClass", ""),
+        peer_storage=sizes["peerStorage"],
+        orderer_storage=sizes["ordererStorage"],
+        couchdb_storage=sizes["couchdbStorage"],
+        retain_volumes=r.boolean("retainVolumes", False),
+        log_spec=log_spec,
+        resources=resources,
+    )

@@ -1,0 +1,214 @@
+"""network.yaml's ``chaincodes`` -> ChaincodeSpecs (format: see network_file)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from network_spec.duplicates import UniqueNames
+from network_spec.fields import Field, Record, describe
+from network_spec.model import ChaincodeChannel, ChaincodeSpec, ChannelSpec, OrgKind, OrgSpec
+from network_spec.names import (
+    chaincode_label_problem,
+    chaincode_name_problem,
+    chaincode_version_problem,
+)
+from network_spec.org_refs import OrgDirectory
+from network_spec.policies import PolicyError, Principal, any_member_policy, parse_policy
+
+CHAINCODE_KEYS = ("name", "version", "label", "image", "orgs", "policy", "initRequired", "channels")
+CHAINCODE_CHANNEL_KEYS = ("name", "orgs", "policy")
+
+
+@dataclass(frozen=True)
+class _Policy:
+    text: str
+    principals: tuple[Principal, ...]
+    at: Field
+
+
+@dataclass(frozen=True)
+class _Chaincode:
+    """What a chaincode's channel entries need from the chaincode."""
+
+    name: str
+    orgs: tuple[OrgSpec, ...]
+    policy: _Policy | None
+
+
+def _policy(field: Field | None) -> _Policy | None:
+    if field is None:
+        return None
+    text = field.text()
+    try:
+        return _Policy(text, parse_policy(text), field)
+    except PolicyError as error:
+        raise field.error(f"invalid endorsement policy: {error}") from None
+
+
+def _checked_text(
+    record: Record, key: str, problem_of: Callable[[str], str | None]
+) -> tuple[str, Field]:
+    """A required text field that ``problem_of`` finds no problem with."""
+    at = record.require(key)
+    value = at.text()
+    problem = problem_of(value)
+    if problem:
+        raise at.error(problem)
+    return value, at
+
+
+def _image_problem(image: str) -> str | None:
+    if any(character.isspace() for character in image):
+        return f"container image '{image}' must not contain whitespace"
+    return None
+
+
+def _channel_policy(
+    policy: _Policy | None, channel: ChannelSpec, orgs: tuple[OrgSpec, ...], directory: OrgDirectory
+) -> str:
+    if policy is None:
+        return any_member_policy(tuple(org.msp_id for org in orgs))
+    members = tuple(directory.by_name(name).msp_id for name in channel.orgs)
+    for principal in policy.principals:
+        if principal.msp_id not in members:
+            raise policy.at.error(
+                f"invalid endorsement policy: MSP ID '{principal.msp_id}' is not a member "
+                f"of channel '{channel.name}'; its members' MSP IDs are {', '.join(members)}"
+            )
+    return policy.text
+
+
+def _channel_orgs(
+    field: Field | None,
+    at: Field,
+    chaincode: _Chaincode,
+    channel: ChannelSpec,
+    directory: OrgDirectory,
+) -> tuple[OrgSpec, ...]:
+    running = tuple(org.name for org in chaincode.orgs)
+    if field is None:
+        orgs = tuple(org for org in chaincode.orgs if org.name in channel.orgs)
+        if not orgs:
+            raise at.error(
+                f"none of the orgs of chaincode '{chaincode.name}' ({', '.join(running)}) "
+                f"is a member of channel '{channel.name}' ({', '.join(channel.orgs)})"
+            )
+        return orgs
+    orgs = directory.resolve_list(
+        field,
+        OrgKind.PEER,
+        "must list at least one org, or be left out to use the chaincode's orgs "
+        "that are members of the channel",
+    )
+    for org, org_at in zip(orgs, field.items(), strict=True):
+        if org.name not in running:
+            raise org_at.error(
+                f"'{org.name}' does not run chaincode '{chaincode.name}'; "
+                f"its orgs are {', '.join(running)}"
+            )
+        if org.name not in channel.orgs:
+            raise org_at.error(
+                f"'{org.name}' is not a member of channel '{channel.name}'; "
+                f"its members are {', '.join(channel.orgs)}"
+            )
+    return orgs
+
+
+def _channel_entry(
+    item: Field, chaincode: _Chaincode, channels: dict[str, ChannelSpec], directory: OrgDirectory
+) -> tuple[ChaincodeChannel, Field]:
+    entry: Record | None = None
+    if isinstance(item.value, dict):
+        entry = item.record(CHAINCODE_CHANNEL_KEYS)
+        name_at = entry.require("name")
+    elif isinstance(item.value, str):
+        name_at = item
+    else:
+        raise item.error(
+            f"expected a channel name or a mapping with keys "
+            f"{', '.join(CHAINCODE_CHANNEL_KEYS)}, got {describe(item.value)}"
+        )
+    name = name_at.text()
+    channel = channels.get(name)
+    if channel is None:
+        known = ", ".join(channels) if channels else "none"
+        raise name_at.error(f"unknown channel '{name}'; the channels are: {known}")
+    orgs = _channel_orgs(
+        entry.get("orgs") if entry else None, name_at, chaincode, channel, directory
+    )
+    override = _policy(entry.get("policy")) if entry else None
+    policy = _channel_policy(override or chaincode.policy, channel, orgs, directory)
+    return ChaincodeChannel(name, tuple(org.name for org in orgs), policy), name_at
+
+
+def _channel_entries(
+    field: Field, chaincode: _Chaincode, channels: dict[str, ChannelSpec], directory: OrgDirectory
+) -> tuple[ChaincodeChannel, ...]:
+    listed = UniqueNames("channel", verb="listed at")
+    entries = []
+    for item in field.items():
+        entry, entry_at = _channel_entry(item, chaincode, channels, directory)
+        listed.claim(entry.channel, entry_at)
+        entries.append(entry)
+    if not entries:
+        raise field.error("must list at least one channel")
+    return tuple(entries)
+
+
+def _check_every_org_used(
+    orgs_at: Field, chaincode: _Chaincode, entries: tuple[ChaincodeChannel, ...]
+) -> None:
+    """An org that runs the chaincode on none of its channels is a mistake."""
+    for org, org_at in zip(chaincode.orgs, orgs_at.items(), strict=True):
+        if not any(org.name in entry.orgs for entry in entries):
+            channel_names = ", ".join(entry.channel for entry in entries)
+            raise org_at.error(
+                f"'{org.name}' runs chaincode '{chaincode.name}' on none of its channels "
+                f"({channel_names}): make it a member of one of them, or remove it here"
+            )
+
+
+def _chaincode(
+    item: Field,
+    channels: dict[str, ChannelSpec],
+    directory: OrgDirectory,
+    names: UniqueNames,
+    labels: UniqueNames,
+) -> ChaincodeSpec:
+    record = item.record(CHAINCODE_KEYS)
+    name, name_at = _checked_text(record, "name", chaincode_name_problem)
+    names.claim(name, name_at)
+    version, _ = _checked_text(record, "version", chaincode_version_problem)
+    label_at = record.get("label") or name_at
+    label = record.text("label", f"{name}_{version}")
+    problem = chaincode_label_problem(label)
+    if problem:
+        raise label_at.error(problem)
+    labels.claim(label, label_at, f"chaincode '{name}' ({item.path})")
+    image, _ = _checked_text(record, "image", _image_problem)
+    orgs_at = record.require("orgs")
+    orgs = directory.resolve_list(
+        orgs_at, OrgKind.PEER, "must list at least one peer org: the orgs that run the chaincode"
+    )
+    chaincode = _Chaincode(name, orgs, _policy(record.get("policy")))
+    entries = _channel_entries(record.require("channels"), chaincode, channels, directory)
+    _check_every_org_used(orgs_at, chaincode, entries)
+    return ChaincodeSpec(
+        name=name,
+        version=version,
+        label=label,
+        image=image,
+        orgs=tuple(org.name for org in orgs),
+        channels=entries,
+        init_required=record.boolean("initRequired", False),
+    )
+
+
+def read_chaincodes(
+    items: list[Field], channels: tuple[ChannelSpec, ...], directory: OrgDirectory
+) -> tuple[ChaincodeSpec, ...]:
+    by_name = {channel.name: channel for channel in channels}
+    names = UniqueNames("chaincode name", verb="used at")
+    labels = UniqueNames("chaincode label", verb="used by")
+    return tuple(_chaincode(item, by_name, directory, names, labels) for item in items)

@@ -1,0 +1,123 @@
+"""cryptogen's crypto-config.yaml -> the network's orgs and their nodes.
+
+The format is cryptogen's own (``cryptogen showtemplate``)::
+
+    OrdererOrgs / PeerOrgs:       # lists of orgs
+      - Name: Org1                # MSP ID Org1MSP; Kubernetes name org1
+        Domain: org1.example.com
+        EnableNodeOUs: true
+        CA: {Hostname, CommonName, Country, Province, Locality,
+             OrganizationalUnit, StreetAddress, PostalCode, SANS}
+        Specs: [{Hostname, CommonName, Country, ..., SANS}, ...]
+        Template: {Count, Start, Hostname, SANS}
+        Users: {Count}            # peer orgs only; ignored for orderer orgs
+
+Stricter than cryptogen: unknown keys, wrong types, duplicate org names, domains,
+hostnames and common names, and names that cannot become Kubernetes names are
+errors instead of being ignored or silently overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from network_spec.duplicates import UniqueNames
+from network_spec.fields import Field, Record
+from network_spec.model import OrgKind, OrgSpec
+from network_spec.names import dns_name_problem, org_k8s_name, org_name_problem
+from network_spec.node_specs import PlacedNode, expand_nodes, read_ca
+from network_spec.yaml_file import read_yaml
+
+TOP_KEYS = ("OrdererOrgs", "PeerOrgs")
+ORG_KEYS = ("Name", "Domain", "EnableNodeOUs", "CA", "Specs", "Template", "Users")
+USERS_KEYS = ("Count",)
+_NODE_PREFIX = {OrgKind.ORDERER: "orderer", OrgKind.PEER: "peer"}
+
+
+@dataclass(frozen=True)
+class CryptoConfig:
+    orderer_orgs: tuple[OrgSpec, ...]
+    peer_orgs: tuple[OrgSpec, ...]
+
+
+class _NetworkNames:
+    """Names that must be unique across all orgs of the file."""
+
+    def __init__(self) -> None:
+        self.org_names = UniqueNames(
+            "org name", hint=" (org names, and so MSP IDs '<Name>MSP', must be unique)"
+        )
+        self.org_k8s_names = UniqueNames(
+            "Kubernetes name", hint=" (an org's Kubernetes name is its name lowercased)"
+        )
+        self.domains = UniqueNames("domain")
+        self.common_names = UniqueNames(
+            "common name", hint=" (common names are Fabric host names and must be unique)"
+        )
+        self.node_k8s_names = UniqueNames(
+            "Kubernetes name", hint=" (nodes are named '<hostname>-<org name lowercased>')"
+        )
+
+
+def _check_nodes(nodes: list[PlacedNode], names: _NetworkNames) -> None:
+    hostnames = UniqueNames("hostname", hint=" (hostnames must be unique within an org)")
+    for placed in nodes:
+        node = placed.node
+        hostnames.claim(node.hostname, placed.hostname_at, placed.owner)
+        names.common_names.claim(node.common_name, placed.common_name_at, placed.owner)
+        names.node_k8s_names.claim(node.k8s_name, placed.hostname_at, placed.owner)
+
+
+def _users(org: Record, kind: OrgKind) -> int:
+    users = org.get("Users")
+    if users is None:
+        return 0
+    count_at = users.record(USERS_KEYS).get("Count")
+    count = 0 if count_at is None else count_at.integer()
+    if count_at is not None and count < 0:
+        raise count_at.error(f"must be 0 or more, got {count}")
+    return count if kind is OrgKind.PEER else 0
+
+
+def _org(field: Field, kind: OrgKind, names: _NetworkNames) -> OrgSpec:
+    org = field.record(ORG_KEYS)
+    name_at = org.require("Name")
+    name = name_at.text()
+    problem = org_name_problem(name)
+    if problem:
+        raise name_at.error(problem)
+    names.org_names.claim(name, name_at)
+    names.org_k8s_names.claim(org_k8s_name(name), name_at, f"{field.path} ('{name}')")
+    domain_at = org.require("Domain")
+    domain = domain_at.text()
+    problem = dns_name_problem("domain", domain)
+    if problem:
+        raise domain_at.error(problem)
+    names.domains.claim(domain, domain_at)
+    enable_node_ous = org.boolean("EnableNodeOUs", False)
+    ca = read_ca(org, domain)
+    nodes = expand_nodes(org, name, domain, _NODE_PREFIX[kind])
+    if not nodes:
+        raise field.error(f"org '{name}' has no nodes; give it Specs or a Template")
+    _check_nodes(nodes, names)
+    return OrgSpec(
+        name=name,
+        domain=domain,
+        kind=kind,
+        msp_id=f"{name}MSP",
+        enable_node_ous=enable_node_ous,
+        nodes=tuple(placed.node for placed in nodes),
+        users=_users(org, kind),
+        k8s_name=org_k8s_name(name),
+        ca=ca,
+    )
+
+
+def load_crypto_config(file: str) -> CryptoConfig:
+    top = Field.root(file, read_yaml(file)).record(TOP_KEYS)
+    names = _NetworkNames()
+    orderer_orgs = tuple(_org(f, OrgKind.ORDERER, names) for f in top.items("OrdererOrgs"))
+    peer_orgs = tuple(_org(f, OrgKind.PEER, names) for f in top.items("PeerOrgs"))
+    if not orderer_orgs and not peer_orgs:
+        raise top.error("defines no orgs; list them under OrdererOrgs and PeerOrgs")
+    return CryptoConfig(orderer_orgs, peer_orgs)

@@ -1,0 +1,76 @@
+"""The program's entry point under mocks: the dev stack's settings evaluate, and
+bad input stops it with one message before any resource is registered."""
+
+from __future__ import annotations
+
+import runpy
+
+import pulumi
+import pytest
+import yaml
+
+from tests.components.mocks import RecordingMocks
+from tests.components.program import ROOT
+
+
+def run_main(config: dict[str, str]) -> RecordingMocks:
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project="fabric", stack="dev", preview=False)
+    pulumi.runtime.set_all_config({f"fabric:{k}": v for k, v in config.items()})
+
+    @pulumi.runtime.test
+    def evaluate() -> None:
+        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+
+    try:
+        evaluate()
+    finally:
+        pulumi.runtime.set_all_config({})
+    return mocks
+
+
+def dev_config() -> dict[str, str]:
+    values = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
+    config = {k.split(":", 1)[1]: str(v).lower() if isinstance(v, bool) else str(v)
+              for k, v in values.items()}
+    for key in ("cryptoConfig", "network"):
+        config[key] = str(ROOT / config[key])
+    return config
+
+
+def test_dev_stack_evaluates():
+    mocks = run_main(dev_config())
+    namespaces = [r.manifest["metadata"]["name"] for r in mocks.resources
+                  if r.typ == "kubernetes:core/v1:Namespace"]
+    assert namespaces == ["fabric-dev"]
+    assert sum(1 for r in mocks.resources if r.typ == "kubernetes:apps/v1:Deployment") == 6
+
+
+@pytest.mark.parametrize(
+    ("network_yaml", "message"),
+    [
+        ("channels:\n  - name: mychannel\n    orgs: [Org9]\n",
+         "channels[0].orgs[0]: unknown org 'Org9'"),
+        ("channels: [\n", "YAML syntax error"),
+    ],
+)
+def test_bad_input_stops_before_any_resource(tmp_path, network_yaml, message):
+    bad = tmp_path / "network.yaml"
+    bad.write_text(network_yaml)
+    config = dev_config() | {"network": str(bad)}
+    with pytest.raises(pulumi.RunError) as error:
+        run_main(config)
+    assert str(error.value).startswith(f"{bad}: ")
+    assert message in str(error.value)
+
+
+def test_bft_needs_fabric_3(tmp_path):
+    network = tmp_path / "network.yaml"
+    network.write_text("channels:\n  - name: mychannel\n    orgs: [Org1]\n    consensus: BFT\n")
+    config = dev_config() | {"network": str(network)}
+    with pytest.raises(pulumi.RunError) as error:
+        run_main(config)
+    assert str(error.value) == (
+        f"{network}: channels[0].consensus: BFT needs Fabric 3.x but the stack's "
+        "fabric:fabricVersion is 2.5.9"
+    )

@@ -1,0 +1,72 @@
+"""Stack config: defaults agree with Pulumi.yaml's schema, bad values stop the
+program with the stack file and key named."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from fabric_components.stack_config import DEFAULT_RESOURCES, load_stack_config
+from network_spec import SpecError
+from tests.components.program import ROOT
+
+
+def project_schema() -> dict:
+    return yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+
+
+def test_every_config_key_is_typed_and_described():
+    for key, schema in project_schema().items():
+        assert schema.get("type") in ("string", "boolean", "integer"), key
+        assert len(schema.get("description", "")) > 10, key
+
+
+def test_schema_defaults_are_the_program_defaults():
+    none: dict[str, str] = {}
+    config = load_stack_config("dev", none.get)
+    schema = project_schema()
+    assert schema["namespace"]["default"] == config.namespace
+    assert schema["fabricVersion"]["default"] == config.fabric_version
+    assert schema["cryptoConfig"]["default"] == config.crypto_config
+    assert schema["network"]["default"] == config.network
+    assert schema["retainVolumes"]["default"] is config.retain_volumes
+    assert schema["couchdbImage"]["default"] == config.images.couchdb
+    for role, res in DEFAULT_RESOURCES.items():
+        assert schema[f"{role}CpuRequest"]["default"] == res.cpu_request
+        assert schema[f"{role}MemoryLimit"]["default"] == res.memory_limit
+
+
+def test_dev_stack_file_loads():
+    values = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
+    config = load_stack_config(
+        "dev", {k.split(":", 1)[1]: str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in values.items()}.get
+    )
+    assert config.namespace == "fabric-dev"
+    assert config.storage_class == ""
+    assert config.retain_volumes is False
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("namespace", "Fabric_Dev", "Pulumi.dev.yaml: fabric:namespace: 'Fabric_Dev' is not "
+         "valid: a DNS-1123 label: lowercase letters, digits and '-', at most 63"),
+        ("peerStorage", "ten", "Pulumi.dev.yaml: fabric:peerStorage: 'ten' is not valid: a "
+         "Kubernetes quantity such as 10Gi"),
+        ("retainVolumes", "yes", "Pulumi.dev.yaml: fabric:retainVolumes: 'yes' is not a "
+         "boolean: use true or false"),
+        ("fabricVersion", "latest", "Pulumi.dev.yaml: fabric:fabricVersion: 'latest' is not "
+         "valid: a Fabric release such as 2.5.9"),
+        ("fabricVersion", "2.2.15", "Pulumi.dev.yaml: fabric:fabricVersion: '2.2.15' is not "
+         "supported: use a 2.5.x or 3.x release"),
+        ("peerCpuLimit", "lots", "Pulumi.dev.yaml: fabric:peerCpuLimit: 'lots' is not valid: a "
+         "CPU quantity such as 250m or 1"),
+        ("logSpec", "gossip=chatty", "Pulumi.dev.yaml: fabric:logSpec: 'gossip=chatty' does "
+         "not end in a log level (FATAL, PANIC, ERROR, WARNING, WARN, INFO, DEBUG)"),
+    ],
+)
+def test_bad_values_name_the_stack_file_and_key(key, value, message):
+    with pytest.raises(SpecError) as error:
+        load_stack_config("dev", {key: value}.get)
+    assert str(error.value) == message

@@ -1,0 +1,120 @@
+"""Unreadable files: missing, not YAML, not a mapping. Either file, same messages."""
+
+import pytest
+
+from network_spec import SpecError, load_network
+
+GOOD_CRYPTO_CONFIG = """\
+PeerOrgs:
+  - Name: Org1
+    Domain: org1.example.com
+    Template: {Count: 1}
+"""
+GOOD_NETWORK = "channels: []\n"
+CRYPTO_KEYS = "OrdererOrgs, PeerOrgs"
+NETWORK_KEYS = "stateDatabase, channels, chaincodes"
+
+
+@pytest.fixture(params=["crypto-config.yaml", "network.yaml"])
+def bad_file(request, tmp_path):
+    """(name of the file under test, its path, a function that loads both files)."""
+    crypto = tmp_path / "crypto-config.yaml"
+    network = tmp_path / "network.yaml"
+    crypto.write_text(GOOD_CRYPTO_CONFIG)
+    network.write_text(GOOD_NETWORK)
+
+    def load() -> SpecError:
+        with pytest.raises(SpecError) as error:
+            load_network(crypto, network)
+        return error.value
+
+    return request.param, tmp_path / request.param, load
+
+
+def keys_of(name: str) -> str:
+    return CRYPTO_KEYS if name == "crypto-config.yaml" else NETWORK_KEYS
+
+
+def test_missing_file(bad_file):
+    _, path, load = bad_file
+    path.unlink()
+    error = load()
+    assert (error.file, error.path, error.message) == (str(path), "", "file not found")
+    assert str(error) == f"{path}: file not found"
+
+
+def test_directory_instead_of_file(bad_file):
+    _, path, load = bad_file
+    path.unlink()
+    path.mkdir()
+    assert str(load()) == f"{path}: is a directory, not a YAML file"
+
+
+def test_not_utf8(bad_file):
+    _, path, load = bad_file
+    path.write_bytes(b"PeerOrgs: \xff\n")
+    assert str(load()) == f"{path}: is not UTF-8 text"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "PeerOrgs:\n  - Name: [Org1\n",
+            "YAML syntax error at line 3, column 1: expected ',' or ']', but got '<stream end>'",
+        ),
+        (
+            "a: b: c\n",
+            "YAML syntax error at line 1, column 5: mapping values are not allowed here",
+        ),
+        (
+            "PeerOrgs:\n\t- Name: x\n",
+            "YAML syntax error at line 2, column 1: found character '\\t' that cannot start "
+            "any token",
+        ),
+        (
+            "PeerOrgs: []\n---\nPeerOrgs: []\n",
+            "YAML syntax error at line 2, column 1: expected a single document in the stream, "
+            "but found another document",
+        ),
+        (
+            "PeerOrgs:\n  - Name: Org1\n    Name: Org2\n",
+            "line 3: duplicate key 'Name' (already given at line 2)",
+        ),
+    ],
+    ids=["unclosed-bracket", "nested-mapping", "tab", "two-documents", "duplicate-key"],
+)
+def test_yaml_syntax_error(bad_file, text, message):
+    _, path, load = bad_file
+    path.write_text(text)
+    assert str(load()) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("text", "got"),
+    [("- a\n- b\n", "a list"), ("hello\n", "a string ('hello')"), ("42\n", "an integer (42)")],
+)
+def test_top_level_not_a_mapping(bad_file, text, got):
+    name, path, load = bad_file
+    path.write_text(text)
+    error = load()
+    assert str(error) == f"{path}: expected a mapping with keys {keys_of(name)}, got {got}"
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
+def test_empty_file(bad_file, text):
+    name, path, load = bad_file
+    path.write_text(text)
+    error = load()
+    assert str(error) == (
+        f"{path}: the file is empty; expected a mapping with keys {keys_of(name)}"
+    )
+
+
+def test_file_is_reported_as_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "crypto-config.yaml").write_text(GOOD_CRYPTO_CONFIG)
+    with pytest.raises(SpecError) as error:
+        load_network("crypto-config.yaml", "conf/network.yaml")
+    assert str(error.value) == "conf/network.yaml: file not found"
+    assert error.value.file == "conf/network.yaml"

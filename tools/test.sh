@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up everything the test suite needs (virtualenv, pinned packages, the
+# Fabric binaries in the tool cache) and runs lint, type checks and pytest.
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ ! -x venv/bin/python ]; then
+  echo "[test] creating venv" >&2
+  python3 -m venv venv
+fi
+echo "[test] installing requirements.txt" >&2
+venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+venv/bin/pip check
+
+echo "[test] ruff" >&2
+venv/bin/ruff check .
+echo "[test] mypy" >&2
+venv/bin/mypy .
+
+echo "[test] pytest" >&2
+exec venv/bin/pytest "$@"
