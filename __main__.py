@@ -3,7 +3,7 @@ network.yaml: read the stack config, load the spec, register the network."""
 
 import pulumi
 
-from fabric_components.network import check_compatible, deploy_network
+from fabric_components.network import check_compatible, crypto_source, deploy_network
 from fabric_components.stack_config import load_stack_config
 from network_spec import SpecError
 from network_spec.load import load_network
@@ -12,10 +12,11 @@ try:
     config = load_stack_config(pulumi.get_stack(), pulumi.Config("fabric").get)
     spec = load_network(config.crypto_config, config.network)
     check_compatible(spec, config, config.network)
+    crypto = crypto_source(spec, config)
 except SpecError as error:
     # Bad input stops the program before any resource is registered, with one
     # message naming the file and the field, and no traceback.
     raise pulumi.RunError(str(error)) from None
 
-for key, value in deploy_network(spec, config).items():
+for key, value in deploy_network(spec, config, crypto).items():
     pulumi.export(key, value)

@@ -24,7 +24,7 @@ from fabric_components.crypto_provider import (
     IdentityProvider,
 )
 from fabric_components.naming import service_dns_names
-from network_spec import NodeSpec, OrgKind, OrgSpec
+from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
 
 @dataclass(frozen=True)
@@ -220,15 +220,13 @@ class GeneratedCrypto:
 
 class DirectoryCrypto:
     """Material read from an existing cryptogen output directory (bring your own
-    crypto). Read once per org; keys are wrapped as secrets at once."""
+    crypto). Every org is read when this is built, so a missing or bad file stops
+    the program before any resource is registered; keys become secrets at once."""
 
-    def __init__(self, root: str) -> None:
-        self.root = Path(root)
-        self._orgs: dict[str, OrgCrypto] = {}
+    def __init__(self, root: str, spec: NetworkSpec) -> None:
+        self._orgs = {org.name: read_org_tree(Path(root), org) for org in spec.orgs}
 
     def _org(self, org: OrgSpec) -> OrgCrypto:
-        if org.name not in self._orgs:
-            self._orgs[org.name] = read_org_tree(self.root, org)
         return self._orgs[org.name]
 
     def cas(self, org: OrgSpec, opts: pulumi.ResourceOptions) -> CaMaterial:

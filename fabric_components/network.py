@@ -35,13 +35,15 @@ def check_compatible(spec: NetworkSpec, config: StackConfig, network_file: str) 
             )
 
 
-def crypto_source(config: StackConfig) -> CryptoSource:
+def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
+    """Reads a configured cryptogen directory now (raising SpecError on a bad
+    one), or issues material with dynamic resources during deployment."""
     if config.crypto_dir:
-        return DirectoryCrypto(config.crypto_dir)
+        return DirectoryCrypto(config.crypto_dir, spec)
     return GeneratedCrypto(config.namespace)
 
 
-def deploy_network(spec: NetworkSpec, config: StackConfig) -> dict[str, Any]:
+def deploy_network(spec: NetworkSpec, config: StackConfig, crypto: CryptoSource) -> dict[str, Any]:
     """Registers every resource and returns the stack outputs."""
     namespace = k8s.core.v1.Namespace(
         "namespace",
@@ -55,7 +57,6 @@ def deploy_network(spec: NetworkSpec, config: StackConfig) -> dict[str, Any]:
         },
     )
     in_namespace = pulumi.ResourceOptions(depends_on=[namespace])
-    crypto = crypto_source(config)
     cas: dict[str, CaMaterial] = {org.name: crypto.cas(org, in_namespace) for org in spec.orgs}
     tls_ca_pems = pulumi.Output.all(
         **{org.name: cas[org.name].tlsca_cert for org in spec.orgs}

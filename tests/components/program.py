@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 
-from fabric_components.network import deploy_network
+from fabric_components.network import crypto_source, deploy_network
 from fabric_components.stack_config import StackConfig, load_stack_config
 from network_spec import NetworkSpec
 from network_spec.load import load_network
@@ -35,7 +35,7 @@ def run_program(spec: NetworkSpec, config: StackConfig) -> tuple[RecordingMocks,
 
     @pulumi.runtime.test
     def evaluate() -> pulumi.Output[Any]:
-        outputs = deploy_network(spec, config)
+        outputs = deploy_network(spec, config, crypto_source(spec, config))
         return pulumi.Output.all(**outputs).apply(resolved.update)
 
     evaluate()

@@ -1,0 +1,104 @@
+"""The crypto dynamic providers called directly, as the engine would: material
+is issued once, a re-run with the same inputs changes nothing, and only a change
+to what a certificate says re-issues it."""
+
+from __future__ import annotations
+
+from cryptography import x509
+
+from fabric_components.crypto_provider import (
+    CertificateAuthoritiesProvider,
+    IdentityProvider,
+    RandomSecretProvider,
+)
+
+CA_PROPS = {
+    "org": "Org1",
+    "kind": "peer",
+    "domain": "org1.example.com",
+    "ca_common_name": "ca.org1.example.com",
+    "subject": {},
+}
+
+
+def outputs_of(result) -> dict:
+    assert result.outs is not None
+    return dict(result.outs)
+
+
+def issue_ca() -> dict:
+    return outputs_of(CertificateAuthoritiesProvider().create(dict(CA_PROPS)))
+
+
+def identity_props(cas: dict, **changes) -> dict:
+    props = {
+        **CA_PROPS,
+        "enable_node_ous": True,
+        "common_name": "peer0.org1.example.com",
+        "node_ou": "peer",
+        "server": True,
+        "sans": ["peer0.org1.example.com", "peer0", "peer0-org1.fabric.svc.cluster.local"],
+        "node_subject": {},
+        **{k: cas[k] for k in ("ca_cert", "ca_key", "tlsca_cert", "tlsca_key")},
+    }
+    props.update(changes)
+    return props
+
+
+def test_ca_outputs_are_a_ca_pair_and_stable_on_same_inputs():
+    cas = issue_ca()
+    ca = x509.load_pem_x509_certificate(cas["ca_cert"].encode())
+    assert ca.subject.rfc4514_string().startswith("CN=ca.org1.example.com")
+    assert "PRIVATE KEY" in cas["ca_key"] and "PRIVATE KEY" in cas["tlsca_key"]
+    diff = CertificateAuthoritiesProvider().diff("id", cas, dict(CA_PROPS))
+    assert diff.changes is False and diff.replaces == []
+    read = CertificateAuthoritiesProvider().read("id", cas)
+    assert read.outs == cas
+
+
+def test_identity_is_issued_by_its_ca_with_the_sans_asked_for():
+    cas = issue_ca()
+    outs = outputs_of(IdentityProvider().create(identity_props(cas)))
+    tls = x509.load_pem_x509_certificate(outs["tls_cert"].encode())
+    tlsca = x509.load_pem_x509_certificate(cas["tlsca_cert"].encode())
+    assert tls.issuer == tlsca.subject
+    sans = tls.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "peer0-org1.fabric.svc.cluster.local" in sans.get_values_for_type(x509.DNSName)
+    sign = x509.load_pem_x509_certificate(outs["sign_cert"].encode())
+    ou = sign.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)
+    assert [a.value for a in ou] == ["peer"]
+
+
+def test_identity_diff_replaces_only_when_the_certificate_content_changes():
+    cas = issue_ca()
+    provider = IdentityProvider()
+    outs = outputs_of(provider.create(identity_props(cas)))
+    same = provider.diff("id", outs, identity_props(cas))
+    assert same.changes is False
+    more_sans = provider.diff("id", outs, identity_props(cas, sans=[*outs["sans"], "x.y"]))
+    assert more_sans.changes is True and more_sans.replaces == ["sans"]
+    new_ca = provider.diff("id", outs, identity_props(issue_ca()))
+    assert set(new_ca.replaces or []) == {"ca_cert", "tlsca_cert"}
+
+
+def test_user_identity_is_a_client_without_sans():
+    cas = issue_ca()
+    props = identity_props(cas, common_name="Admin@org1.example.com", node_ou="admin",
+                           server=False, sans=[])
+    outs = outputs_of(IdentityProvider().create(props))
+    sign = x509.load_pem_x509_certificate(outs["sign_cert"].encode())
+    assert sign.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == (
+        "Admin@org1.example.com"
+    )
+    ou = sign.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)
+    assert [a.value for a in ou] == ["admin"]
+
+
+def test_random_secret_is_generated_once_and_kept():
+    provider = RandomSecretProvider()
+    outs = outputs_of(provider.create({"purpose": "peer0-org1-couchdb", "length": 24}))
+    assert len(outs["value"]) >= 24
+    again = outputs_of(provider.create({"purpose": "peer0-org1-couchdb", "length": 24}))
+    assert again["value"] != outs["value"]
+    diff = provider.diff("id", outs, {"purpose": "peer0-org1-couchdb", "length": 24})
+    assert diff.changes is False
