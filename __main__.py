@@ -18,5 +18,5 @@ except SpecError as error:
     # message naming the file and the field, and no traceback.
     raise pulumi.RunError(str(error)) from None
 
-for key, value in deploy_network(spec, config, crypto).items():
+for key, value in deploy_network(spec, config, crypto, pulumi.get_stack()).items():
     pulumi.export(key, value)

@@ -67,5 +67,5 @@ def admin_toolbox(
         {"name": "tls-ca", "config_map": {"name": tls_cas.metadata["name"]}},
         {"name": "tmp", "empty_dir": {}},
     ]
-    template = pod_template(place.labels, [tools], volumes)
+    template = pod_template(place.labels, [tools], volumes, config.cluster.node_pool)
     return deployment(place, single_replica_spec(place.labels, template), [secret, tls_cas])

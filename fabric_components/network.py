@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.admin_toolbox import TLS_CA_CONFIGMAP
+from fabric_components.cluster import kubernetes_provider
 from fabric_components.connection_profile import connection_profile
 from fabric_components.crypto_material import (
     CaMaterial,
@@ -43,8 +44,12 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
     return GeneratedCrypto(config.namespace)
 
 
-def deploy_network(spec: NetworkSpec, config: StackConfig, crypto: CryptoSource) -> dict[str, Any]:
+def deploy_network(
+    spec: NetworkSpec, config: StackConfig, crypto: CryptoSource, stack: str
+) -> dict[str, Any]:
     """Registers every resource and returns the stack outputs."""
+    provider, cluster_outputs = kubernetes_provider(config, stack)
+    on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
         metadata={
@@ -55,9 +60,13 @@ def deploy_network(spec: NetworkSpec, config: StackConfig, crypto: CryptoSource)
                 "pod-security.kubernetes.io/enforce": "restricted",
             },
         },
+        opts=on_cluster,
     )
-    in_namespace = pulumi.ResourceOptions(depends_on=[namespace])
-    cas: dict[str, CaMaterial] = {org.name: crypto.cas(org, in_namespace) for org in spec.orgs}
+    in_namespace = pulumi.ResourceOptions(depends_on=[namespace], provider=provider)
+    components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
+    cas: dict[str, CaMaterial] = {
+        org.name: crypto.cas(org, pulumi.ResourceOptions()) for org in spec.orgs
+    }
     tls_ca_pems = pulumi.Output.all(
         **{org.name: cas[org.name].tlsca_cert for org in spec.orgs}
     )
@@ -75,7 +84,7 @@ def deploy_network(spec: NetworkSpec, config: StackConfig, crypto: CryptoSource)
         orderer = Orderer(
             org.k8s_name,
             OrdererArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas),
-            in_namespace,
+            components,
         )
         orgs[org.name] = {
             "kind": "orderer",
@@ -90,7 +99,7 @@ def deploy_network(spec: NetworkSpec, config: StackConfig, crypto: CryptoSource)
             org.k8s_name,
             PeerOrgArgs(org=org, state_database=spec.state_database, config=config,
                         crypto=crypto, cas=cas[org.name], tls_cas=tls_cas),
-            in_namespace,
+            components,
         )
         orgs[org.name] = {
             "kind": "peer",
@@ -105,4 +114,9 @@ def deploy_network(spec: NetworkSpec, config: StackConfig, crypto: CryptoSource)
             org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs
         }
     )
-    return {"namespace": namespace.metadata["name"], "orgs": orgs, "connectionProfiles": profiles}
+    return {
+        **cluster_outputs,
+        "namespace": namespace.metadata["name"],
+        "orgs": orgs,
+        "connectionProfiles": profiles,
+    }

@@ -102,7 +102,7 @@ class Orderer(pulumi.ComponentResource):
                 {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
                 {"name": "tmp", "empty_dir": {}},
             ]
-            template = pod_template(place.labels, [orderer], volumes)
+            template = pod_template(place.labels, [orderer], volumes, config.cluster.node_pool)
             deployment(place, single_replica_spec(place.labels, template), [secret, data])
             service(place, {"grpc": ports.listen, "admin": ports.admin,
                             "operations": ports.operations})

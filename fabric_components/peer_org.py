@@ -130,7 +130,7 @@ class PeerOrg(pulumi.ComponentResource):
                 probes=http_probes(ports.operations, "/healthz"),
             )
             containers.insert(0, peer)
-            template = pod_template(place.labels, containers, volumes)
+            template = pod_template(place.labels, containers, volumes, config.cluster.node_pool)
             deployment(place, single_replica_spec(place.labels, template), depends)
             service(place, {"grpc": ports.peer, "chaincode": ports.chaincode,
                             "operations": ports.operations})

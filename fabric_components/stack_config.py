@@ -14,6 +14,9 @@ QUANTITY_CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")
 QUANTITY_BYTES = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+AKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
+BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS",
+               "Standard_GZRS", "Standard_RAGZRS")
 LOG_LEVELS = ("FATAL", "PANIC", "ERROR", "WARNING", "WARN", "INFO", "DEBUG")
 
 
@@ -51,6 +54,32 @@ class Images:
 
 
 @dataclass(frozen=True)
+class AksSettings:
+    location: str
+    kubernetes_version: str
+    system_vm_size: str
+    system_node_count: int
+    fabric_vm_size: str
+    fabric_node_count: int
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """Where the network runs: an existing cluster (a kubeconfig context) or an
+    AKS cluster the stack creates."""
+
+    kind: str
+    """``existing`` or ``aks``."""
+    kube_context: str
+    """Existing clusters: the kubeconfig context; empty for the current one."""
+    aks: AksSettings
+    node_pool: str
+    """Node pool (``agentpool`` label) the network's pods are scheduled on; empty: any."""
+    backup_storage_sku: str
+    """Azure storage replication for backups (e.g. Standard_GRS); empty: no account."""
+
+
+@dataclass(frozen=True)
 class StackConfig:
     crypto_config: str
     network: str
@@ -65,6 +94,7 @@ class StackConfig:
     couchdb_storage: str
     retain_volumes: bool
     log_spec: str
+    cluster: ClusterSettings
     resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
 
     @property
@@ -89,6 +119,20 @@ class _Reader:
         value = default if value is None else value
         if pattern is not None and not pattern.match(value):
             raise self.fail(key, f"{value!r} is not valid: {hint}")
+        return value
+
+    def integer(self, key: str, default: int, minimum: int = 1) -> int:
+        value = self.get(key)
+        if value is None:
+            return default
+        if not value.strip().isdigit() or int(value) < minimum:
+            raise self.fail(key, f"{value!r} is not a whole number of at least {minimum}")
+        return int(value)
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.string(key, default)
+        if value not in choices:
+            raise self.fail(key, f"{value!r} is not one of {', '.join(choices)}")
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -133,6 +177,10 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
     if log_spec.split(":")[-1].upper() not in LOG_LEVELS:
         levels = ", ".join(LOG_LEVELS)
         raise r.fail("logSpec", f"{log_spec!r} does not end in a log level ({levels})")
+    cluster = _cluster_settings(r)
+    storage_class = r.string("storageClass", "")
+    if not storage_class and cluster.kind == "aks":
+        storage_class = "managed-csi"
     return StackConfig(
         crypto_config=r.string("cryptoConfig", "samples/simple/crypto-config.yaml"),
         network=r.string("network", "samples/simple/network.yaml"),
@@ -141,11 +189,36 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
                            "a DNS-1123 label: lowercase letters, digits and '-', at most 63"),
         fabric_version=version,
         images=images,
-        storage_class=r.string("storageClass", ""),
+        storage_class=storage_class,
         peer_storage=sizes["peerStorage"],
         orderer_storage=sizes["ordererStorage"],
         couchdb_storage=sizes["couchdbStorage"],
         retain_volumes=r.boolean("retainVolumes", False),
         log_spec=log_spec,
+        cluster=cluster,
         resources=resources,
+    )
+
+
+def _cluster_settings(r: _Reader) -> ClusterSettings:
+    kind = r.choice("cluster", "existing", ("existing", "aks"))
+    aks = AksSettings(
+        location=r.string("aksLocation", "westeurope"),
+        kubernetes_version=r.string("aksKubernetesVersion", "1.33", AKS_VERSION,
+                                    "a Kubernetes minor or patch version such as 1.33"),
+        system_vm_size=r.string("aksSystemVmSize", "Standard_D2s_v5"),
+        system_node_count=r.integer("aksSystemNodeCount", 1),
+        fabric_vm_size=r.string("aksFabricVmSize", "Standard_D4s_v5"),
+        fabric_node_count=r.integer("aksFabricNodeCount", 2),
+    )
+    sku = r.choice("backupStorageSku", "", BACKUP_SKUS)
+    if sku and kind != "aks":
+        raise r.fail("backupStorageSku", "a backup storage account is created in the AKS "
+                     "cluster's resource group: set fabric:cluster to aks, or leave this empty")
+    return ClusterSettings(
+        kind=kind,
+        kube_context=r.string("kubeContext", ""),
+        aks=aks,
+        node_pool=r.string("nodePool", "fabric" if kind == "aks" else ""),
+        backup_storage_sku=sku,
     )

@@ -127,20 +127,22 @@ def pod_template(
     labels: dict[str, str],
     containers: list[dict[str, Any]],
     volumes: list[dict[str, Any]],
+    node_pool: str = "",
     uid: int = RUN_AS_USER,
 ) -> dict[str, Any]:
     """A pod that sees no service account token and no Service environment
-    variables (Kubernetes would inject ORDERER_* style names Fabric reads)."""
-    return {
-        "metadata": {"labels": labels},
-        "spec": {
-            "automount_service_account_token": False,
-            "enable_service_links": False,
-            "security_context": pod_security(uid),
-            "containers": containers,
-            "volumes": volumes,
-        },
+    variables (Kubernetes would inject ORDERER_* style names Fabric reads),
+    optionally pinned to a node pool."""
+    spec: dict[str, Any] = {
+        "automount_service_account_token": False,
+        "enable_service_links": False,
+        "security_context": pod_security(uid),
+        "containers": containers,
+        "volumes": volumes,
     }
+    if node_pool:
+        spec["node_selector"] = {"agentpool": node_pool}
+    return {"metadata": {"labels": labels}, "spec": spec}
 
 
 def single_replica_spec(labels: dict[str, str], template: dict[str, Any]) -> dict[str, Any]:

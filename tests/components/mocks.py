@@ -13,6 +13,7 @@ from typing import Any
 import dill
 import pulumi
 
+MOCK_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 DYNAMIC = "pulumi-python:dynamic:Resource"
 
@@ -65,12 +66,22 @@ class RecordingMocks(pulumi.runtime.Mocks):
             result = provider.create(plain(inputs))
             outputs, resource_id = dict(result.outs), result.id
             inputs = {k: v for k, v in inputs.items() if k != "__provider"}
+        elif args.typ.startswith("azure-native:"):
+            # A resource's name is its explicit name input, else auto-named.
+            explicit = {"azure-native:storage:BlobContainer": "containerName"}.get(args.typ)
+            outputs.setdefault("name", inputs.get(explicit or "", args.name))
         self.resources.append(
             Registered(args.typ, args.name, inputs, outputs, getattr(args, "parent", "") or "")
         )
         return resource_id, outputs
 
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+        self.calls.append((args.token, dict(args.args)))
+        if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
+            kubeconfig = base64.b64encode(MOCK_KUBECONFIG.encode()).decode()
+            return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig}]}
         return {}
 
     def of_type(self, typ: str) -> list[Registered]:

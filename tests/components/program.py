@@ -35,7 +35,7 @@ def run_program(spec: NetworkSpec, config: StackConfig) -> tuple[RecordingMocks,
 
     @pulumi.runtime.test
     def evaluate() -> pulumi.Output[Any]:
-        outputs = deploy_network(spec, config, crypto_source(spec, config))
+        outputs = deploy_network(spec, config, crypto_source(spec, config), "test")
         return pulumi.Output.all(**outputs).apply(resolved.update)
 
     evaluate()

@@ -31,6 +31,10 @@ def test_schema_defaults_are_the_program_defaults():
     assert schema["network"]["default"] == config.network
     assert schema["retainVolumes"]["default"] is config.retain_volumes
     assert schema["couchdbImage"]["default"] == config.images.couchdb
+    assert schema["cluster"]["default"] == config.cluster.kind
+    assert schema["aksKubernetesVersion"]["default"] == config.cluster.aks.kubernetes_version
+    assert schema["aksFabricNodeCount"]["default"] == config.cluster.aks.fabric_node_count
+    assert schema["aksSystemVmSize"]["default"] == config.cluster.aks.system_vm_size
     for role, res in DEFAULT_RESOURCES.items():
         assert schema[f"{role}CpuRequest"]["default"] == res.cpu_request
         assert schema[f"{role}MemoryLimit"]["default"] == res.memory_limit
@@ -70,3 +74,35 @@ def test_bad_values_name_the_stack_file_and_key(key, value, message):
     with pytest.raises(SpecError) as error:
         load_stack_config("dev", {key: value}.get)
     assert str(error.value) == message
+
+
+def stack_file_config(stack: str):
+    values = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return load_stack_config(
+        stack, {k.split(":", 1)[1]: str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in values.items()}.get
+    )
+
+
+def test_staging_and_prod_are_complete_aks_stacks():
+    staging, prod = stack_file_config("staging"), stack_file_config("prod")
+    for config in (staging, prod):
+        assert config.cluster.kind == "aks"
+        assert config.retain_volumes is True
+        assert config.crypto_config == "samples/scaled/crypto-config.yaml"
+        assert config.cluster.node_pool == "fabric"
+    assert staging.storage_class == "managed-csi"
+    assert prod.storage_class == "managed-csi-premium"
+    assert prod.cluster.backup_storage_sku == "Standard_GRS"
+    assert prod.cluster.aks.system_node_count == 3
+    assert prod.resources["peer"].memory_limit == "4Gi"
+    raw = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    assert raw["secretsprovider"].startswith("azurekeyvault://")
+
+
+def test_every_stack_file_key_is_declared_in_the_project():
+    declared = set(project_schema())
+    for stack in ("dev", "staging", "prod"):
+        values = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+        unknown = {k.split(":", 1)[1] for k in values} - declared
+        assert unknown == set(), stack

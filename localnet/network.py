@@ -1,0 +1,224 @@
+"""Start a whole network locally: crypto in cryptogen's layout, one process per
+orderer and peer with exactly the environment the cluster gives it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from crypto import generate_org, org_dir, write_org_tree
+from crypto.layout import node_dir, user_dir
+from fabric_components.node_settings import (
+    NodePaths,
+    orderer_address,
+    orderer_admin_address,
+    orderer_environment,
+    peer_address,
+    peer_environment,
+)
+from localnet.addressing import LOCAL_HOST, LOCAL_SANS, LocalAddressing
+from localnet.admin import AdminCli
+from localnet.process import NodeProcess, process_environment, wait_healthy
+from localnet.release import FabricRelease
+from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
+
+STATE_DATABASE = "goleveldb"
+"""CouchDB has no package on the machines the harness runs on, so every peer
+runs LevelDB whatever network.yaml asks for."""
+HEALTH_TIMEOUT_SECONDS = 60.0
+DOCKER_ENDPOINT_LINE = "    endpoint: unix:///var/run/docker.sock\n"
+
+
+def disable_docker(core_yaml: Path) -> None:
+    """Blank ``vm.endpoint`` in a copy of the release's core.yaml.
+
+    ``CORE_VM_ENDPOINT=""`` from ``peer_environment`` has no effect: Fabric's
+    viper (v1.7) ignores empty environment variables, so the peer keeps the
+    file's Docker endpoint, registers a Docker health check and answers
+    ``/healthz`` with 503 where there is no Docker daemon. Only the file can
+    turn Docker off."""
+    text = core_yaml.read_text(encoding="utf-8")
+    if text.count(DOCKER_ENDPOINT_LINE) != 1:
+        raise ValueError(f"{core_yaml}: expected one line {DOCKER_ENDPOINT_LINE.strip()!r}")
+    core_yaml.write_text(
+        text.replace(DOCKER_ENDPOINT_LINE, '    endpoint: ""\n'), encoding="utf-8"
+    )
+
+
+def load_spec_dir(spec_dir: Path) -> NetworkSpec:
+    """A sample folder: ``crypto-config.yaml`` and ``network.yaml``."""
+    return load_network(spec_dir / "crypto-config.yaml", spec_dir / "network.yaml")
+
+
+@dataclass(frozen=True)
+class LocalNode:
+    org: OrgSpec
+    spec: NodeSpec
+    paths: NodePaths
+    endpoint: str
+    """``127.0.0.1:<port>``: peer gRPC, or orderer broadcast/deliver and Raft."""
+    operations: str
+    """``127.0.0.1:<port>`` of /healthz and /metrics (plain HTTP)."""
+    admin_endpoint: str | None
+    """Orderers: the channel participation API (osnadmin); None for peers."""
+    process: NodeProcess
+
+    @property
+    def name(self) -> str:
+        return self.spec.common_name
+
+    @property
+    def log(self) -> Path:
+        return self.process.log
+
+
+class LocalNetwork:
+    """A running local network; a context manager that stops every node on exit,
+    on error and on Ctrl-C."""
+
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        workdir: Path,
+        release: FabricRelease,
+        addressing: LocalAddressing,
+    ) -> None:
+        self.spec = spec
+        self.workdir = workdir
+        self.release = release
+        self.addressing = addressing
+        self.config_dir = workdir / "config"
+        self.crypto_dir = workdir / "crypto"
+        self.tls_ca_dir = workdir / "tls-ca"
+        self.nodes: dict[str, LocalNode] = {}
+        self.startup_seconds = 0.0
+        """From the start of the first process to every node healthy."""
+
+    @classmethod
+    def start(
+        cls,
+        source: Path | NetworkSpec,
+        workdir: Path,
+        release: FabricRelease | None = None,
+        *,
+        log_spec: str = "INFO",
+        health_timeout: float = HEALTH_TIMEOUT_SECONDS,
+    ) -> LocalNetwork:
+        """Write crypto and config under ``workdir`` (created if needed), start
+        every orderer and peer and wait until all are healthy."""
+        spec = source if isinstance(source, NetworkSpec) else load_spec_dir(source)
+        if spec.state_database != STATE_DATABASE:
+            print(
+                f"localnet: the network asks for {spec.state_database}; "
+                f"the local harness runs LevelDB ({STATE_DATABASE})",
+                file=sys.stderr,
+            )
+        net = cls(spec, workdir, release or FabricRelease.build(), LocalAddressing.allocate(spec))
+        try:
+            net._prepare()
+            net._launch(log_spec, health_timeout)
+        except BaseException:
+            net.stop()
+            raise
+        return net
+
+    def _prepare(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(self.release.config_dir, self.config_dir, dirs_exist_ok=True)
+        disable_docker(self.config_dir / "core.yaml")
+        self.tls_ca_dir.mkdir(exist_ok=True)
+        for org in self.spec.orgs:
+            crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS)
+            write_org_tree(crypto, self.crypto_dir)
+            (self.tls_ca_dir / f"{org.domain}.pem").write_text(
+                crypto.cas.tlsca.cert_pem, encoding="ascii"
+            )
+
+    def _node_paths(self, org: OrgSpec, node: NodeSpec) -> NodePaths:
+        data_dir = self.workdir / "nodes" / node.common_name
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return NodePaths(
+            config_dir=str(self.config_dir),
+            crypto_dir=str(self.crypto_dir / org_dir(org) / node_dir(org, node.common_name)),
+            data_dir=str(data_dir / "data"),
+            # Not created: no external builder yet, so chaincode cannot be built
+            # locally. The peer only needs the setting to start without Docker.
+            ccaas_builder_dir=str(self.workdir / "ccaas_builder"),
+        )
+
+    def _launch(self, log_spec: str, health_timeout: float) -> None:
+        started = time.monotonic()
+        health: dict[NodeProcess, str] = {}
+        for org in self.spec.orgs:
+            for node in org.nodes:
+                local = self._start_node(org, node, log_spec)
+                self.nodes[node.common_name] = local
+                health[local.process] = f"http://{local.operations}/healthz"
+        wait_healthy(health, health_timeout)
+        self.startup_seconds = time.monotonic() - started
+
+    def _start_node(self, org: OrgSpec, node: NodeSpec, log_spec: str) -> LocalNode:
+        paths = self._node_paths(org, node)
+        addressing = self.addressing
+        if org.kind is OrgKind.PEER:
+            settings = peer_environment(
+                org, node, addressing, paths, state_database=STATE_DATABASE, log_spec=log_spec
+            )
+            argv = [str(self.release.binary("peer")), "node", "start"]
+            endpoint, admin = peer_address(addressing, node), None
+            operations = addressing.peer_ports(node).operations
+        else:
+            settings = orderer_environment(org, node, addressing, paths, log_spec=log_spec)
+            argv = [str(self.release.binary("orderer"))]
+            endpoint = orderer_address(addressing, node)
+            admin = orderer_admin_address(addressing, node)
+            operations = addressing.orderer_ports(node).operations
+        node_home = Path(paths.data_dir).parent
+        process = NodeProcess(
+            node.common_name,
+            argv,
+            process_environment(settings),
+            cwd=node_home,
+            log=node_home / "node.log",
+        )
+        return LocalNode(org, node, paths, endpoint, f"{LOCAL_HOST}:{operations}", admin, process)
+
+    def stop(self) -> None:
+        """Stop every node (idempotent)."""
+        for node in self.nodes.values():
+            node.process.stop()
+
+    def __enter__(self) -> LocalNetwork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def org_crypto_dir(self, org_name: str) -> Path:
+        """``crypto/<peer|orderer>Organizations/<domain>``."""
+        return self.crypto_dir / org_dir(self.spec.org(org_name))
+
+    def admin_dir(self, org_name: str) -> Path:
+        """The org admin's identity: ``users/Admin@<domain>`` with msp/ and tls/."""
+        org = self.spec.org(org_name)
+        return self.org_crypto_dir(org_name) / user_dir(org.admin_name)
+
+    def tls_ca_file(self, org_name: str) -> Path:
+        return self.tls_ca_dir / f"{self.spec.org(org_name).domain}.pem"
+
+    def admin(self, org_name: str) -> AdminCli:
+        """The org admin's ``peer`` / ``osnadmin`` command line."""
+        return AdminCli.for_org(self, self.spec.org(org_name))
+
+    def peak_rss_kib(self) -> int:
+        """Sum of the nodes' peak resident set sizes (VmHWM), in KiB."""
+        return sum(node.process.peak_rss_kib() for node in self.nodes.values())

@@ -1,0 +1,142 @@
+"""One Fabric node as a child process: its own process group, its log in a file,
+health from the operations endpoint, and a stop that leaves nothing behind."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+from fabric_components.node_settings import EnvValue
+
+PR_SET_PDEATHSIG = 1
+STOP_GRACE_SECONDS = 5.0
+LOG_TAIL_LINES = 40
+
+
+class NodeStartError(Exception):
+    """A node exited or did not become healthy; the message ends with its log tail."""
+
+
+def process_environment(settings: Mapping[str, EnvValue]) -> dict[str, str]:
+    """Fabric settings plus PATH and HOME: nothing else of the caller's
+    environment reaches a node or a CLI command."""
+    env: dict[str, str] = {}
+    for key, value in settings.items():
+        if not isinstance(value, str):
+            raise ValueError(f"{key}: a Kubernetes Secret reference has no local value")
+        env[key] = value
+    for key in ("PATH", "HOME"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: the kernel kills the node when the harness
+    dies, even by SIGKILL, so no node outlives it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class NodeProcess:
+    """A started node. ``env`` is the whole environment of the process."""
+
+    def __init__(
+        self, name: str, argv: list[str], env: Mapping[str, str], cwd: Path, log: Path
+    ) -> None:
+        self.name = name
+        self.log = log
+        with log.open("wb") as out:
+            self.popen = subprocess.Popen(
+                argv,
+                env=dict(env),
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+    def failure(self, problem: str) -> NodeStartError:
+        return NodeStartError(f"{self.name}: {problem}; log {self.log}:\n{log_tail(self.log)}")
+
+    def peak_rss_kib(self) -> int:
+        """VmHWM of the running process, in KiB."""
+        status = Path(f"/proc/{self.pid}/status").read_text(encoding="ascii")
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        raise RuntimeError(f"{self.name}: no VmHWM in /proc/{self.pid}/status")
+
+    def stop(self) -> None:
+        """SIGTERM to the whole process group, SIGKILL after a grace period."""
+        if self.popen.returncode is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, None)):
+            try:
+                os.killpg(self.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.popen.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self.popen.wait()
+
+
+def health(url: str) -> tuple[bool, str]:
+    """Whether ``url`` answers 200, and what it answered (e.g. the failed checks)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status) == 200, ""
+    except urllib.error.HTTPError as error:
+        return False, f"HTTP {error.code}: {error.read().decode('utf-8', 'replace')}"
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        return False, str(error)
+
+
+def wait_healthy(nodes: Mapping[NodeProcess, str], timeout: float) -> None:
+    """Poll every node's ``/healthz`` URL until all answer 200. Raises
+    ``NodeStartError`` with the log tail of the first node that exited or, at the
+    timeout, of the first one still not healthy."""
+    deadline = time.monotonic() + timeout
+    pending = {node: (url, "") for node, url in nodes.items()}
+    while pending:
+        for node, (url, _) in list(pending.items()):
+            if not node.running():
+                raise node.failure(f"exited with code {node.popen.returncode} while starting")
+            ok, answer = health(url)
+            if ok:
+                del pending[node]
+            else:
+                pending[node] = (url, answer)
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            node, (url, answer) = next(iter(pending.items()))
+            raise node.failure(f"{url} not healthy after {timeout:.0f} s ({answer})")
+        time.sleep(0.1)
