@@ -1,0 +1,32 @@
+"""The project's policy pack: `pulumi preview --policy-pack policy`. Every rule
+is mandatory; the checks themselves live in ``rules.py``."""
+
+import sys
+from pathlib import Path
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyPack,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
+from policy.rules import RULES, Rule
+
+
+def as_policy(rule: Rule) -> ResourceValidationPolicy:
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        for violation in rule.check(args.resource_type, dict(args.props)):
+            report(f"{args.name}: {violation}", None)
+
+    return ResourceValidationPolicy(
+        name=rule.name,
+        description=rule.description,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        validate=validate,
+    )
+
+
+PolicyPack(name="fabric-network", policies=[as_policy(rule) for rule in RULES])

@@ -1,0 +1,1 @@
+"""Fabric tier: real peer and orderer processes started by ``localnet``."""

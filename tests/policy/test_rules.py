@@ -1,0 +1,176 @@
+"""Each policy with a resource that passes and resources that violate it, and
+every sample network (and the AKS prod configuration) passing every policy."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policy.rules import (
+    RULES,
+    fabric_tls_enabled,
+    images_pinned,
+    ledgers_on_volume_claims,
+    no_privileged_or_root,
+    orderer_admin_requires_client_certs,
+    private_keys_only_in_secrets,
+    requests_and_limits,
+)
+from tests.components.program import run_sample
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+
+
+def peer_deployment() -> dict:
+    return {
+        "spec": {"template": {"spec": {
+            "securityContext": {"runAsNonRoot": True, "runAsUser": 1000},
+            "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "p-data"}}],
+            "containers": [{
+                "name": "peer",
+                "image": "docker.io/hyperledger/fabric-peer:2.5.9",
+                "securityContext": {"allowPrivilegeEscalation": False},
+                "resources": {"requests": {"cpu": "1", "memory": "1Gi"},
+                              "limits": {"cpu": "2", "memory": "2Gi"}},
+                "env": [{"name": "CORE_PEER_ID", "value": "peer0.org1.example.com"},
+                        {"name": "CORE_PEER_TLS_ENABLED", "value": "true"},
+                        {"name": "CORE_PEER_FILESYSTEMPATH",
+                         "value": "/var/hyperledger/production"}],
+                "volumeMounts": [{"name": "data", "mountPath": "/var/hyperledger/production"}],
+            }],
+        }}}
+    }
+
+
+def orderer_deployment() -> dict:
+    dep = peer_deployment()
+    c = dep["spec"]["template"]["spec"]["containers"][0]
+    c["env"] = [{"name": "ORDERER_GENERAL_LOCALMSPID", "value": "OrdererMSP"},
+                {"name": "ORDERER_GENERAL_TLS_ENABLED", "value": "true"},
+                {"name": "ORDERER_ADMIN_TLS_ENABLED", "value": "true"},
+                {"name": "ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED", "value": "true"},
+                {"name": "ORDERER_FILELEDGER_LOCATION",
+                 "value": "/var/hyperledger/production/orderer"}]
+    return dep
+
+
+def container(dep: dict) -> dict:
+    return dep["spec"]["template"]["spec"]["containers"][0]
+
+
+def mutated(base: dict, change) -> dict:
+    dep = copy.deepcopy(base)
+    change(dep)
+    return dep
+
+
+def set_env(dep: dict, name: str, value: str) -> None:
+    for e in container(dep)["env"]:
+        if e["name"] == name:
+            e["value"] = value
+
+
+def test_well_formed_peer_and_orderer_pass_every_rule():
+    for dep in (peer_deployment(), orderer_deployment()):
+        assert [v for rule in RULES for v in rule.check(DEPLOYMENT, dep)] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: container(d)["securityContext"].update(privileged=True),
+         "container peer is privileged"),
+        (lambda d: container(d)["securityContext"].pop("allowPrivilegeEscalation"),
+         "container peer does not set allowPrivilegeEscalation: false"),
+        (lambda d: d["spec"]["template"]["spec"]["securityContext"].update(runAsUser=0),
+         "container peer may run as root (runAsNonRoot: true needed)"),
+        (lambda d: d["spec"]["template"]["spec"]["securityContext"].pop("runAsNonRoot"),
+         "container peer may run as root (runAsNonRoot: true needed)"),
+        (lambda d: d["spec"]["template"]["spec"]["volumes"].append(
+            {"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}}),
+         "volume docker mounts a host path"),
+    ],
+)
+def test_privileged_root_and_host_paths_are_violations(change, expected):
+    assert expected in no_privileged_or_root(DEPLOYMENT, mutated(peer_deployment(), change))
+
+
+def test_missing_requests_or_limits():
+    dep = mutated(peer_deployment(), lambda d: container(d)["resources"].pop("limits"))
+    assert requests_and_limits(DEPLOYMENT, dep) == ["container peer has no limits for cpu, memory"]
+    dep = mutated(peer_deployment(),
+                  lambda d: container(d)["resources"]["requests"].pop("memory"))
+    assert requests_and_limits(DEPLOYMENT, dep) == ["container peer has no requests for memory"]
+
+
+def test_private_key_outside_a_secret():
+    key = "-----BEGIN PRIVATE KEY-----\nMIG...\n-----END PRIVATE KEY-----\n"
+    configmap = {"data": {"priv_sk": key}}
+    assert private_keys_only_in_secrets("kubernetes:core/v1:ConfigMap", configmap) == [
+        "holds a private key; private keys belong in Secrets only"
+    ]
+    assert private_keys_only_in_secrets("kubernetes:core/v1:Secret", configmap) == []
+    dep = mutated(peer_deployment(), lambda d: container(d)["env"].append(
+        {"name": "KEY", "value": key}))
+    assert private_keys_only_in_secrets(DEPLOYMENT, dep) != []
+
+
+def test_tls_off_is_a_violation():
+    peer = mutated(peer_deployment(), lambda d: set_env(d, "CORE_PEER_TLS_ENABLED", "false"))
+    assert fabric_tls_enabled(DEPLOYMENT, peer) == ["peer container peer runs without TLS"]
+    orderer = mutated(orderer_deployment(),
+                      lambda d: set_env(d, "ORDERER_GENERAL_TLS_ENABLED", "false"))
+    assert fabric_tls_enabled(DEPLOYMENT, orderer) == ["orderer container peer runs without TLS"]
+
+
+def test_orderer_admin_without_client_auth():
+    dep = mutated(orderer_deployment(),
+                  lambda d: set_env(d, "ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED", "false"))
+    assert orderer_admin_requires_client_certs(DEPLOYMENT, dep) == [
+        "orderer container peer: the admin endpoint must use TLS with client authentication"
+    ]
+
+
+def test_ledger_on_empty_dir_is_a_violation():
+    def to_empty_dir(d):
+        d["spec"]["template"]["spec"]["volumes"] = [{"name": "data", "emptyDir": {}}]
+
+    for base, path in ((peer_deployment(), "/var/hyperledger/production"),
+                       (orderer_deployment(), "/var/hyperledger/production/orderer")):
+        assert ledgers_on_volume_claims(DEPLOYMENT, mutated(base, to_empty_dir)) == [
+            f"container peer: ledger {path} is not on a PersistentVolumeClaim"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("image", "ok"),
+    [
+        ("docker.io/hyperledger/fabric-peer:2.5.9", True),
+        ("registry:5000/fabric-peer@sha256:" + "a" * 64, True),
+        ("docker.io/hyperledger/fabric-peer", False),
+        ("docker.io/hyperledger/fabric-peer:latest", False),
+        ("registry:5000/fabric-peer", False),
+    ],
+)
+def test_images_must_be_pinned(image, ok):
+    dep = mutated(peer_deployment(), lambda d: container(d).update(image=image))
+    assert (images_pinned(DEPLOYMENT, dep) == []) is ok
+
+
+@pytest.mark.parametrize(("sample", "config"), [
+    ("simple", {}),
+    ("scaled", {}),
+    ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS"}),
+])
+def test_sample_networks_pass_every_policy(sample, config):
+    mocks, _ = run_sample(sample, **config)
+    violations = [
+        f"{rule.name} {r.typ} {r.name}: {v}"
+        for r in mocks.resources
+        for rule in RULES
+        for v in rule.check(r.typ, r.manifest)
+    ]
+    assert violations == []
+    workloads = [r for r in mocks.resources if r.typ == DEPLOYMENT]
+    assert len(workloads) >= 6
