@@ -10,7 +10,11 @@ import pulumi_kubernetes as k8s
 from fabric_components.crypto_material import CaMaterial, IdentityMaterial, identity_file_tree
 from fabric_components.naming import admin_name, labels
 from fabric_components.node_objects import NodePlacement, deployment, files_secret, files_volume
-from fabric_components.node_settings import CONTAINER_PATHS, ClusterAddressing, admin_environment
+from fabric_components.node_settings import (
+    RELEASE_CONFIG_DIR,
+    ClusterAddressing,
+    admin_environment,
+)
 from fabric_components.stack_config import StackConfig
 from fabric_components.workload import (
     container,
@@ -46,7 +50,7 @@ def admin_toolbox(
     files = identity_file_tree(org, cas, admin, admin.sign_cert)
     secret = files_secret(place, "crypto", files)
     env = admin_environment(
-        org, ClusterAddressing(config.namespace), CONTAINER_PATHS.config_dir, ADMIN_DIR, TLS_CA_DIR
+        org, ClusterAddressing(config.namespace), RELEASE_CONFIG_DIR, ADMIN_DIR, TLS_CA_DIR
     )
     env["HOME"] = "/tmp"
     tools = container(

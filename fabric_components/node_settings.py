@@ -17,6 +17,35 @@ from fabric_components.naming import service_host
 from network_spec import NodeSpec, OrgKind, OrgSpec
 
 CCAAS_BUILDER_ENV = "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
+RELEASE_CONFIG_DIR = "/etc/hyperledger/fabric"
+"""Where the official images keep the release's core.yaml and orderer.yaml."""
+DOCKER_ENDPOINT = "    endpoint: unix:///var/run/docker.sock"
+NO_DOCKER_ENDPOINT = '    endpoint: ""'
+
+
+def disable_docker(core_yaml: str) -> str:
+    """The release's core.yaml with ``vm.endpoint`` blanked.
+
+    ``CORE_VM_ENDPOINT=""`` has no effect: Fabric's viper ignores empty
+    environment variables, so a peer keeps the file's Docker endpoint, registers
+    a Docker health check and answers ``/healthz`` with 503 where there is no
+    Docker daemon (a pod, the local network). Only the file can turn Docker off."""
+    lines = core_yaml.split("\n")
+    if lines.count(DOCKER_ENDPOINT) != 1:
+        raise ValueError(f"core.yaml: expected exactly one line {DOCKER_ENDPOINT.strip()!r}")
+    return "\n".join(NO_DOCKER_ENDPOINT if line == DOCKER_ENDPOINT else line for line in lines)
+
+
+def disable_docker_command(source_dir: str, target_dir: str) -> list[str]:
+    """The same edit as ``disable_docker`` as a container command (an init
+    container of the peer image writes the peer's FABRIC_CFG_PATH); it fails if
+    the line is not there exactly once."""
+    source, target = f"{source_dir}/core.yaml", f"{target_dir}/core.yaml"
+    script = (
+        f"test \"$(grep -cx '{DOCKER_ENDPOINT}' {source})\" = 1 && "
+        f"sed 's|^{DOCKER_ENDPOINT}$|{NO_DOCKER_ENDPOINT}|' {source} > {target}"
+    )
+    return ["sh", "-c", script]
 
 
 @dataclass(frozen=True)
@@ -42,12 +71,21 @@ class NodePaths:
 
 
 CONTAINER_PATHS = NodePaths(
-    config_dir="/etc/hyperledger/fabric",
+    config_dir="/var/hyperledger/config",
     crypto_dir="/var/hyperledger/crypto",
     data_dir="/var/hyperledger/production",
     ccaas_builder_dir="/opt/hyperledger/ccaas_builder",
 )
-"""Paths inside the official fabric-peer / fabric-orderer images."""
+"""Paths of a peer container. ``config_dir`` is an emptyDir that an init
+container fills from the image's ``RELEASE_CONFIG_DIR`` (``disable_docker_command``)."""
+
+ORDERER_CONTAINER_PATHS = NodePaths(
+    config_dir=RELEASE_CONFIG_DIR,
+    crypto_dir=CONTAINER_PATHS.crypto_dir,
+    data_dir=CONTAINER_PATHS.data_dir,
+    ccaas_builder_dir=CONTAINER_PATHS.ccaas_builder_dir,
+)
+"""Paths of an orderer container: the image's orderer.yaml needs no edit."""
 
 
 @dataclass(frozen=True)

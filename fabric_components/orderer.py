@@ -19,7 +19,7 @@ from fabric_components.node_objects import (
     volume_claim,
 )
 from fabric_components.node_settings import (
-    CONTAINER_PATHS,
+    ORDERER_CONTAINER_PATHS,
     ClusterAddressing,
     OrdererPorts,
     orderer_address,
@@ -82,7 +82,7 @@ class Orderer(pulumi.ComponentResource):
             secret = files_secret(place, "crypto", files)
             data = volume_claim(place, "data", config.orderer_storage, config)
             env = orderer_environment(
-                org, node, addressing, CONTAINER_PATHS, log_spec=config.log_spec
+                org, node, addressing, ORDERER_CONTAINER_PATHS, log_spec=config.log_spec
             )
             orderer = container(
                 "orderer",
@@ -91,8 +91,9 @@ class Orderer(pulumi.ComponentResource):
                 env=env_list(env),
                 ports={"grpc": ports.listen, "admin": ports.admin, "operations": ports.operations},
                 mounts=[
-                    {"name": "crypto", "mount_path": CONTAINER_PATHS.crypto_dir, "read_only": True},
-                    {"name": "data", "mount_path": CONTAINER_PATHS.data_dir},
+                    {"name": "crypto", "mount_path": ORDERER_CONTAINER_PATHS.crypto_dir,
+                     "read_only": True},
+                    {"name": "data", "mount_path": ORDERER_CONTAINER_PATHS.data_dir},
                     {"name": "tmp", "mount_path": "/tmp"},
                 ],
                 probes=http_probes(ports.operations, "/healthz"),

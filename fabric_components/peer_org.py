@@ -22,8 +22,10 @@ from fabric_components.node_objects import (
 )
 from fabric_components.node_settings import (
     CONTAINER_PATHS,
+    RELEASE_CONFIG_DIR,
     ClusterAddressing,
     PeerPorts,
+    disable_docker_command,
     peer_address,
     peer_environment,
 )
@@ -102,7 +104,16 @@ class PeerOrg(pulumi.ComponentResource):
                 files_volume("crypto", secret, files),
                 {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
                 {"name": "tmp", "empty_dir": {}},
+                {"name": "config", "empty_dir": {}},
             ]
+            config_mount = {"name": "config", "mount_path": CONTAINER_PATHS.config_dir}
+            init_config = container(
+                "config",
+                config.images.peer,
+                config.resources["toolbox"],
+                command=disable_docker_command(RELEASE_CONFIG_DIR, CONTAINER_PATHS.config_dir),
+                mounts=[config_mount],
+            )
             containers = []
             credentials_name = ""
             if couch:
@@ -126,11 +137,13 @@ class PeerOrg(pulumi.ComponentResource):
                     {"name": "crypto", "mount_path": CONTAINER_PATHS.crypto_dir, "read_only": True},
                     {"name": "data", "mount_path": CONTAINER_PATHS.data_dir},
                     {"name": "tmp", "mount_path": "/tmp"},
+                    {**config_mount, "read_only": True},
                 ],
                 probes=http_probes(ports.operations, "/healthz"),
             )
             containers.insert(0, peer)
-            template = pod_template(place.labels, containers, volumes, config.cluster.node_pool)
+            template = pod_template(place.labels, containers, volumes, config.cluster.node_pool,
+                                    init_containers=[init_config])
             deployment(place, single_replica_spec(place.labels, template), depends)
             service(place, {"grpc": ports.peer, "chaincode": ports.chaincode,
                             "operations": ports.operations})

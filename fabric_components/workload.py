@@ -128,6 +128,7 @@ def pod_template(
     containers: list[dict[str, Any]],
     volumes: list[dict[str, Any]],
     node_pool: str = "",
+    init_containers: list[dict[str, Any]] | None = None,
     uid: int = RUN_AS_USER,
 ) -> dict[str, Any]:
     """A pod that sees no service account token and no Service environment
@@ -142,6 +143,8 @@ def pod_template(
     }
     if node_pool:
         spec["node_selector"] = {"agentpool": node_pool}
+    if init_containers:
+        spec["init_containers"] = init_containers
     return {"metadata": {"labels": labels}, "spec": spec}
 
 

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         return up(args.spec_dir, workdir, args.log_spec)
     except KeyboardInterrupt:
         return 130
-    except (SpecError, ReleaseError, NodeStartError) as error:
+    except (SpecError, ReleaseError, NodeStartError, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
     finally:

@@ -51,6 +51,8 @@ def run_tool(release: FabricRelease, tool: str, args: list[str], env: dict[str, 
 
 @dataclass(frozen=True)
 class AdminCli:
+    """An org admin's ``peer`` and ``osnadmin`` commands."""
+
     release: FabricRelease
     env: dict[str, str]
     """The whole environment of every command."""

@@ -14,6 +14,7 @@ from crypto import generate_org, org_dir, write_org_tree
 from crypto.layout import node_dir, user_dir
 from fabric_components.node_settings import (
     NodePaths,
+    disable_docker,
     orderer_address,
     orderer_admin_address,
     orderer_environment,
@@ -22,7 +23,7 @@ from fabric_components.node_settings import (
 )
 from localnet.addressing import LOCAL_HOST, LOCAL_SANS, LocalAddressing
 from localnet.admin import AdminCli
-from localnet.process import NodeProcess, process_environment, wait_healthy
+from localnet.process import NodeProcess, process_environment, stop_all, wait_healthy
 from localnet.release import FabricRelease
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
 
@@ -30,25 +31,6 @@ STATE_DATABASE = "goleveldb"
 """CouchDB has no package on the machines the harness runs on, so every peer
 runs LevelDB whatever network.yaml asks for."""
 HEALTH_TIMEOUT_SECONDS = 60.0
-DOCKER_ENDPOINT_LINE = "    endpoint: unix:///var/run/docker.sock\n"
-
-
-def disable_docker(core_yaml: Path) -> None:
-    """Blank ``vm.endpoint`` in a copy of the release's core.yaml.
-
-    ``CORE_VM_ENDPOINT=""`` from ``peer_environment`` has no effect: Fabric's
-    viper (v1.7) ignores empty environment variables, so the peer keeps the
-    file's Docker endpoint, registers a Docker health check and answers
-    ``/healthz`` with 503 where there is no Docker daemon. Only the file can
-    turn Docker off."""
-    text = core_yaml.read_text(encoding="utf-8")
-    if text.count(DOCKER_ENDPOINT_LINE) != 1:
-        raise ValueError(f"{core_yaml}: expected one line {DOCKER_ENDPOINT_LINE.strip()!r}")
-    core_yaml.write_text(
-        text.replace(DOCKER_ENDPOINT_LINE, '    endpoint: ""\n'), encoding="utf-8"
-    )
-
-
 def load_spec_dir(spec_dir: Path) -> NetworkSpec:
     """A sample folder: ``crypto-config.yaml`` and ``network.yaml``."""
     return load_network(spec_dir / "crypto-config.yaml", spec_dir / "network.yaml")
@@ -127,10 +109,15 @@ class LocalNetwork:
         return net
 
     def _prepare(self) -> None:
+        # A previous run's ledgers would not match the freshly generated crypto.
+        if self.workdir.exists() and any(self.workdir.iterdir()):
+            raise ValueError(f"{self.workdir}: not empty; give an empty or new folder")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(self.release.config_dir, self.config_dir, dirs_exist_ok=True)
-        disable_docker(self.config_dir / "core.yaml")
-        self.tls_ca_dir.mkdir(exist_ok=True)
+        shutil.copytree(self.release.config_dir, self.config_dir)
+        core_yaml = self.config_dir / "core.yaml"
+        edited = disable_docker(core_yaml.read_text(encoding="utf-8"))
+        core_yaml.write_text(edited, encoding="utf-8")
+        self.tls_ca_dir.mkdir()
         for org in self.spec.orgs:
             crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS)
             write_org_tree(crypto, self.crypto_dir)
@@ -189,8 +176,7 @@ class LocalNetwork:
 
     def stop(self) -> None:
         """Stop every node (idempotent)."""
-        for node in self.nodes.values():
-            node.process.stop()
+        stop_all([node.process for node in self.nodes.values()])
 
     def __enter__(self) -> LocalNetwork:
         return self

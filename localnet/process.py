@@ -3,6 +3,7 @@ health from the operations endpoint, and a stop that leaves nothing behind."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -91,32 +92,52 @@ class NodeProcess:
                 return int(line.split()[1])
         raise RuntimeError(f"{self.name}: no VmHWM in /proc/{self.pid}/status")
 
-    def stop(self) -> None:
-        """SIGTERM to the whole process group, SIGKILL after a grace period."""
-        if self.popen.returncode is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, None)):
-            try:
+    def signal_group(self, sig: signal.Signals) -> None:
+        """Send ``sig`` to the node's process group (the node and any child)."""
+        if self.popen.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.popen.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        self.popen.wait()
+
+    def reap(self, deadline: float) -> None:
+        """Wait for the node until ``deadline`` (time.monotonic), then SIGKILL it."""
+        try:
+            self.popen.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.signal_group(signal.SIGKILL)
+            self.popen.wait()
+
+
+def stop_all(processes: list[NodeProcess]) -> None:
+    """SIGTERM to every process group at once, SIGKILL to those still running
+    after a shared grace period."""
+    for process in processes:
+        process.signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        process.reap(deadline)
+
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""Ignores http_proxy and friends: the nodes are on 127.0.0.1."""
+
+
+def http_get(url: str) -> tuple[int, str]:
+    """Status and body of a plain HTTP GET (operations endpoints)."""
+    try:
+        with _DIRECT.open(url, timeout=2) as response:
+            return int(response.status), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
 
 
 def health(url: str) -> tuple[bool, str]:
-    """Whether ``url`` answers 200, and what it answered (e.g. the failed checks)."""
+    """Whether ``url`` answers 200, and otherwise what it answered (e.g. the
+    failed checks) or why it could not be reached."""
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return int(response.status) == 200, ""
-    except urllib.error.HTTPError as error:
-        return False, f"HTTP {error.code}: {error.read().decode('utf-8', 'replace')}"
+        status, body = http_get(url)
     except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
         return False, str(error)
+    return (True, "") if status == 200 else (False, f"HTTP {status}: {body}")
 
 
 def wait_healthy(nodes: Mapping[NodeProcess, str], timeout: float) -> None:

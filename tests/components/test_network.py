@@ -120,7 +120,12 @@ def test_peer_deployment_is_wired_to_its_secret_volume_and_service(simple):
     assert sc["allowPrivilegeEscalation"] is False and sc["privileged"] is False
     mounts = {m["name"]: m["mountPath"] for m in peer["volumeMounts"]}
     assert mounts == {"crypto": "/var/hyperledger/crypto", "data": "/var/hyperledger/production",
-                      "tmp": "/tmp"}
+                      "tmp": "/tmp", "config": "/var/hyperledger/config"}
+    assert env["FABRIC_CFG_PATH"] == "/var/hyperledger/config"
+    (init,) = pod["initContainers"]
+    assert init["image"] == peer["image"]
+    assert "/etc/hyperledger/fabric/core.yaml" in init["command"][-1]
+    assert {m["name"] for m in init["volumeMounts"]} == {"config"}
     volumes = {v["name"]: v for v in pod["volumes"]}
     assert volumes["data"]["persistentVolumeClaim"] == {"claimName": "peer0-org1-data"}
     crypto = volumes["crypto"]["secret"]

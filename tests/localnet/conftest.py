@@ -18,7 +18,8 @@ def fabric_release() -> FabricRelease:
     try:
         return FabricRelease.build()
     except ReleaseError as error:
-        pytest.fail(str(error), pytrace=False)
+        message = str(error)
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import urllib.request
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,8 +44,9 @@ def test_simple_starts_and_stops(fabric_release: FabricRelease, tmp_path: Path) 
         operations = [node.operations for node in net.nodes.values()]
     assert not any(process.running() for process in processes)
     for address in operations:
-        with pytest.raises(OSError):
-            urllib.request.urlopen(f"http://{address}/healthz", timeout=2)
+        ok, answer = health(f"http://{address}/healthz")
+        assert not ok
+        assert "Connection refused" in answer
 
 
 def test_scaled_starts(scaled_net: LocalNetwork) -> None:
@@ -92,4 +95,39 @@ def test_failed_start_reports_the_log_and_stops_every_node(
         )
     assert "exited with code" in str(failed.value)
     assert "invalid logging specification 'info:bogus=nolevel'" in str(failed.value)
+    assert processes_under(tmp_path.resolve()) == []
+
+
+def test_refuses_a_used_workdir(fabric_release: FabricRelease, tmp_path: Path) -> None:
+    (tmp_path / "nodes").mkdir()
+    with pytest.raises(ValueError, match="not empty"):
+        LocalNetwork.start(SAMPLES / "simple", tmp_path, fabric_release)
+
+
+@pytest.mark.usefixtures("fabric_release")
+def test_cli_up_prints_endpoints_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "localnet", "up", "samples/simple", "--workdir", str(tmp_path)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert cli.stdout is not None
+    lines = []
+    try:
+        for line in cli.stdout:
+            lines.append(line)
+            if "Ctrl-C stops" in line:
+                break
+        printed = "".join(lines)
+        assert "all nodes healthy" in printed, printed
+        assert "peer0.org1.example.com" in printed
+        assert "admin 127.0.0.1:" in printed  # the orderer's osnadmin endpoint
+        assert len(processes_under(tmp_path.resolve())) == 3
+        cli.send_signal(signal.SIGINT)
+        assert cli.wait(timeout=30) == 130
+    finally:
+        cli.kill()
+        cli.wait()
     assert processes_under(tmp_path.resolve()) == []

@@ -1,0 +1,36 @@
+"""The peer's Docker endpoint is blanked the same way locally (Python) and in
+the cluster (the init container's shell command), on the release's real
+core.yaml."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from fabric_components.node_settings import disable_docker, disable_docker_command
+
+
+@pytest.mark.fabric
+def test_init_container_edit_equals_the_local_edit(fabric_release, tmp_path):
+    release = fabric_release
+    source = release.config_dir / "core.yaml"
+    command = disable_docker_command(str(release.config_dir), str(tmp_path))
+    subprocess.run(command, check=True)
+    edited = (tmp_path / "core.yaml").read_text()
+    assert edited == disable_docker(source.read_text())
+    assert '    endpoint: ""' in edited.splitlines()
+    assert "    endpoint: unix:///var/run/docker.sock" not in edited.splitlines()
+
+
+def test_disable_docker_refuses_an_unexpected_file():
+    with pytest.raises(ValueError, match="expected exactly one line"):
+        disable_docker("vm:\n    endpoint: tcp://docker:2375\n")
+
+
+def test_init_container_command_fails_on_an_unexpected_file(tmp_path):
+    (tmp_path / "core.yaml").write_text("vm:\n    endpoint: tcp://docker:2375\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run(disable_docker_command(str(tmp_path), str(out)), check=False)
+    assert proc.returncode != 0
