@@ -23,14 +23,9 @@ class AdminPaths:
     """The admin identity: ``msp/`` and ``tls/client.{crt,key}``."""
     tls_ca_dir: str
     """Every org's TLS CA certificate as ``<org domain>.pem``."""
-    msp_root: str
-    """Every org's public MSP as ``<org domain>/`` (cacerts, tlscacerts, config.yaml)."""
 
     def tls_ca(self, domain: str) -> str:
         return f"{self.tls_ca_dir}/{domain}.pem"
-
-    def org_msp(self, domain: str) -> str:
-        return f"{self.msp_root}/{domain}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,158 @@
+"""Channel operations, each query-then-act: a command that changes the network
+runs only when the query shows the change is needed, so a second run does
+nothing. Every failure names the channel, the node and Fabric's own error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from fabric_ops.configtx import PROFILE
+from fabric_ops.executor import CommandFailed, CommandResult, Executor
+from fabric_ops.retry import retrying
+
+BLOCK = "channel.block"
+
+
+def _checked(result: CommandResult, context: str) -> CommandResult:
+    if result.returncode != 0:
+        raise CommandFailed(result, context)
+    return result
+
+
+def genesis_block(executor: Executor, channel: str, files: Mapping[str, bytes]) -> bytes:
+    """configtxgen on the self-contained tree of ``configtx.channel_config_files``."""
+    result = executor.run(
+        ["configtxgen", "-profile", PROFILE, "-channelID", channel, "-outputBlock", BLOCK],
+        env={"FABRIC_CFG_PATH": "."},
+        inputs=files,
+        outputs=[BLOCK],
+    )
+    _checked(result, f"channel {channel}: configtxgen")
+    if BLOCK not in result.files:
+        raise CommandFailed(result, f"channel {channel}: configtxgen wrote no block")
+    return result.files[BLOCK]
+
+
+def _osnadmin(
+    executor: Executor, args: list[str], admin_address: str, orderer_domain: str,
+    inputs: Mapping[str, bytes] | None = None,
+) -> tuple[int, dict[str, Any], CommandResult]:
+    """osnadmin with the orderer org admin's TLS client pair. osnadmin exits 0
+    whatever the HTTP status, so the status is returned with the JSON body."""
+    tls = f"{executor.paths.admin_dir}/tls"
+    result = executor.run(
+        [
+            "osnadmin", "channel", *args, "-o", admin_address,
+            "--ca-file", executor.paths.tls_ca(orderer_domain),
+            "--client-cert", f"{tls}/client.crt", "--client-key", f"{tls}/client.key",
+        ],
+        inputs=inputs,
+    )
+    _checked(result, f"osnadmin {args[0]} at {admin_address}")
+    status_line, _, body = result.stdout.partition("\n")
+    if not status_line.startswith("Status: "):
+        raise CommandFailed(result, f"osnadmin {args[0]} at {admin_address}: no status")
+    status = int(status_line.removeprefix("Status: "))
+    return status, (json.loads(body) if body.strip() else {}), result
+
+
+def orderer_channel(
+    executor: Executor, admin_address: str, orderer_domain: str, channel: str
+) -> dict[str, Any] | None:
+    """The orderer's view of ``channel`` (status, consensusRelation, height), or
+    None when the orderer has not joined it."""
+
+    def query() -> dict[str, Any] | None:
+        status, body, result = _osnadmin(
+            executor, ["list", "--channelID", channel], admin_address, orderer_domain
+        )
+        if status == 404:
+            return None
+        if status != 200:
+            raise CommandFailed(result, f"channel {channel}: osnadmin list at {admin_address}")
+        return body
+
+    return retrying(query)
+
+
+def ensure_orderer_joined(
+    executor: Executor, admin_address: str, orderer_domain: str, channel: str, block: bytes
+) -> bool:
+    """Joins the orderer to ``channel`` unless it already serves it; True when it
+    joined now."""
+    if orderer_channel(executor, admin_address, orderer_domain, channel) is not None:
+        return False
+
+    def join() -> bool:
+        status, _, result = _osnadmin(
+            executor, ["join", "--channelID", channel, "--config-block", BLOCK],
+            admin_address, orderer_domain, inputs={BLOCK: block},
+        )
+        if status == 405 and "already exists" in result.stdout:
+            return False
+        if status != 201:
+            raise CommandFailed(result, f"channel {channel}: osnadmin join at {admin_address}")
+        return True
+
+    return retrying(join)
+
+
+def remove_orderer(
+    executor: Executor, admin_address: str, orderer_domain: str, channel: str
+) -> None:
+    if orderer_channel(executor, admin_address, orderer_domain, channel) is None:
+        return
+    status, _, result = _osnadmin(
+        executor, ["remove", "--channelID", channel], admin_address, orderer_domain
+    )
+    if status not in (204, 404):
+        raise CommandFailed(result, f"channel {channel}: osnadmin remove at {admin_address}")
+
+
+def peer_channels(executor: Executor, peer: str) -> list[str]:
+    """``peer channel list`` on ``peer`` (host:port)."""
+
+    def query() -> list[str]:
+        result = executor.run(["peer", "channel", "list"], env={"CORE_PEER_ADDRESS": peer})
+        _checked(result, f"peer channel list on {peer}")
+        lines = result.stdout.splitlines()
+        marker = next((i for i, line in enumerate(lines) if "has joined" in line), None)
+        if marker is None:
+            return []
+        return [line.strip() for line in lines[marker + 1 :] if line.strip()]
+
+    return retrying(query)
+
+
+def ensure_peer_joined(executor: Executor, peer: str, channel: str, block: bytes) -> bool:
+    """Joins ``peer`` to ``channel`` with the genesis block unless it has joined
+    (it then pulls the rest of the chain from the orderers); True when it joined now."""
+    if channel in peer_channels(executor, peer):
+        return False
+
+    def join() -> bool:
+        result = executor.run(
+            ["peer", "channel", "join", "-b", BLOCK],
+            env={"CORE_PEER_ADDRESS": peer},
+            inputs={BLOCK: block},
+        )
+        if result.returncode != 0 and "LedgerID already exists" in result.output:
+            return False
+        _checked(result, f"channel {channel}: peer join on {peer}")
+        return True
+
+    return retrying(join)
+
+
+def peer_height(executor: Executor, peer: str, channel: str) -> int:
+    result = executor.run(
+        ["peer", "channel", "getinfo", "-c", channel], env={"CORE_PEER_ADDRESS": peer}
+    )
+    _checked(result, f"channel {channel}: getinfo on {peer}")
+    prefix = "Blockchain info:"
+    for line in result.output.splitlines():
+        if prefix in line:
+            return int(json.loads(line.split(prefix, 1)[1])["height"])
+    raise CommandFailed(result, f"channel {channel}: getinfo on {peer}: no '{prefix}'")

@@ -1,0 +1,151 @@
+"""configtx.yaml for one application channel, rendered from the network spec,
+plus every file it refers to, as a file tree for configtxgen.
+
+The tree is self-contained (``configtx.yaml``, ``msp/<domain>/...`` for every
+org, ``tls/<consenter>.crt`` for every consenter; paths relative to the yaml), so
+the same inputs produce the same block wherever configtxgen runs: in an admin
+toolbox pod or as a local process."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from fabric_components.node_settings import Addressing, orderer_address, peer_address
+from network_spec import ChannelSpec, NetworkSpec, OrgKind, OrgSpec
+
+PROFILE = "Channel"
+CAPABILITIES = {"V2_0": True}
+BATCH_TIMEOUT = "2s"
+
+
+def _signature(rule: str) -> dict[str, str]:
+    return {"Type": "Signature", "Rule": rule}
+
+
+def _implicit(rule: str) -> dict[str, str]:
+    return {"Type": "ImplicitMeta", "Rule": rule}
+
+
+def org_policies(org: OrgSpec) -> dict[str, dict[str, str]]:
+    """Fabric's usual org policies; without NodeOUs every member may read, write
+    and endorse, as roles cannot be told apart."""
+    msp = org.msp_id
+    admins = _signature(f"OR('{msp}.admin')")
+    if not org.enable_node_ous:
+        member = _signature(f"OR('{msp}.member')")
+        return {"Readers": member, "Writers": member, "Admins": admins, "Endorsement": member}
+    if org.kind is OrgKind.ORDERER:
+        member = _signature(f"OR('{msp}.member')")
+        return {"Readers": member, "Writers": member, "Admins": admins}
+    return {
+        "Readers": _signature(f"OR('{msp}.admin', '{msp}.peer', '{msp}.client')"),
+        "Writers": _signature(f"OR('{msp}.admin', '{msp}.client')"),
+        "Admins": admins,
+        "Endorsement": _signature(f"OR('{msp}.peer')"),
+    }
+
+
+def _host_port(address: str) -> dict[str, Any]:
+    host, port = address.rsplit(":", 1)
+    return {"Host": host, "Port": int(port)}
+
+
+def configtx(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing) -> dict[str, Any]:
+    """configtx.yaml with the one profile ``Channel``: the channel's orderer and
+    peer orgs, its Raft consenters and the usual ImplicitMeta policies."""
+
+    def organization(org: OrgSpec) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "Name": org.msp_id,
+            "ID": org.msp_id,
+            "MSPDir": f"msp/{org.domain}",
+            "Policies": org_policies(org),
+        }
+        if org.kind is OrgKind.ORDERER:
+            entry["OrdererEndpoints"] = [
+                orderer_address(addressing, org.node(cn))
+                for cn in channel.consenters
+                if any(n.common_name == cn for n in org.nodes)
+            ]
+        else:
+            entry["AnchorPeers"] = [
+                _host_port(peer_address(addressing, org.node(cn)))
+                for cn in channel.anchors_of(org.name)
+            ]
+        return entry
+
+    def consenter(common_name: str) -> dict[str, Any]:
+        _, node = spec.node(common_name)
+        certificate = f"tls/{common_name}.crt"
+        return {
+            **_host_port(orderer_address(addressing, node)),
+            "ClientTLSCert": certificate,
+            "ServerTLSCert": certificate,
+        }
+
+    channel_policies = {
+        "Readers": _implicit("ANY Readers"),
+        "Writers": _implicit("ANY Writers"),
+        "Admins": _implicit("MAJORITY Admins"),
+    }
+    profile = {
+        "Policies": channel_policies,
+        "Capabilities": CAPABILITIES,
+        "Orderer": {
+            "OrdererType": "etcdraft",
+            "BatchTimeout": BATCH_TIMEOUT,
+            "BatchSize": {
+                "MaxMessageCount": 10,
+                "AbsoluteMaxBytes": "99 MB",
+                "PreferredMaxBytes": "512 KB",
+            },
+            "EtcdRaft": {
+                "Consenters": [consenter(cn) for cn in channel.consenters],
+                "Options": {
+                    "TickInterval": "500ms",
+                    "ElectionTick": 10,
+                    "HeartbeatTick": 1,
+                    "MaxInflightBlocks": 5,
+                    "SnapshotIntervalSize": "16 MB",
+                },
+            },
+            "Organizations": [organization(spec.org(name)) for name in channel.orderer_orgs],
+            "Policies": {**channel_policies, "BlockValidation": _implicit("ANY Writers")},
+            "Capabilities": CAPABILITIES,
+        },
+        "Application": {
+            "Organizations": [organization(spec.org(name)) for name in channel.orgs],
+            "Policies": {
+                **channel_policies,
+                "LifecycleEndorsement": _implicit("MAJORITY Endorsement"),
+                "Endorsement": _implicit("MAJORITY Endorsement"),
+            },
+            "Capabilities": CAPABILITIES,
+        },
+    }
+    return {"Profiles": {PROFILE: profile}}
+
+
+def channel_config_files(
+    spec: NetworkSpec,
+    channel: ChannelSpec,
+    addressing: Addressing,
+    org_msps: Mapping[str, Mapping[str, str]],
+    consenter_tls_certs: Mapping[str, str],
+) -> dict[str, bytes]:
+    """The tree configtxgen needs. ``org_msps`` maps an org name to its org-level
+    MSP files (``crypto.org_msp_files``); ``consenter_tls_certs`` maps a
+    consenter's common name to its TLS server certificate PEM."""
+    files = {
+        "configtx.yaml": yaml.safe_dump(configtx(spec, channel, addressing), sort_keys=False),
+    }
+    for name in (*channel.orderer_orgs, *channel.orgs):
+        org = spec.org(name)
+        for path, text in org_msps[name].items():
+            files[f"msp/{org.domain}/{path}"] = text
+    for common_name in channel.consenters:
+        files[f"tls/{common_name}.crt"] = consenter_tls_certs[common_name]
+    return {path: text.encode() for path, text in files.items()}
