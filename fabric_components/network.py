@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.admin_toolbox import TLS_CA_CONFIGMAP
+from fabric_components.channel import Channel, ChannelArgs
 from fabric_components.cluster import kubernetes_provider
 from fabric_components.connection_profile import connection_profile
 from fabric_components.crypto_material import (
@@ -16,7 +17,9 @@ from fabric_components.crypto_material import (
     CryptoSource,
     DirectoryCrypto,
     GeneratedCrypto,
+    org_msp_tree,
 )
+from fabric_components.executors import toolbox_executors
 from fabric_components.node_settings import ClusterAddressing
 from fabric_components.orderer import Orderer, OrdererArgs
 from fabric_components.peer_org import PeerOrg, PeerOrgArgs
@@ -42,6 +45,35 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
     if config.crypto_dir:
         return DirectoryCrypto(config.crypto_dir, spec)
     return GeneratedCrypto(config.namespace)
+
+
+def populate(
+    spec: NetworkSpec,
+    config: StackConfig,
+    addressing: ClusterAddressing,
+    cas: dict[str, CaMaterial],
+    launched: dict[str, Orderer | PeerOrg],
+    kubeconfig: pulumi.Output[str] | None,
+) -> None:
+    """Channels once the nodes they need are up (their Deployments awaited)."""
+    executors = toolbox_executors(spec, config, kubeconfig)
+    org_msps = {
+        name: org_msp_tree(spec.org(name), cas[name], component.admin_cert)
+        for name, component in launched.items()
+    }
+    tls_certs = {cn: cert for c in launched.values() for cn, cert in c.tls_certs.items()}
+    for channel in spec.channels:
+        needed = [launched[name] for name in (*channel.orderer_orgs, *channel.orgs)]
+        Channel(
+            channel.name,
+            ChannelArgs(
+                spec=spec, channel=channel, addressing=addressing, executors=executors,
+                org_msps={name: org_msps[name] for name in (*channel.orderer_orgs,
+                                                            *channel.orgs)},
+                consenter_tls_certs={cn: tls_certs[cn] for cn in channel.consenters},
+            ),
+            pulumi.ResourceOptions(depends_on=needed),
+        )
 
 
 def deploy_network(
@@ -80,12 +112,14 @@ def deploy_network(
         opts=in_namespace,
     )
     orgs: dict[str, dict[str, Any]] = {}
+    launched: dict[str, Orderer | PeerOrg] = {}
     for org in spec.orderer_orgs:
         orderer = Orderer(
             org.k8s_name,
             OrdererArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas),
             components,
         )
+        launched[org.name] = orderer
         orgs[org.name] = {
             "kind": "orderer",
             "mspId": orderer.msp_id,
@@ -101,6 +135,7 @@ def deploy_network(
                         crypto=crypto, cas=cas[org.name], tls_cas=tls_cas),
             components,
         )
+        launched[org.name] = peer_org
         orgs[org.name] = {
             "kind": "peer",
             "mspId": peer_org.msp_id,
@@ -109,6 +144,8 @@ def deploy_network(
             "caCert": cas[org.name].ca_cert,
         }
     addressing = ClusterAddressing(config.namespace)
+    if config.populate:
+        populate(spec, config, addressing, cas, launched, cluster_outputs.get("kubeconfig"))
     profiles = tls_ca_pems.apply(
         lambda pems: {
             org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs

@@ -59,6 +59,8 @@ class Orderer(pulumi.ComponentResource):
     endpoints: pulumi.Output[list[str]]
     admin_endpoints: pulumi.Output[list[str]]
     tls_ca_cert: pulumi.Output[str]
+    admin_cert: pulumi.Output[str]
+    """The org admin's signing certificate (public; goes into the org MSP)."""
 
     def __init__(
         self, name: str, args: OrdererArgs, opts: pulumi.ResourceOptions | None = None
@@ -68,6 +70,8 @@ class Orderer(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         addressing = ClusterAddressing(config.namespace)
         admin = args.crypto.user(org, args.cas, org.admin_name, True, child)
+        self.admin_cert = admin.sign_cert
+        self.tls_certs: dict[str, pulumi.Output[str]] = {}
         ports = OrdererPorts()
         for node in org.nodes:
             place = NodePlacement(
@@ -78,6 +82,7 @@ class Orderer(pulumi.ComponentResource):
                 opts=child,
             )
             identity = args.crypto.node(org, args.cas, node, child)
+            self.tls_certs[node.common_name] = identity.tls_cert
             files = identity_file_tree(org, args.cas, identity, admin.sign_cert)
             secret = files_secret(place, "crypto", files)
             data = volume_claim(place, "data", config.orderer_storage, config)

@@ -60,6 +60,8 @@ class PeerOrg(pulumi.ComponentResource):
     msp_id: pulumi.Output[str]
     endpoints: pulumi.Output[list[str]]
     tls_ca_cert: pulumi.Output[str]
+    admin_cert: pulumi.Output[str]
+    """The org admin's signing certificate (public; goes into the org MSP)."""
 
     def __init__(
         self, name: str, args: PeerOrgArgs, opts: pulumi.ResourceOptions | None = None
@@ -69,6 +71,8 @@ class PeerOrg(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         addressing = ClusterAddressing(config.namespace)
         admin = args.crypto.user(org, args.cas, org.admin_name, True, child)
+        self.admin_cert = admin.sign_cert
+        self.tls_certs: dict[str, pulumi.Output[str]] = {}
         for user in org.user_names:
             # Client identities for applications: one Secret each, cryptogen's layout.
             local = user.split("@")[0].lower()
@@ -92,6 +96,7 @@ class PeerOrg(pulumi.ComponentResource):
                 opts=child,
             )
             identity = args.crypto.node(org, args.cas, node, child)
+            self.tls_certs[node.common_name] = identity.tls_cert
             files = identity_file_tree(org, args.cas, identity, admin.sign_cert)
             secret = files_secret(place, "crypto", files)
             data = volume_claim(place, "data", config.peer_storage, config)

@@ -95,6 +95,8 @@ class StackConfig:
     retain_volumes: bool
     log_spec: str
     cluster: ClusterSettings
+    populate: bool
+    """Create channels and deploy chaincodes, not only the nodes."""
     resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
 
     @property
@@ -196,6 +198,7 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         retain_volumes=r.boolean("retainVolumes", False),
         log_spec=log_spec,
         cluster=cluster,
+        populate=r.boolean("populate", True),
         resources=resources,
     )
 

@@ -113,13 +113,23 @@ class PodExecutor:
     selector: str
     """Label selector of the toolbox pod, e.g. ``app.kubernetes.io/instance=admin-org1``."""
     paths: AdminPaths
+    context: str = ""
+    """The kubeconfig context; empty for its current context."""
     container: str = "tools"
 
     def _api(self) -> Any:
+        """A client from ``kubeconfig``, or from the default kubeconfig file (or
+        the in-cluster service account) when it is empty."""
         import yaml
         from kubernetes import client, config
 
-        api_client = config.new_client_from_config_dict(yaml.safe_load(self.kubeconfig))
+        context = self.context or None
+        if self.kubeconfig:
+            api_client = config.new_client_from_config_dict(
+                yaml.safe_load(self.kubeconfig), context=context
+            )
+        else:
+            api_client = config.new_client_from_config(context=context)
         return client.CoreV1Api(api_client)
 
     def run(

@@ -31,7 +31,9 @@ def test_program_uses_the_directory_material(cryptogen_dir):
     root, orgs = cryptogen_dir
     config = sample_config("simple", cryptoDir=str(root))
     mocks, outputs = run_program(load_network(config.crypto_config, config.network), config)
-    assert not [r for r in mocks.resources if r.typ == DYNAMIC]
+    crypto = [r for r in mocks.resources if r.typ == DYNAMIC and r.provider in
+              ("CertificateAuthoritiesProvider", "IdentityProvider")]
+    assert crypto == []
     secret = next(r.manifest for r in mocks.resources if r.name == "org1-peer0-crypto")
     identity = orgs["Org1"].nodes["peer0.org1.example.com"]
     assert secret["stringData"]["tls__server.crt"] == identity.tls.cert_pem

@@ -65,8 +65,13 @@ def test_simple_registers_every_object(simple):
         "user1-org1-crypto", "user1-org2-crypto",
     ]
     # CAs per org (3) and identities: orderer0 + its admin, and per peer org
-    # peer0, Admin and User1.
-    assert counts[DYNAMIC] == 3 + 2 + 2 * 3
+    # peer0, Admin and User1; then mychannel's block, 1 orderer and 2 peer joins.
+    assert len(mocks.by_provider("CertificateAuthoritiesProvider")) == 3
+    assert len(mocks.by_provider("IdentityProvider")) == 2 + 2 * 3
+    assert len(mocks.by_provider("ChannelBlockProvider")) == 1
+    assert len(mocks.by_provider("OrdererJoinProvider")) == 1
+    assert len(mocks.by_provider("PeerJoinProvider")) == 2
+    assert counts[DYNAMIC] == 3 + 2 + 2 * 3 + 1 + 1 + 2
 
 
 def test_scaled_registers_couchdb_and_every_node(scaled):

@@ -1,0 +1,139 @@
+"""``fabric:index:Channel``: an application channel created from a genesis block
+(configtxgen on configtx.yaml rendered from the spec, anchor peers included),
+joined by every consenter through the channel participation API and by every
+peer of the member orgs. Each step is a dynamic resource, so ``pulumi preview``
+lists every join and independent joins run in parallel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from fabric_components.channel_provider import (
+    OPERATIONS_VERSION,
+    ChannelBlockProvider,
+    OrdererJoinProvider,
+    PeerJoinProvider,
+)
+from fabric_components.node_settings import Addressing, orderer_admin_address, peer_address
+from fabric_ops.configtx import channel_config_files
+from network_spec import ChannelSpec, NetworkSpec
+
+SECRET_INPUTS = ["executor"]
+"""An executor may carry a kubeconfig."""
+
+
+@dataclass(frozen=True)
+class ChannelArgs:
+    spec: NetworkSpec
+    channel: ChannelSpec
+    addressing: Addressing
+    """How the channel's nodes are reached (the cluster's Service names)."""
+    executors: Mapping[str, pulumi.Input[dict[str, Any]]]
+    """Per org name, the executor config its admin's commands run with."""
+    org_msps: Mapping[str, pulumi.Output[dict[str, str]]]
+    """Per org name, its org-level MSP files."""
+    consenter_tls_certs: Mapping[str, pulumi.Output[str]]
+    """Per consenter common name, its TLS server certificate."""
+
+
+class Operation(Resource):
+    """A Fabric operation run by a dynamic provider; its executor stays secret."""
+
+    def __init__(
+        self, provider: Any, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions
+    ) -> None:
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_INPUTS)
+        )
+        super().__init__(provider, name, {"version": OPERATIONS_VERSION, **props}, opts)
+
+
+class ChannelBlock(Operation):
+    pass
+
+
+class OrdererJoin(Operation):
+    pass
+
+
+class PeerJoin(Operation):
+    pass
+
+
+class Channel(pulumi.ComponentResource):
+    block_sha256: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: ChannelArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("fabric:index:Channel", name, None, opts)
+        spec, channel, addressing = args.spec, args.channel, args.addressing
+        child = pulumi.ResourceOptions(parent=self)
+        files = pulumi.Output.all(
+            msps=pulumi.Output.all(**{o: args.org_msps[o] for o in args.org_msps}),
+            certs=pulumi.Output.all(
+                **{cn: args.consenter_tls_certs[cn] for cn in channel.consenters}
+            ),
+        ).apply(
+            lambda v: {
+                path: data.decode()
+                for path, data in channel_config_files(
+                    spec, channel, addressing, v["msps"], v["certs"]
+                ).items()
+            }
+        )
+        first_orderer_org = channel.orderer_orgs[0]
+        block = ChannelBlock(
+            ChannelBlockProvider(),
+            f"{name}-block",
+            {
+                "channel": channel.name,
+                "files": files,
+                "executor": args.executors[first_orderer_org],
+                "block": None,
+                "block_sha256": None,
+            },
+            child,
+        )
+        orderer_joins = []
+        for common_name in channel.consenters:
+            org, node = spec.node(common_name)
+            orderer_joins.append(
+                OrdererJoin(
+                    OrdererJoinProvider(),
+                    f"{name}-{node.k8s_name}-join",
+                    {
+                        "channel": channel.name,
+                        "node": common_name,
+                        "admin_address": orderer_admin_address(addressing, node),
+                        "orderer_domain": org.domain,
+                        "block": block.block,  # type: ignore[attr-defined]
+                        "executor": args.executors[org.name],
+                        "joined": None,
+                    },
+                    child,
+                )
+            )
+        for org_name in channel.orgs:
+            org = spec.org(org_name)
+            for node in org.nodes:
+                PeerJoin(
+                    PeerJoinProvider(),
+                    f"{name}-{node.k8s_name}-join",
+                    {
+                        "channel": channel.name,
+                        "node": node.common_name,
+                        "peer_address": peer_address(addressing, node),
+                        "block": block.block,  # type: ignore[attr-defined]
+                        "executor": args.executors[org_name],
+                        "joined": None,
+                    },
+                    pulumi.ResourceOptions(parent=self, depends_on=orderer_joins),
+                )
+        self.block_sha256 = block.block_sha256  # type: ignore[attr-defined]
+        self.register_outputs({"block_sha256": self.block_sha256})

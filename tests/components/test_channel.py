@@ -1,0 +1,81 @@
+"""The Channel component under mocks: every operation of every channel is a
+resource of its own, wired to the right node, org admin executor and block."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tests.components.mocks import has_secret
+from tests.components.program import run_sample
+
+
+@pytest.fixture(scope="module")
+def scaled():
+    mocks, _ = run_sample("scaled")
+    return mocks
+
+
+def ops(mocks, provider: str, channel: str) -> list[dict]:
+    return [r.manifest for r in mocks.by_provider(provider) if r.manifest["channel"] == channel]
+
+
+def test_common_has_a_block_three_consenter_joins_and_four_peer_joins(scaled):
+    (block,) = ops(scaled, "ChannelBlockProvider", "common")
+    assert block["executor"]["selector"] == "app.kubernetes.io/instance=admin-orderer"
+    orderer_joins = ops(scaled, "OrdererJoinProvider", "common")
+    assert sorted(j["admin_address"] for j in orderer_joins) == [
+        f"orderer{i}-orderer.fabric.svc.cluster.local:7053" for i in range(3)
+    ]
+    assert {j["orderer_domain"] for j in orderer_joins} == {"example.com"}
+    peer_joins = ops(scaled, "PeerJoinProvider", "common")
+    assert sorted((j["node"], j["executor"]["selector"]) for j in peer_joins) == [
+        ("peer0.org1.example.com", "app.kubernetes.io/instance=admin-org1"),
+        ("peer0.org2.example.com", "app.kubernetes.io/instance=admin-org2"),
+        ("peer1.org1.example.com", "app.kubernetes.io/instance=admin-org1"),
+        ("peer1.org2.example.com", "app.kubernetes.io/instance=admin-org2"),
+    ]
+    assert all(j["peer_address"].endswith(".fabric.svc.cluster.local:7051") for j in peer_joins)
+
+
+def test_private_channel_is_joined_by_its_member_org_only(scaled):
+    peer_joins = ops(scaled, "PeerJoinProvider", "private-org1")
+    assert sorted(j["node"] for j in peer_joins) == ["peer0.org1.example.com",
+                                                     "peer1.org1.example.com"]
+
+
+def test_configtx_names_service_addresses_anchor_peers_and_carries_every_file(scaled):
+    (block,) = ops(scaled, "ChannelBlockProvider", "common")
+    files = block["files"]
+    profile = yaml.safe_load(files["configtx.yaml"])["Profiles"]["Channel"]
+    consenters = profile["Orderer"]["EtcdRaft"]["Consenters"]
+    assert [(c["Host"], c["Port"]) for c in consenters] == [
+        (f"orderer{i}-orderer.fabric.svc.cluster.local", 7050) for i in range(3)
+    ]
+    for c in consenters:
+        assert "BEGIN CERTIFICATE" in files[c["ClientTLSCert"]]
+    orgs = {o["Name"]: o for o in profile["Application"]["Organizations"]}
+    assert orgs["Org1MSP"]["AnchorPeers"] == [
+        {"Host": "peer0-org1.fabric.svc.cluster.local", "Port": 7051},
+        {"Host": "peer1-org1.fabric.svc.cluster.local", "Port": 7051},
+    ]
+    assert orgs["Org2MSP"]["AnchorPeers"] == [
+        {"Host": "peer0-org2.fabric.svc.cluster.local", "Port": 7051}
+    ]
+    assert "msp/org1.example.com/cacerts/ca.org1.example.com-cert.pem" in files
+    assert "msp/org1.example.com/config.yaml" in files
+    assert not any("PRIVATE KEY" in text for text in files.values())
+
+
+def test_executor_with_a_kubeconfig_is_secret():
+    mocks, _ = run_sample("simple", cluster="aks")
+    (join,) = [r for r in mocks.by_provider("OrdererJoinProvider")]
+    assert has_secret(join.inputs["executor"])
+    assert join.manifest["executor"]["kubeconfig"].startswith("apiVersion: v1")
+
+
+def test_populate_off_launches_nodes_only():
+    mocks, _ = run_sample("simple", populate="false")
+    assert mocks.by_provider("ChannelBlockProvider") == []
+    assert mocks.by_provider("PeerJoinProvider") == []
+    assert len(mocks.of_type("kubernetes:apps/v1:Deployment")) == 6
