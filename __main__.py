@@ -11,7 +11,7 @@ from network_spec.load import load_network
 try:
     config = load_stack_config(pulumi.get_stack(), pulumi.Config("fabric").get)
     spec = load_network(config.crypto_config, config.network)
-    check_compatible(spec, config, config.network)
+    check_compatible(spec, config, config.network, f"Pulumi.{pulumi.get_stack()}.yaml")
     crypto = crypto_source(spec, config)
 except SpecError as error:
     # Bad input stops the program before any resource is registered, with one

@@ -11,20 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
 from fabric_components.channel_provider import (
-    OPERATIONS_VERSION,
     ChannelBlockProvider,
     OrdererJoinProvider,
     PeerJoinProvider,
 )
 from fabric_components.node_settings import Addressing, orderer_admin_address, peer_address
+from fabric_components.operation import Operation
 from fabric_ops.configtx import channel_config_files
 from network_spec import ChannelSpec, NetworkSpec
-
-SECRET_INPUTS = ["executor"]
-"""An executor may carry a kubeconfig."""
 
 
 @dataclass(frozen=True)
@@ -39,18 +35,6 @@ class ChannelArgs:
     """Per org name, its org-level MSP files."""
     consenter_tls_certs: Mapping[str, pulumi.Output[str]]
     """Per consenter common name, its TLS server certificate."""
-
-
-class Operation(Resource):
-    """A Fabric operation run by a dynamic provider; its executor stays secret."""
-
-    def __init__(
-        self, provider: Any, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions
-    ) -> None:
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_INPUTS)
-        )
-        super().__init__(provider, name, {"version": OPERATIONS_VERSION, **props}, opts)
 
 
 class ChannelBlock(Operation):

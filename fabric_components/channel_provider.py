@@ -16,9 +16,6 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-OPERATIONS_VERSION = "1"
-"""Part of every operation's inputs: a change to the operations code shows in diffs."""
-
 
 def _diff(
     olds: dict[str, Any], news: dict[str, Any], replace_keys: tuple[str, ...],

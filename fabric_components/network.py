@@ -9,6 +9,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.admin_toolbox import TLS_CA_CONFIGMAP
+from fabric_components.chaincode import Chaincode, ChaincodeArgs
+from fabric_components.chaincode_server import server_address
 from fabric_components.channel import Channel, ChannelArgs
 from fabric_components.cluster import kubernetes_provider
 from fabric_components.connection_profile import connection_profile
@@ -27,8 +29,15 @@ from fabric_components.stack_config import StackConfig
 from network_spec import NetworkSpec, SpecError
 
 
-def check_compatible(spec: NetworkSpec, config: StackConfig, network_file: str) -> None:
+def check_compatible(
+    spec: NetworkSpec, config: StackConfig, network_file: str, stack_file: str
+) -> None:
     """Settings that are valid alone but not together."""
+    known = [cc.name for cc in spec.chaincodes]
+    for name in config.chaincode_include:
+        if name not in known:
+            raise SpecError(stack_file, "fabric:chaincodes",
+                            f"unknown chaincode {name!r}; network.yaml has {', '.join(known)}")
     for i, channel in enumerate(spec.channels):
         if channel.consensus == "BFT" and config.fabric_major < 3:
             raise SpecError(
@@ -62,9 +71,10 @@ def populate(
         for name, component in launched.items()
     }
     tls_certs = {cn: cert for c in launched.values() for cn, cert in c.tls_certs.items()}
+    channels: dict[str, pulumi.Resource] = {}
     for channel in spec.channels:
         needed = [launched[name] for name in (*channel.orderer_orgs, *channel.orgs)]
-        Channel(
+        channels[channel.name] = Channel(
             channel.name,
             ChannelArgs(
                 spec=spec, channel=channel, addressing=addressing, executors=executors,
@@ -73,6 +83,19 @@ def populate(
                 consenter_tls_certs={cn: tls_certs[cn] for cn in channel.consenters},
             ),
             pulumi.ResourceOptions(depends_on=needed),
+        )
+    include = config.chaincode_include
+    for cc in spec.chaincodes:
+        if include and cc.name not in include:
+            continue
+        Chaincode(
+            cc.name,
+            ChaincodeArgs(
+                spec=spec, chaincode=cc, addressing=addressing, executors=executors,
+                server_address=lambda c, o: server_address(c, o, config.namespace),
+                config=config, after=channels,
+            ),
+            pulumi.ResourceOptions(depends_on=[launched[o] for o in cc.orgs]),
         )
 
 

@@ -97,6 +97,8 @@ class StackConfig:
     cluster: ClusterSettings
     populate: bool
     """Create channels and deploy chaincodes, not only the nodes."""
+    chaincode_include: tuple[str, ...]
+    """Only these chaincodes of network.yaml are deployed; empty: all of them."""
     resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
 
     @property
@@ -199,6 +201,9 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         log_spec=log_spec,
         cluster=cluster,
         populate=r.boolean("populate", True),
+        chaincode_include=tuple(
+            name.strip() for name in r.string("chaincodes", "").split(",") if name.strip()
+        ),
         resources=resources,
     )
 

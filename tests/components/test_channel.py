@@ -78,4 +78,5 @@ def test_populate_off_launches_nodes_only():
     mocks, _ = run_sample("simple", populate="false")
     assert mocks.by_provider("ChannelBlockProvider") == []
     assert mocks.by_provider("PeerJoinProvider") == []
+    assert mocks.by_provider("InstallProvider") == []
     assert len(mocks.of_type("kubernetes:apps/v1:Deployment")) == 6

@@ -43,7 +43,8 @@ def test_dev_stack_evaluates():
     namespaces = [r.manifest["metadata"]["name"] for r in mocks.resources
                   if r.typ == "kubernetes:core/v1:Namespace"]
     assert namespaces == ["fabric-dev"]
-    assert sum(1 for r in mocks.resources if r.typ == "kubernetes:apps/v1:Deployment") == 6
+    # 3 nodes, 3 admin toolboxes, the basic chaincode's server for 2 orgs.
+    assert sum(1 for r in mocks.resources if r.typ == "kubernetes:apps/v1:Deployment") == 8
 
 
 @pytest.mark.parametrize(

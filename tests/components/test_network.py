@@ -53,10 +53,11 @@ def test_simple_registers_every_object(simple):
     assert counts[NAMESPACE] == 1
     assert counts[CONFIGMAP] == 1
     assert k8s_names(mocks, DEPLOYMENT) == [
-        "admin-orderer", "admin-org1", "admin-org2", "orderer0-orderer", "peer0-org1",
-        "peer0-org2",
+        "admin-orderer", "admin-org1", "admin-org2", "basic-org1", "basic-org2",
+        "orderer0-orderer", "peer0-org1", "peer0-org2",
     ]
-    assert k8s_names(mocks, SERVICE) == ["orderer0-orderer", "peer0-org1", "peer0-org2"]
+    assert k8s_names(mocks, SERVICE) == ["basic-org1", "basic-org2", "orderer0-orderer",
+                                         "peer0-org1", "peer0-org2"]
     assert k8s_names(mocks, PVC) == ["orderer0-orderer-data", "peer0-org1-data",
                                      "peer0-org2-data"]
     assert k8s_names(mocks, SECRET) == [
@@ -71,12 +72,18 @@ def test_simple_registers_every_object(simple):
     assert len(mocks.by_provider("ChannelBlockProvider")) == 1
     assert len(mocks.by_provider("OrdererJoinProvider")) == 1
     assert len(mocks.by_provider("PeerJoinProvider")) == 2
-    assert counts[DYNAMIC] == 3 + 2 + 2 * 3 + 1 + 1 + 2
+    # basic: an install per peer, the definition, an approval per org, the commit.
+    assert len(mocks.by_provider("InstallProvider")) == 2
+    assert len(mocks.by_provider("DefinitionProvider")) == 1
+    assert len(mocks.by_provider("ApproveProvider")) == 2
+    assert len(mocks.by_provider("CommitProvider")) == 1
+    assert counts[DYNAMIC] == 3 + 2 + 2 * 3 + 1 + 1 + 2 + 2 + 1 + 2 + 1
 
 
 def test_scaled_registers_couchdb_and_every_node(scaled):
     mocks, outputs = scaled
     assert k8s_names(mocks, SERVICE) == [
+        "asset-org1", "asset-org2", "basic-org1", "basic-org2",
         "orderer0-orderer", "orderer1-orderer", "orderer2-orderer",
         "peer0-org1", "peer0-org2", "peer1-org1", "peer1-org2",
     ]

@@ -1,0 +1,72 @@
+"""The chaincode-as-a-service server of one chaincode for one org: a Deployment
+running the chaincode image with its package ID, and the Service the org's
+peers dial (the address inside the package's connection.json)."""
+
+from __future__ import annotations
+
+import re
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.naming import CLUSTER_DOMAIN, labels
+from fabric_components.node_objects import NodePlacement, deployment, service
+from fabric_components.stack_config import StackConfig
+from fabric_components.workload import container, pod_template
+from fabric_ops.ccaas_package import CCAAS_PORT
+from network_spec import ChaincodeSpec, OrgSpec
+
+
+def chaincode_k8s_name(chaincode: ChaincodeSpec, org: OrgSpec) -> str:
+    """``<chaincode>-<org>`` as a DNS-1123 label (Fabric allows ``_`` and capitals
+    in chaincode names, Kubernetes does not)."""
+    base = re.sub(r"[^a-z0-9-]+", "-", chaincode.name.lower()).strip("-")
+    return f"{base}-{org.k8s_name}"[:63].rstrip("-")
+
+
+def server_address(chaincode: ChaincodeSpec, org: OrgSpec, namespace: str) -> str:
+    """The address the org's peers dial, written into the package."""
+    name = chaincode_k8s_name(chaincode, org)
+    return f"{name}.{namespace}.svc.{CLUSTER_DOMAIN}:{CCAAS_PORT}"
+
+
+def chaincode_server(
+    name: str,
+    chaincode: ChaincodeSpec,
+    org: OrgSpec,
+    package_id: str,
+    config: StackConfig,
+    parent: pulumi.Resource,
+) -> k8s.apps.v1.Deployment:
+    k8s_name = chaincode_k8s_name(chaincode, org)
+    place = NodePlacement(
+        name=name,
+        k8s_name=k8s_name,
+        namespace=config.namespace,
+        labels=labels(org, "fabric-chaincode", k8s_name),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    probe = {"tcp_socket": {"port": CCAAS_PORT}, "period_seconds": 10}
+    server = container(
+        "chaincode",
+        chaincode.image,
+        config.resources["chaincode"],
+        env=[
+            {"name": "CHAINCODE_ID", "value": package_id},
+            {"name": "CHAINCODE_SERVER_ADDRESS", "value": f"0.0.0.0:{CCAAS_PORT}"},
+        ],
+        ports={"chaincode": CCAAS_PORT},
+        mounts=[{"name": "tmp", "mount_path": "/tmp"}],
+        probes={"liveness_probe": {**probe, "failure_threshold": 6},
+                "readiness_probe": {**probe, "failure_threshold": 3}},
+    )
+    template = pod_template(place.labels, [server], [{"name": "tmp", "empty_dir": {}}],
+                            config.cluster.node_pool)
+    spec = {
+        "replicas": 1,
+        "selector": {"match_labels": {k: v for k, v in place.labels.items()
+                                      if k != "app.kubernetes.io/managed-by"}},
+        "template": template,
+    }
+    service(place, {"chaincode": CCAAS_PORT})
+    return deployment(place, spec, [])

@@ -1,0 +1,98 @@
+"""The Chaincode component under mocks: reproducible packages per org whose IDs
+the servers run with, installs on every peer, one definition, approvals and a
+commit per channel, a version bump that changes packages, and the include
+filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from fabric_components.stack_config import load_stack_config
+from fabric_ops.ccaas_package import ccaas_package
+from network_spec import SpecError
+from tests.components.program import run_sample
+
+
+def env_of(deployment: dict) -> dict[str, str]:
+    (c,) = deployment["spec"]["template"]["spec"]["containers"]
+    return {e["name"]: e["value"] for e in c["env"]}
+
+
+@pytest.fixture(scope="module")
+def scaled():
+    mocks, _ = run_sample("scaled")
+    return mocks
+
+
+def test_servers_run_the_package_their_peers_install(scaled):
+    installs = [r.manifest for r in scaled.by_provider("InstallProvider")
+                if r.manifest["label"] == "basic_1.0"]
+    assert len(installs) == 4  # 2 orgs x 2 peers
+    for install in installs:
+        expected = ccaas_package("basic_1.0", install["server_address"]).package_id
+        assert install["package_id"] == expected
+    servers = {r.manifest["metadata"]["name"]: r.manifest for r in
+               scaled.of_type("kubernetes:apps/v1:Deployment")
+               if r.manifest["metadata"]["name"].startswith("basic-")}
+    org1 = env_of(servers["basic-org1"])
+    assert org1["CHAINCODE_SERVER_ADDRESS"] == "0.0.0.0:9999"
+    org1_install = next(i for i in installs if i["node"] == "peer0.org1.example.com")
+    assert org1["CHAINCODE_ID"] == org1_install["package_id"]
+    assert org1_install["server_address"] == "basic-org1.fabric.svc.cluster.local:9999"
+
+
+def test_each_channel_has_a_definition_approvals_and_a_commit(scaled):
+    for channel, orgs in (("common", {"Org1", "Org2"}), ("private-org1", {"Org1"})):
+        approvals = [r.manifest for r in scaled.by_provider("ApproveProvider")
+                     if r.manifest["channel"] == channel and r.manifest["name"] == "basic"]
+        assert {a["org"] for a in approvals} == orgs
+        (commit,) = [r.manifest for r in scaled.by_provider("CommitProvider")
+                     if r.manifest["channel"] == channel and r.manifest["name"] == "basic"]
+        assert {e["domain"] for e in commit["endorsers"]} == {f"{o.lower()}.example.com"
+                                                            for o in orgs}
+        assert commit["orderer_address"] == "orderer0-orderer.fabric.svc.cluster.local:7050"
+    (private,) = [r.manifest for r in scaled.by_provider("CommitProvider")
+                  if r.manifest["channel"] == "private-org1"]
+    assert private["policy"] == "OR('Org1MSP.peer')"
+
+
+def test_a_new_version_changes_every_package(tmp_path):
+    from tests.components.program import ROOT
+
+    network = (ROOT / "samples/simple/network.yaml").read_text()
+    bumped = tmp_path / "network.yaml"
+    bumped.write_text(network.replace('version: "1.0"', 'version: "1.1"'))
+    before, _ = run_sample("simple")
+    after, _ = run_sample("simple", network=str(bumped))
+
+    def ids(mocks):
+        return {r.manifest["node"]: r.manifest["package_id"]
+                for r in mocks.by_provider("InstallProvider")}
+
+    assert set(ids(before)) == set(ids(after))
+    assert all(ids(after)[n].startswith("basic_1.1:") and ids(after)[n] != ids(before)[n]
+               for n in ids(before))
+    (definition,) = [r.manifest for r in after.by_provider("DefinitionProvider")]
+    assert definition["version"] == "1.1"
+
+
+def test_include_filter_deploys_only_the_named_chaincodes():
+    mocks, _ = run_sample("scaled", chaincodes="asset")
+    assert {r.manifest["name"] for r in mocks.by_provider("CommitProvider")} == {"asset"}
+    names = [r.manifest["metadata"]["name"] for r in
+             mocks.of_type("kubernetes:apps/v1:Deployment")]
+    assert "asset-org1" in names and not any(n.startswith("basic-") for n in names)
+
+
+def test_include_filter_rejects_an_unknown_chaincode():
+    from fabric_components.network import check_compatible
+    from network_spec.load import load_network
+    from tests.components.program import ROOT
+
+    spec = load_network(ROOT / "samples/scaled/crypto-config.yaml",
+                        ROOT / "samples/scaled/network.yaml")
+    config = load_stack_config("prod", {"chaincodes": "basic,nope"}.get)
+    with pytest.raises(SpecError) as error:
+        check_compatible(spec, config, "network.yaml", "Pulumi.prod.yaml")
+    assert str(error.value) == ("Pulumi.prod.yaml: fabric:chaincodes: unknown chaincode 'nope'; "
+                                "network.yaml has basic, asset")
