@@ -5,6 +5,7 @@ nothing. Every failure names the channel, the node and Fabric's own error."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from fabric_ops.executor import CommandFailed, CommandResult, Executor
 from fabric_ops.retry import retrying
 
 BLOCK = "channel.block"
+REMOVAL_TIMEOUT_SECONDS = 60.0
 
 
 def _checked(result: CommandResult, context: str) -> CommandResult:
@@ -102,13 +104,23 @@ def ensure_orderer_joined(
 def remove_orderer(
     executor: Executor, admin_address: str, orderer_domain: str, channel: str
 ) -> None:
+    """Removes the orderer from ``channel`` and returns once it no longer lists
+    the channel: the orderer deletes the ledger after answering, and until then
+    it still lists the channel (pending removal) and refuses to join it (409)."""
     if orderer_channel(executor, admin_address, orderer_domain, channel) is None:
         return
     status, _, result = _osnadmin(
         executor, ["remove", "--channelID", channel], admin_address, orderer_domain
     )
-    if status not in (204, 404):
+    if status not in (204, 404, 409):  # 409: a removal already under way
         raise CommandFailed(result, f"channel {channel}: osnadmin remove at {admin_address}")
+    deadline = time.monotonic() + REMOVAL_TIMEOUT_SECONDS
+    while (info := orderer_channel(executor, admin_address, orderer_domain, channel)) is not None:
+        if info.get("status") == "failed" or time.monotonic() > deadline:
+            raise CommandFailed(
+                result, f"channel {channel}: not removed at {admin_address}, still listed: {info}"
+            )
+        time.sleep(0.2)
 
 
 def peer_channels(executor: Executor, peer: str) -> list[str]:
@@ -138,7 +150,7 @@ def ensure_peer_joined(executor: Executor, peer: str, channel: str, block: bytes
             env={"CORE_PEER_ADDRESS": peer},
             inputs={BLOCK: block},
         )
-        if result.returncode != 0 and "LedgerID already exists" in result.output:
+        if result.returncode != 0 and "already exists with state" in result.output:
             return False
         _checked(result, f"channel {channel}: peer join on {peer}")
         return True

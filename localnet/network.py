@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from crypto import generate_org, org_dir, write_org_tree
+from crypto import OrgCrypto, generate_org, org_dir, org_msp_files, write_org_tree
 from crypto.layout import node_dir, user_dir
 from fabric_components.node_settings import (
     NodePaths,
+    admin_environment,
     disable_docker,
     orderer_address,
     orderer_admin_address,
@@ -21,16 +22,20 @@ from fabric_components.node_settings import (
     peer_address,
     peer_environment,
 )
+from fabric_ops.configtx import channel_config_files
+from fabric_ops.executor import AdminPaths
+from fabric_ops.local_executor import LocalExecutor
 from localnet.addressing import LOCAL_HOST, LOCAL_SANS, LocalAddressing
-from localnet.admin import AdminCli
 from localnet.process import NodeProcess, process_environment, stop_all, wait_healthy
 from localnet.release import FabricRelease
-from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
+from network_spec import ChannelSpec, NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
 
 STATE_DATABASE = "goleveldb"
 """CouchDB has no package on the machines the harness runs on, so every peer
 runs LevelDB whatever network.yaml asks for."""
 HEALTH_TIMEOUT_SECONDS = 60.0
+
+
 def load_spec_dir(spec_dir: Path) -> NetworkSpec:
     """A sample folder: ``crypto-config.yaml`` and ``network.yaml``."""
     return load_network(spec_dir / "crypto-config.yaml", spec_dir / "network.yaml")
@@ -76,6 +81,8 @@ class LocalNetwork:
         self.config_dir = workdir / "config"
         self.crypto_dir = workdir / "crypto"
         self.tls_ca_dir = workdir / "tls-ca"
+        self.crypto: dict[str, OrgCrypto] = {}
+        """Every org's generated CAs and identities, by org name."""
         self.nodes: dict[str, LocalNode] = {}
         self.startup_seconds = 0.0
         """From the start of the first process to every node healthy."""
@@ -120,6 +127,7 @@ class LocalNetwork:
         self.tls_ca_dir.mkdir()
         for org in self.spec.orgs:
             crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS)
+            self.crypto[org.name] = crypto
             write_org_tree(crypto, self.crypto_dir)
             (self.tls_ca_dir / f"{org.domain}.pem").write_text(
                 crypto.cas.tlsca.cert_pem, encoding="ascii"
@@ -201,9 +209,46 @@ class LocalNetwork:
     def tls_ca_file(self, org_name: str) -> Path:
         return self.tls_ca_dir / f"{self.spec.org(org_name).domain}.pem"
 
-    def admin(self, org_name: str) -> AdminCli:
-        """The org admin's ``peer`` / ``osnadmin`` command line."""
-        return AdminCli.for_org(self, self.spec.org(org_name))
+    def executor(self, org_name: str) -> LocalExecutor:
+        """Runs the release's ``peer``, ``osnadmin`` and ``configtxgen`` as the
+        org's admin, with the environment the cluster's admin toolbox gets."""
+        org = self.spec.org(org_name)
+        admin_dir = str(self.admin_dir(org_name))
+        tls_ca_dir = str(self.tls_ca_dir)
+        settings = admin_environment(
+            org, self.addressing, str(self.config_dir), admin_dir, tls_ca_dir
+        )
+        return LocalExecutor(
+            bin_dir=str(self.release.bin_dir),
+            base_env=process_environment(settings),
+            paths=AdminPaths(admin_dir, tls_ca_dir),
+        )
+
+    def channel(self, channel_name: str) -> ChannelSpec:
+        """The channel of the network spec named ``channel_name``."""
+        for channel in self.spec.channels:
+            if channel.name == channel_name:
+                return channel
+        raise KeyError(f"no channel {channel_name!r} in the network spec")
+
+    def channel_files(self, channel_name: str) -> dict[str, bytes]:
+        """configtxgen's input for the channel's genesis block (see
+        ``fabric_ops.channel_ops.genesis_block``), from the generated crypto.
+        Raft channels only: BFT needs Fabric 3."""
+        channel = self.channel(channel_name)
+        if channel.consensus != "etcdraft":
+            raise ValueError(f"{channel_name}: {channel.consensus} needs Fabric 3, this is 2.5")
+        org_msps = {
+            name: org_msp_files(crypto.org, crypto.cas, crypto.admin.sign.cert_pem)
+            for name, crypto in self.crypto.items()
+        }
+        consenter_tls_certs = {}
+        for common_name in channel.consenters:
+            org, _ = self.spec.node(common_name)
+            consenter_tls_certs[common_name] = self.crypto[org.name].nodes[common_name].tls.cert_pem
+        return channel_config_files(
+            self.spec, channel, self.addressing, org_msps, consenter_tls_certs
+        )
 
     def peak_rss_kib(self) -> int:
         """Sum of the nodes' peak resident set sizes (VmHWM), in KiB."""

@@ -25,8 +25,13 @@ class FabricRelease:
         """Fabric's sampleconfig: core.yaml, orderer.yaml, configtx.yaml."""
         return self.root / "config"
 
+    @property
+    def bin_dir(self) -> Path:
+        """peer, orderer, osnadmin, configtxgen, configtxlator."""
+        return self.root / "bin"
+
     def binary(self, name: str) -> Path:
-        path = self.root / "bin" / name
+        path = self.bin_dir / name
         if not path.is_file():
             raise ReleaseError(f"{path}: missing; run {BUILD_TOOLS} fabric")
         return path
