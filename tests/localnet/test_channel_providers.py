@@ -74,7 +74,7 @@ def test_orderer_join_create_read_drift_update(scaled_net: LocalNetwork, block_o
     again = provider.create(props)  # idempotent: only a query runs
     assert again.outs is not None and again.outs["joined"] is True
     assert provider.diff("id", outs[victim], props).changes is False
-    assert provider.read("id", outs[victim]).outs["joined"] is True
+    assert (provider.read("id", outs[victim]).outs or {})["joined"] is True
 
     provider.delete("id", outs[victim])
     executor = executor_from_config(props["executor"])
@@ -104,6 +104,6 @@ def test_peer_join_create_is_idempotent_and_read_sees_it(scaled_net: LocalNetwor
         assert first.outs is not None and first.outs["joined"] is True
         second = provider.create(props)
         assert second.outs is not None
-        assert provider.read("id", dict(second.outs)).outs["joined"] is True
+        assert (provider.read("id", dict(second.outs)).outs or {})["joined"] is True
         executor = executor_from_config(props["executor"])
         assert CHANNEL in peer_channels(executor, props["peer_address"])
