@@ -213,3 +213,35 @@ def ensure_committed(
         return True
 
     return retrying(commit)
+
+
+def invoke(
+    executor: Executor, orderer: Orderer, channel: str, name: str, function: str,
+    args: Sequence[str], endorsers: Sequence[tuple[str, str]],
+) -> CommandResult:
+    """Submits a transaction endorsed by ``endorsers`` (peer address, org domain)
+    and waits until it is committed; the raw result (a chaincode error is a
+    non-zero exit with the chaincode's message)."""
+    peers = [flag for address, domain in endorsers
+             for flag in ("--peerAddresses", address, "--tlsRootCertFiles",
+                          executor.paths.tls_ca(domain))]
+    call = json.dumps({"function": function, "Args": list(args)})
+    return executor.run(
+        ["peer", "chaincode", "invoke", *_orderer_flags(executor, orderer), "-C", channel,
+         "-n", name, *peers, "--waitForEvent", "-c", call],
+        timeout=120,
+    )
+
+
+def query(
+    executor: Executor, peer: str, channel: str, name: str, function: str, args: Sequence[str]
+) -> str:
+    """Evaluates a chaincode function on ``peer``; its output."""
+    call = json.dumps({"function": function, "Args": list(args)})
+    result = executor.run(
+        ["peer", "chaincode", "query", "-C", channel, "-n", name, "-c", call],
+        env=_peer_env(peer),
+    )
+    if result.returncode != 0:
+        raise CommandFailed(result, f"chaincode {name} on {channel}: query {function}")
+    return result.stdout.strip()

@@ -34,6 +34,7 @@ STATE_DATABASE = "goleveldb"
 """CouchDB has no package on the machines the harness runs on, so every peer
 runs LevelDB whatever network.yaml asks for."""
 HEALTH_TIMEOUT_SECONDS = 60.0
+CCAAS_BUILDER = Path(__file__).resolve().parent / "ccaas_builder"
 
 
 def load_spec_dir(spec_dir: Path) -> NetworkSpec:
@@ -140,9 +141,9 @@ class LocalNetwork:
             config_dir=str(self.config_dir),
             crypto_dir=str(self.crypto_dir / org_dir(org) / node_dir(org, node.common_name)),
             data_dir=str(data_dir / "data"),
-            # Not created: no external builder yet, so chaincode cannot be built
-            # locally. The peer only needs the setting to start without Docker.
-            ccaas_builder_dir=str(self.workdir / "ccaas_builder"),
+            # Fabric's own builder is not served by the Go module proxy; this
+            # one follows the same contract (the peer images ship Fabric's).
+            ccaas_builder_dir=str(CCAAS_BUILDER),
         )
 
     def _launch(self, log_spec: str, health_timeout: float) -> None:

@@ -1,0 +1,241 @@
+"""The populate providers called exactly as the Pulumi engine calls them, on a
+real local network (samples/simple, mychannel, the asset-transfer chaincode run
+as a service per org): create acts, a repeated create changes nothing, read
+reports drift, diff turns drift into an update that repairs it, and a new
+chaincode version moves the definition to the next sequence."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from fabric_components.chaincode_provider import (
+    ApproveProvider,
+    CommitProvider,
+    DefinitionProvider,
+    InstallProvider,
+)
+from fabric_components.channel_provider import (
+    ChannelBlockProvider,
+    OrdererJoinProvider,
+    PeerJoinProvider,
+)
+from fabric_components.node_settings import orderer_address, orderer_admin_address, peer_address
+from fabric_ops.ccaas_package import ccaas_package
+from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
+from fabric_ops.channel_ops import orderer_channel
+from fabric_ops.executor_config import executor_from_config, local_executor_config
+from localnet import FabricRelease, LocalNetwork
+from localnet.release import REPO_ROOT
+
+pytestmark = pytest.mark.fabric
+CHANNEL = "mychannel"
+ORGS = ("Org1", "Org2")
+MAIN = REPO_ROOT / "chaincode" / "asset_transfer" / "main.py"
+
+
+def outs(result: Any) -> dict[str, Any]:
+    assert result.outs is not None
+    return dict(result.outs)
+
+
+@pytest.fixture(scope="module")
+def net(
+    fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalNetwork]:
+    workdir = tmp_path_factory.mktemp("populate")
+    with LocalNetwork.start(REPO_ROOT / "samples" / "simple", workdir, fabric_release) as network:
+        yield network
+
+
+def executor_config(net: LocalNetwork, org: str) -> dict[str, Any]:
+    local = net.executor(org)
+    return local_executor_config(local.bin_dir, local.base_env, local.paths)
+
+
+@pytest.fixture(scope="module")
+def block(net: LocalNetwork) -> str:
+    props = {
+        "channel": CHANNEL,
+        "files": {p: d.decode() for p, d in net.channel_files(CHANNEL).items()},
+        "executor": executor_config(net, "Orderer"),
+    }
+    created = outs(ChannelBlockProvider().create(props))
+    assert len(created["block_sha256"]) == 64
+    return str(created["block"])
+
+
+def orderer_props(net: LocalNetwork, block: str) -> dict[str, Any]:
+    (common_name,) = net.channel(CHANNEL).consenters
+    org, node = net.spec.node(common_name)
+    return {
+        "version": "1", "channel": CHANNEL, "node": common_name,
+        "admin_address": orderer_admin_address(net.addressing, node),
+        "orderer_domain": org.domain, "block": block,
+        "executor": executor_config(net, org.name),
+    }
+
+
+@pytest.fixture(scope="module")
+def joined(net: LocalNetwork, block: str) -> None:
+    """The orderer and every peer joined through the providers, twice each."""
+    orderer = OrdererJoinProvider()
+    props = orderer_props(net, block)
+    assert outs(orderer.create(props))["joined"] is True
+    assert outs(orderer.create(props))["joined"] is True
+    for org in ORGS:
+        for node in net.spec.org(org).nodes:
+            peer_props = {
+                "version": "1", "channel": CHANNEL, "node": node.common_name,
+                "peer_address": peer_address(net.addressing, node), "block": block,
+                "executor": executor_config(net, org),
+            }
+            first = outs(PeerJoinProvider().create(peer_props))
+            assert outs(PeerJoinProvider().read("id", first))["joined"] is True
+            assert outs(PeerJoinProvider().create(peer_props))["joined"] is True
+
+
+def test_orderer_drift_is_read_and_repaired(net: LocalNetwork, block: str, joined: None):
+    provider = OrdererJoinProvider()
+    props = orderer_props(net, block)
+    state = {**props, "joined": True}
+    assert provider.diff("id", state, props).changes is False
+    provider.delete("id", state)
+    executor = executor_from_config(props["executor"])
+    assert orderer_channel(executor, props["admin_address"], "example.com", CHANNEL) is None
+    refreshed = outs(provider.read("id", state))
+    assert refreshed["joined"] is False
+    assert provider.diff("id", refreshed, props).changes is True
+    assert outs(provider.update("id", refreshed, props))["joined"] is True
+    info = orderer_channel(executor, props["admin_address"], "example.com", CHANNEL)
+    assert info is not None and info["status"] == "active"
+
+
+def free_address() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], str]]:
+    """A chaincode server per org and version (as the cluster runs one Deployment
+    per org), each with its own package ID; maps (org, version) to its address."""
+    addresses: dict[tuple[str, str], str] = {}
+    processes = []
+    logs = tmp_path_factory.mktemp("chaincode")
+    for version in ("1.0", "1.1"):
+        for org in ORGS:
+            address = free_address()
+            package = ccaas_package(f"asset_{version}", address)
+            addresses[org, version] = address
+            with (logs / f"{org}-{version}.log").open("wb") as log:
+                processes.append(subprocess.Popen(
+                    [sys.executable, str(MAIN)], stdout=log, stderr=subprocess.STDOUT,
+                    env=os.environ | {"CHAINCODE_ID": package.package_id,
+                                      "CHAINCODE_SERVER_ADDRESS": address}))
+    try:
+        yield addresses
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def deploy(
+    net: LocalNetwork, servers: dict[tuple[str, str], str], version: str,
+    definition: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """What one ``pulumi up`` of the Chaincode component does, in its order;
+    every step twice, the second a no-op. Returns the definition's state."""
+    label = f"asset_{version}"
+    packages = {org: ccaas_package(label, servers[org, version]) for org in ORGS}
+    first_peer = {org: peer_address(net.addressing, net.spec.org(org).nodes[0]) for org in ORGS}
+    for org in ORGS:
+        for node in net.spec.org(org).nodes:
+            props = {"version": "1", "node": node.common_name,
+                     "peer_address": peer_address(net.addressing, node), "label": label,
+                     "server_address": servers[org, version],
+                     "package_id": packages[org].package_id,
+                     "executor": executor_config(net, org)}
+            InstallProvider().create(props)
+            assert outs(InstallProvider().read("id", outs(InstallProvider().create(props))))[
+                "done"] is True
+    common: dict[str, Any] = {"channel": CHANNEL, "name": "asset", "version": version,
+              "policy": "OR('Org1MSP.peer','Org2MSP.peer')", "init_required": False}
+    definition_props = {**common, "package_ids": {o: p.package_id for o, p in packages.items()},
+                        "peer_address": first_peer["Org1"],
+                        "executor": executor_config(net, "Org1")}
+    provider = DefinitionProvider()
+    if definition is None:
+        state = outs(provider.create(definition_props))
+    else:
+        assert provider.diff("id", definition, definition_props).changes is True
+        state = outs(provider.update("id", definition, definition_props))
+    (consenter,) = net.channel(CHANNEL).consenters
+    orderer_org, orderer_node = net.spec.node(consenter)
+    orderer = {"orderer_address": orderer_address(net.addressing, orderer_node),
+               "orderer_domain": orderer_org.domain}
+    for org in ORGS:
+        props = {**common, **orderer, "org": org, "sequence": state["sequence"],
+                 "package_id": packages[org].package_id, "peer_address": first_peer[org],
+                 "executor": executor_config(net, org)}
+        ApproveProvider().create(props)
+        assert outs(ApproveProvider().read("id", outs(ApproveProvider().create(props))))[
+            "done"] is True
+    commit = {**common, **orderer, "sequence": state["sequence"],
+              "endorsers": [{"address": first_peer[o], "domain": net.spec.org(o).domain}
+                            for o in ORGS],
+              "peer_address": first_peer["Org1"], "executor": executor_config(net, "Org1")}
+    CommitProvider().create(commit)
+    assert outs(CommitProvider().read("id", outs(CommitProvider().create(commit))))["done"]
+    return state
+
+
+def test_chaincode_deploys_serves_and_upgrades(
+    net: LocalNetwork, joined: None, servers: dict[tuple[str, str], str]
+):
+    org1 = net.executor("Org1")
+    peer1 = peer_address(net.addressing, net.spec.org("Org1").nodes[0])
+    peer2 = peer_address(net.addressing, net.spec.org("Org2").nodes[0])
+    (consenter,) = net.channel(CHANNEL).consenters
+    orderer_org, orderer_node = net.spec.node(consenter)
+    orderer = Orderer(orderer_address(net.addressing, orderer_node), orderer_org.domain)
+    endorsers = [(peer1, "org1.example.com"), (peer2, "org2.example.com")]
+
+    first = deploy(net, servers, "1.0", None)
+    assert first["sequence"] == 1
+    created = invoke(org1, orderer, CHANNEL, "asset", "CreateAsset", ["asset1", "blue"], endorsers)
+    assert created.returncode == 0, created.output
+    assert query(net.executor("Org2"), peer2, CHANNEL, "asset", "ReadAsset", ["asset1"]) == "blue"
+    duplicate = invoke(org1, orderer, CHANNEL, "asset", "CreateAsset", ["asset1", "x"], endorsers)
+    assert duplicate.returncode != 0 and "already exists" in duplicate.output
+
+    upgraded = deploy(net, servers, "1.1", first)
+    assert upgraded["sequence"] == 2
+    definition = committed(org1, peer1, CHANNEL, "asset")
+    assert definition is not None
+    assert (definition["sequence"], definition["version"]) == (2, "1.1")
+    # The ledger survives the upgrade and the new servers serve it.
+    assert query(org1, peer1, CHANNEL, "asset", "ReadAsset", ["asset1"]) == "blue"
+    updated = invoke(org1, orderer, CHANNEL, "asset", "UpdateAsset", ["asset1", "red"], endorsers)
+    assert updated.returncode == 0, updated.output
+    assert query(net.executor("Org2"), peer2, CHANNEL, "asset", "ReadAsset", ["asset1"]) == "red"
+
+
+def test_a_package_without_address_is_refused_at_install(net: LocalNetwork, joined: None):
+    org1 = net.executor("Org1")
+    package = ccaas_package("noaddress_1.0", "")
+    result = org1.run(["peer", "lifecycle", "chaincode", "install", "p.tar.gz"],
+                      inputs={"p.tar.gz": package.data},
+                      env={"CORE_PEER_ADDRESS": peer_address(
+                          net.addressing, net.spec.org("Org1").nodes[0])})
+    assert result.returncode != 0
+    assert "external builder 'ccaas_builder' failed" in result.output
