@@ -1,7 +1,7 @@
 """Dynamic providers for the chaincode lifecycle: install on a peer, the
 definition's sequence, an org's approval and the commit. Same contract as the
-channel operations (see ``channel_provider``): diff is offline, create/update
-act after querying, read reports drift as ``done: False``."""
+channel operations : diff is offline, create/update
+act after querying, read reports drift as ``done: False`` (``operation_provider``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
+from fabric_components.operation_provider import IdempotentOperation, changed_keys
+from fabric_components.operation_provider import executor_of as _executor
+
 DEFINITION_KEYS = ("version", "policy", "init_required", "package_ids")
-
-
-def _changes(olds: dict[str, Any], news: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
-    return [k for k in keys if olds.get(k) != news.get(k)]
 
 
 def _definition(props: dict[str, Any]) -> Any:
@@ -32,49 +31,9 @@ def _orderer(props: dict[str, Any]) -> Any:
     return Orderer(address=props["orderer_address"], domain=props["orderer_domain"])
 
 
-def _executor(props: dict[str, Any]) -> Any:
-    from fabric_ops.executor_config import executor_from_config
-
-    return executor_from_config(props["executor"])
 
 
-class _Operation(ResourceProvider):
-    """An idempotent operation: ``act`` makes it so, ``is_done`` says if it is."""
-
-    replace_keys: tuple[str, ...] = ()
-    update_keys: tuple[str, ...] = ()
-
-    def act(self, props: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    def is_done(self, props: dict[str, Any]) -> bool:
-        raise NotImplementedError
-
-    def identity(self, props: dict[str, Any]) -> str:
-        raise NotImplementedError
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        self.act(props)
-        return CreateResult(id_=self.identity(props), outs={**props, "done": True})
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        self.act(news)
-        return UpdateResult(outs={**news, "done": True})
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = _changes(olds, news, self.replace_keys)
-        updates = _changes(olds, news, self.update_keys)
-        return DiffResult(
-            changes=bool(replaces or updates or olds.get("done") is False),
-            replaces=replaces,
-            delete_before_replace=True,
-        )
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_=id_, outs={**props, "done": self.is_done(props)})
-
-
-class InstallProvider(_Operation):
+class InstallProvider(IdempotentOperation):
     """The package is rebuilt here from its label and address: packages are
     reproducible, so its ID is the one the program computed. Delete is a no-op
     (Fabric 2.5 cannot uninstall)."""
@@ -129,8 +88,8 @@ class DefinitionProvider(ResourceProvider):
         return UpdateResult(outs={**news, "sequence": sequence})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = _changes(olds, news, ("channel", "name"))
-        updates = _changes(olds, news, DEFINITION_KEYS)
+        replaces = changed_keys(olds, news, ("channel", "name"))
+        updates = changed_keys(olds, news, DEFINITION_KEYS)
         return DiffResult(changes=bool(replaces or updates), replaces=replaces,
                           delete_before_replace=True)
 
@@ -138,7 +97,7 @@ class DefinitionProvider(ResourceProvider):
         return ReadResult(id_=id_, outs=props)
 
 
-class ApproveProvider(_Operation):
+class ApproveProvider(IdempotentOperation):
     replace_keys = ("channel", "name", "org")
     update_keys = ("version", "sequence", "policy", "init_required", "package_id")
 
@@ -160,7 +119,7 @@ class ApproveProvider(_Operation):
         return bool(package.get("package_id") == props["package_id"])
 
 
-class CommitProvider(_Operation):
+class CommitProvider(IdempotentOperation):
     replace_keys = ("channel", "name")
     update_keys = ("version", "sequence", "policy", "init_required")
 

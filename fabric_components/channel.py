@@ -98,7 +98,7 @@ class Channel(pulumi.ComponentResource):
                         "orderer_domain": org.domain,
                         "block": block.block,  # type: ignore[attr-defined]
                         "executor": args.executors[org.name],
-                        "joined": None,
+                        "done": None,
                     },
                     child,
                 )
@@ -115,7 +115,7 @@ class Channel(pulumi.ComponentResource):
                         "peer_address": peer_address(addressing, node),
                         "block": block.block,  # type: ignore[attr-defined]
                         "executor": args.executors[org_name],
-                        "joined": None,
+                        "done": None,
                     },
                     pulumi.ResourceOptions(parent=self, depends_on=orderer_joins),
                 )

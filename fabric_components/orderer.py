@@ -8,15 +8,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.admin_toolbox import admin_toolbox
-from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
-from fabric_components.naming import labels
+from fabric_components.crypto_material import CaMaterial, CryptoSource
+from fabric_components.node_base import node_base
 from fabric_components.node_objects import (
-    NodePlacement,
     deployment,
-    files_secret,
-    files_volume,
     service,
-    volume_claim,
 )
 from fabric_components.node_settings import (
     ORDERER_CONTAINER_PATHS,
@@ -74,18 +70,9 @@ class Orderer(pulumi.ComponentResource):
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
         ports = OrdererPorts()
         for node in org.nodes:
-            place = NodePlacement(
-                name=f"{name}-{node.hostname}",
-                k8s_name=node.k8s_name,
-                namespace=config.namespace,
-                labels=labels(org, "fabric-orderer", node.k8s_name),
-                opts=child,
-            )
-            identity = args.crypto.node(org, args.cas, node, child)
-            self.tls_certs[node.common_name] = identity.tls_cert
-            files = identity_file_tree(org, args.cas, identity, admin.sign_cert)
-            secret = files_secret(place, "crypto", files)
-            data = volume_claim(place, "data", config.orderer_storage, config)
+            base = node_base(name, org, node, "fabric-orderer", args.crypto, args.cas,
+                             admin.sign_cert, config, config.orderer_storage, child)
+            self.tls_certs[node.common_name] = base.tls_cert
             env = orderer_environment(
                 org, node, addressing, ORDERER_CONTAINER_PATHS, log_spec=config.log_spec
             )
@@ -95,21 +82,14 @@ class Orderer(pulumi.ComponentResource):
                 config.resources["orderer"],
                 env=env_list(env),
                 ports={"grpc": ports.listen, "admin": ports.admin, "operations": ports.operations},
-                mounts=[
-                    {"name": "crypto", "mount_path": ORDERER_CONTAINER_PATHS.crypto_dir,
-                     "read_only": True},
-                    {"name": "data", "mount_path": ORDERER_CONTAINER_PATHS.data_dir},
-                    {"name": "tmp", "mount_path": "/tmp"},
-                ],
+                mounts=base.mounts(ORDERER_CONTAINER_PATHS),
                 probes=http_probes(ports.operations, "/healthz"),
             )
-            volumes = [
-                files_volume("crypto", secret, files),
-                {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
-                {"name": "tmp", "empty_dir": {}},
-            ]
-            template = pod_template(place.labels, [orderer], volumes, config.cluster.node_pool)
-            deployment(place, single_replica_spec(place.labels, template), [secret, data])
+            place = base.place
+            template = pod_template(place.labels, [orderer], base.volumes,
+                                    config.cluster.node_pool)
+            deployment(place, single_replica_spec(place.labels, template),
+                       [base.secret, base.data])
             service(place, {"grpc": ports.listen, "admin": ports.admin,
                             "operations": ports.operations})
         admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)

@@ -12,11 +12,11 @@ from fabric_components.admin_toolbox import admin_toolbox
 from fabric_components.couchdb import couchdb_container, couchdb_credentials
 from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
 from fabric_components.naming import labels
+from fabric_components.node_base import node_base
 from fabric_components.node_objects import (
     NodePlacement,
     deployment,
     files_secret,
-    files_volume,
     service,
     volume_claim,
 )
@@ -88,29 +88,16 @@ class PeerOrg(pulumi.ComponentResource):
         ports = PeerPorts()
         couch = args.state_database == "CouchDB"
         for node in org.nodes:
-            place = NodePlacement(
-                name=f"{name}-{node.hostname}",
-                k8s_name=node.k8s_name,
-                namespace=config.namespace,
-                labels=labels(org, "fabric-peer", node.k8s_name),
-                opts=child,
-            )
-            identity = args.crypto.node(org, args.cas, node, child)
-            self.tls_certs[node.common_name] = identity.tls_cert
-            files = identity_file_tree(org, args.cas, identity, admin.sign_cert)
-            secret = files_secret(place, "crypto", files)
-            data = volume_claim(place, "data", config.peer_storage, config)
-            depends: list[pulumi.Resource] = [secret, data]
+            base = node_base(name, org, node, "fabric-peer", args.crypto, args.cas,
+                             admin.sign_cert, config, config.peer_storage, child)
+            place = base.place
+            self.tls_certs[node.common_name] = base.tls_cert
+            depends: list[pulumi.Resource] = [base.secret, base.data]
             env = peer_environment(
                 org, node, addressing, CONTAINER_PATHS,
                 state_database=args.state_database, log_spec=config.log_spec,
             )
-            volumes: list[dict[str, Any]] = [
-                files_volume("crypto", secret, files),
-                {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
-                {"name": "tmp", "empty_dir": {}},
-                {"name": "config", "empty_dir": {}},
-            ]
+            volumes: list[dict[str, Any]] = [*base.volumes, {"name": "config", "empty_dir": {}}]
             config_mount = {"name": "config", "mount_path": CONTAINER_PATHS.config_dir}
             init_config = container(
                 "config",
@@ -138,12 +125,7 @@ class PeerOrg(pulumi.ComponentResource):
                 env=env_list(env, credentials_name),
                 ports={"grpc": ports.peer, "chaincode": ports.chaincode,
                        "operations": ports.operations},
-                mounts=[
-                    {"name": "crypto", "mount_path": CONTAINER_PATHS.crypto_dir, "read_only": True},
-                    {"name": "data", "mount_path": CONTAINER_PATHS.data_dir},
-                    {"name": "tmp", "mount_path": "/tmp"},
-                    {**config_mount, "read_only": True},
-                ],
+                mounts=[*base.mounts(CONTAINER_PATHS), {**config_mount, "read_only": True}],
                 probes=http_probes(ports.operations, "/healthz"),
             )
             containers.insert(0, peer)

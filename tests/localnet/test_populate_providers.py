@@ -87,8 +87,8 @@ def joined(net: LocalNetwork, block: str) -> None:
     """The orderer and every peer joined through the providers, twice each."""
     orderer = OrdererJoinProvider()
     props = orderer_props(net, block)
-    assert outs(orderer.create(props))["joined"] is True
-    assert outs(orderer.create(props))["joined"] is True
+    assert outs(orderer.create(props))["done"] is True
+    assert outs(orderer.create(props))["done"] is True
     for org in ORGS:
         for node in net.spec.org(org).nodes:
             peer_props = {
@@ -97,22 +97,22 @@ def joined(net: LocalNetwork, block: str) -> None:
                 "executor": executor_config(net, org),
             }
             first = outs(PeerJoinProvider().create(peer_props))
-            assert outs(PeerJoinProvider().read("id", first))["joined"] is True
-            assert outs(PeerJoinProvider().create(peer_props))["joined"] is True
+            assert outs(PeerJoinProvider().read("id", first))["done"] is True
+            assert outs(PeerJoinProvider().create(peer_props))["done"] is True
 
 
 def test_orderer_drift_is_read_and_repaired(net: LocalNetwork, block: str, joined: None):
     provider = OrdererJoinProvider()
     props = orderer_props(net, block)
-    state = {**props, "joined": True}
+    state = {**props, "done": True}
     assert provider.diff("id", state, props).changes is False
     provider.delete("id", state)
     executor = executor_from_config(props["executor"])
     assert orderer_channel(executor, props["admin_address"], "example.com", CHANNEL) is None
     refreshed = outs(provider.read("id", state))
-    assert refreshed["joined"] is False
+    assert refreshed["done"] is False
     assert provider.diff("id", refreshed, props).changes is True
-    assert outs(provider.update("id", refreshed, props))["joined"] is True
+    assert outs(provider.update("id", refreshed, props))["done"] is True
     info = orderer_channel(executor, props["admin_address"], "example.com", CHANNEL)
     assert info is not None and info["status"] == "active"
 

@@ -1,0 +1,67 @@
+"""What every Fabric node of an org gets before its own containers: its
+identity, the Secret holding it in cryptogen's layout, its data volume, and the
+volumes and mounts that lay them out where ``node_settings`` points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
+from fabric_components.naming import labels
+from fabric_components.node_objects import NodePlacement, files_secret, files_volume, volume_claim
+from fabric_components.node_settings import NodePaths
+from fabric_components.stack_config import StackConfig
+from network_spec import NodeSpec, OrgSpec
+
+
+@dataclass(frozen=True)
+class NodeBase:
+    place: NodePlacement
+    secret: k8s.core.v1.Secret
+    data: k8s.core.v1.PersistentVolumeClaim
+    volumes: list[dict[str, Any]]
+    tls_cert: pulumi.Output[str]
+
+    def mounts(self, paths: NodePaths) -> list[dict[str, Any]]:
+        return [
+            {"name": "crypto", "mount_path": paths.crypto_dir, "read_only": True},
+            {"name": "data", "mount_path": paths.data_dir},
+            {"name": "tmp", "mount_path": "/tmp"},
+        ]
+
+
+def node_base(
+    name: str,
+    org: OrgSpec,
+    node: NodeSpec,
+    component: str,
+    crypto: CryptoSource,
+    cas: CaMaterial,
+    admin_cert: pulumi.Output[str],
+    config: StackConfig,
+    storage: str,
+    opts: pulumi.ResourceOptions,
+) -> NodeBase:
+    """``name`` is the org component's name; ``component`` the node's
+    ``app.kubernetes.io/name`` label (fabric-peer, fabric-orderer)."""
+    place = NodePlacement(
+        name=f"{name}-{node.hostname}",
+        k8s_name=node.k8s_name,
+        namespace=config.namespace,
+        labels=labels(org, component, node.k8s_name),
+        opts=opts,
+    )
+    identity = crypto.node(org, cas, node, opts)
+    files = identity_file_tree(org, cas, identity, admin_cert)
+    secret = files_secret(place, "crypto", files)
+    data = volume_claim(place, "data", storage, config)
+    volumes = [
+        files_volume("crypto", secret, files),
+        {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
+        {"name": "tmp", "empty_dir": {}},
+    ]
+    return NodeBase(place, secret, data, volumes, identity.tls_cert)
