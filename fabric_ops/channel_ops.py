@@ -168,3 +168,34 @@ def peer_height(executor: Executor, peer: str, channel: str) -> int:
         if prefix in line:
             return int(json.loads(line.split(prefix, 1)[1])["height"])
     raise CommandFailed(result, f"channel {channel}: getinfo on {peer}: no '{prefix}'")
+
+
+def channel_config(
+    executor: Executor, orderer_address: str, orderer_domain: str, channel: str
+) -> dict[str, Any]:
+    """The channel's current configuration as JSON: the latest config block
+    fetched from an orderer, decoded by configtxlator."""
+    def fetch() -> CommandResult:
+        result = executor.run(
+            ["peer", "channel", "fetch", "config", BLOCK, "-c", channel, "-o", orderer_address,
+             "--tls", "--cafile", executor.paths.tls_ca(orderer_domain)],
+            outputs=[BLOCK],
+        )
+        return _checked(result, f"channel {channel}: fetch config from {orderer_address}")
+
+    fetched = retrying(fetch)
+    decoded = executor.run(
+        ["configtxlator", "proto_decode", "--input", BLOCK, "--type", "common.Block"],
+        inputs={BLOCK: fetched.files[BLOCK]},
+    )
+    _checked(decoded, f"channel {channel}: decode config block")
+    block: dict[str, Any] = json.loads(decoded.stdout)
+    config: dict[str, Any] = block["data"]["data"][0]["payload"]["data"]["config"]
+    return config
+
+
+def anchor_peers(config: dict[str, Any], msp_id: str) -> list[str]:
+    """An application org's anchor peers (``host:port``) in a channel config."""
+    group = config["channel_group"]["groups"]["Application"]["groups"].get(msp_id, {})
+    value = group.get("values", {}).get("AnchorPeers", {}).get("value", {})
+    return [f"{p['host']}:{p['port']}" for p in value.get("anchor_peers", [])]

@@ -29,7 +29,7 @@ from fabric_components.channel_provider import (
 from fabric_components.node_settings import orderer_address, orderer_admin_address, peer_address
 from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
-from fabric_ops.channel_ops import orderer_channel
+from fabric_ops.channel_ops import anchor_peers, channel_config, orderer_channel
 from fabric_ops.executor_config import executor_from_config, local_executor_config
 from localnet import FabricRelease, LocalNetwork
 from localnet.release import REPO_ROOT
@@ -115,6 +115,18 @@ def test_orderer_drift_is_read_and_repaired(net: LocalNetwork, block: str, joine
     assert outs(provider.update("id", refreshed, props))["done"] is True
     info = orderer_channel(executor, props["admin_address"], "example.com", CHANNEL)
     assert info is not None and info["status"] == "active"
+
+
+def test_anchor_peers_are_in_the_channel_config(net: LocalNetwork, joined: None):
+    (consenter,) = net.channel(CHANNEL).consenters
+    orderer_org, orderer_node = net.spec.node(consenter)
+    config = channel_config(net.executor("Org1"), orderer_address(net.addressing, orderer_node),
+                            orderer_org.domain, CHANNEL)
+    for org_name in ORGS:
+        org = net.spec.org(org_name)
+        expected = [peer_address(net.addressing, org.node(cn))
+                    for cn in net.channel(CHANNEL).anchors_of(org_name)]
+        assert expected and anchor_peers(config, org.msp_id) == expected
 
 
 def free_address() -> str:
