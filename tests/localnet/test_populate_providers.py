@@ -251,3 +251,36 @@ def test_a_package_without_address_is_refused_at_install(net: LocalNetwork, join
                           net.addressing, net.spec.org("Org1").nodes[0])})
     assert result.returncode != 0
     assert "external builder 'ccaas_builder' failed" in result.output
+
+
+MUTATING = {"join", "remove", "install", "approveformyorg", "commit", "update", "invoke"}
+
+
+def test_a_second_populate_runs_no_mutating_command(
+    net: LocalNetwork, block: str, servers: dict[tuple[str, str], str],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """After the upgrade above, everything again as a fresh ``pulumi up`` would
+    (create of every operation): only queries run."""
+    from fabric_ops.local_executor import LocalExecutor
+
+    ran: list[tuple[str, ...]] = []
+    original = LocalExecutor.run
+
+    def counting(self: LocalExecutor, argv: Any, **kwargs: Any) -> Any:
+        ran.append(tuple(argv))
+        return original(self, argv, **kwargs)
+
+    monkeypatch.setattr(LocalExecutor, "run", counting)
+    OrdererJoinProvider().create(orderer_props(net, block))
+    for org in ORGS:
+        for node in net.spec.org(org).nodes:
+            PeerJoinProvider().create({
+                "version": "1", "channel": CHANNEL, "node": node.common_name,
+                "peer_address": peer_address(net.addressing, node), "block": block,
+                "executor": executor_config(net, org)})
+    state = deploy(net, servers, "1.1", None)
+    assert state["sequence"] == 2
+    verbs = sorted({word for argv in ran for word in argv if word in MUTATING})
+    assert verbs == [], f"mutating commands on a converged network: {verbs}"
+    assert len(ran) > 10
