@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
 # Build the pinned tools the test tiers need, from Go modules, into a cache
 # directory outside the checkout. Idempotent: a tool already built at its pinned
-# version is reused. Usage: tools/build-tools.sh [fabric|all] ; prints the bin dir.
+# version is reused.
+#
+# Usage: tools/build-tools.sh [fabric|pulumi|kubernetes-provider|kube|all]...
+# (default all). Prints the result directory of each target on stdout, one a
+# line, in the order given (binaries in its bin/); progress goes to stderr.
+#   fabric               peer orderer osnadmin configtxgen configtxlator, config/
+#   pulumi               pulumi, pulumi-language-python, pulumi-language-python-exec
+#   kubernetes-provider  pulumi-resource-kubernetes (reports the version the
+#                        pulumi_kubernetes Python SDK asks for)
+#   kube                 etcd kube-apiserver kube-controller-manager
+#                        kube-scheduler kwok, kwok-stages/ (kwok's stage
+#                        configs, for --config)
 set -euo pipefail
 
 CACHE="${FABRIC_ON_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fabric-on-pulumi}"
@@ -15,22 +26,62 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # (go install refuses to read Fabric's module list through the proxy). v2.5.9 is
 # the newest 2.5 release the Go module proxy serves; 2.5.10 to 2.5.16 are refused.
 FABRIC_VERSION="${FABRIC_VERSION:-2.5.9}"
+# The Pulumi CLI. requirements.txt has the Python SDK 3.272.0, but the proxy
+# refuses github.com/pulumi/pulumi/pkg/v3 v3.272.0; v3.274.0 is the closest
+# release it serves. Wrapper: tools/gomod/pulumi-<version>.
+PULUMI_VERSION=3.274.0
+# The version the provider binary and its schema report: the one the
+# pulumi_kubernetes Python SDK in requirements.txt asks the engine for, so that the
+# engine never tries to download another. The code is the one version the proxy
+# serves (see tools/gomod/kubernetes-provider-<version>/go.mod).
+K8S_PROVIDER_VERSION=4.34.2
+# kube-apiserver, kube-controller-manager (Deployments, ReplicaSets) and
+# kube-scheduler (binds pods to kwok's fake nodes); etcd and kwok are pinned in the
+# same wrapper module, tools/gomod/kube-<version>.
+KUBE_VERSION=1.36.3
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 
 need_go() {
   if ! command -v go >/dev/null 2>&1; then
-    log "the Go toolchain is missing: install Go 1.22 or newer (https://go.dev/doc/install or 'apt-get install golang-go') and run again"
+    log "the Go toolchain is missing: install Go 1.26 or newer (https://go.dev/doc/install or 'apt-get install golang-go') and run again"
     exit 3
   fi
 }
 
-build_fabric() {
-  local version="$1" wrapper="$HERE/gomod/fabric-$1"
-  if [ ! -f "$wrapper/go.mod" ]; then
-    log "no pinned wrapper module for Fabric $version in $wrapper"
+need_wrapper() {
+  if [ ! -f "$1/go.mod" ]; then
+    log "no pinned wrapper module in $1"
     exit 2
   fi
+}
+
+# A digest of a wrapper module's files and of the build recipe ($2): a cached
+# result whose .complete holds another digest is rebuilt.
+stamp() {
+  { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); printf '%s\n' "$2"; } |
+    sha256sum | cut -d' ' -f1
+}
+
+# cached NAME DEST STAMP: true (and prints DEST) when DEST is complete for STAMP.
+cached() {
+  if [ -f "$2/.complete" ] && [ "$(cat "$2/.complete")" = "$3" ]; then
+    log "$1: cached in $2"
+    echo "$2"
+    return 0
+  fi
+  return 1
+}
+
+# Resolves a module's directory in the module cache through a wrapper, downloading
+# it (checked against the wrapper's go.sum) when missing.
+module_dir() {
+  (cd "$1" && go mod download "$2" && go list -m -f '{{.Dir}}' "$2")
+}
+
+build_fabric() {
+  local version="$1" wrapper="$HERE/gomod/fabric-$1"
+  need_wrapper "$wrapper"
   local dest="$CACHE/fabric/$version"
   if [ -f "$dest/.complete" ] && cmp -s "$wrapper/go.mod" "$dest/go.mod"; then
     log "fabric $version: cached in $dest"
@@ -55,8 +106,125 @@ build_fabric() {
   echo "$dest"
 }
 
-case "${1:-all}" in
-  fabric) build_fabric "$FABRIC_VERSION" ;;
-  all) build_fabric "$FABRIC_VERSION" ;;
-  *) log "usage: $0 [fabric|all]"; exit 2 ;;
-esac
+build_pulumi() {
+  local version="$PULUMI_VERSION" wrapper="$HERE/gomod/pulumi-$PULUMI_VERSION"
+  local dest="$CACHE/pulumi/$version"
+  local ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
+  need_wrapper "$wrapper"
+  local key
+  key="$(stamp "$wrapper" "pulumi 1 $ldflags")"
+  cached "pulumi $version" "$dest" "$key" && return
+  need_go
+  rm -rf "$dest" && mkdir -p "$dest/bin"
+  local start=$SECONDS
+  log "pulumi $version: building pulumi and pulumi-language-python into $dest/bin"
+  (cd "$wrapper" && go build -ldflags "$ldflags" -o "$dest/bin/" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ./pulumi-language-python)
+  local sdk
+  sdk="$(module_dir "$wrapper" github.com/pulumi/pulumi/sdk/v3)"
+  log "pulumi $version: copying pulumi-language-python-exec from $sdk"
+  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$dest/bin/"
+  echo "$key" >"$dest/.complete"
+  log "pulumi $version: built in $((SECONDS - start)) s"
+  echo "$dest"
+}
+
+build_kubernetes_provider() {
+  local version="$K8S_PROVIDER_VERSION" wrapper="$HERE/gomod/kubernetes-provider-$K8S_PROVIDER_VERSION"
+  local dest="$CACHE/kubernetes-provider/$version"
+  local module=github.com/pulumi/pulumi-kubernetes/provider/v4
+  local ldflags="-X $module/pkg/version.Version=$version"
+  need_wrapper "$wrapper"
+  local key
+  key="$(stamp "$wrapper" "kubernetes-provider 2 $ldflags")"
+  cached "kubernetes-provider $version" "$dest" "$key" && return
+  need_go
+  rm -rf "$dest" && mkdir -p "$dest/bin"
+  local start=$SECONDS
+  # cmd/pulumi-resource-kubernetes embeds schema-embed.json and
+  # terraform-mapping-embed.json, which its `go generate` step (generate.go) writes
+  # from schema.json with the version stamped in. The module cache is read-only and
+  # go build refuses overlays there, so the module is built from a writable copy
+  # that the wrapper's copy replaces it with.
+  local work="$CACHE/kubernetes-provider/$version.work" src
+  rm -rf "$work" && mkdir -p "$work/mod" "$work/gen"
+  src="$(module_dir "$wrapper" "$module")"
+  log "kubernetes-provider $version: copying $src to $work/provider"
+  cp -r "$src" "$work/provider"
+  chmod -R u+w "$work/provider"
+  cp "$wrapper/go.mod" "$wrapper/go.sum" "$wrapper/tools.go" "$work/mod/"
+  # A relative path keeps the cache location out of the binary's build info.
+  (cd "$work/mod" && go mod edit -replace "$module=../provider")
+  local cmd="$work/provider/cmd/pulumi-resource-kubernetes"
+  log "kubernetes-provider $version: generating schema-embed.json (VERSION=$version)"
+  cp "$cmd/generate.go" "$work/gen/"
+  (cd "$work/mod" && go build -o "$work/gen/generate" "$work/gen/generate.go")
+  (cd "$cmd" && VERSION="$version" "$work/gen/generate")
+  log "kubernetes-provider $version: building pulumi-resource-kubernetes into $dest/bin"
+  (cd "$work/mod" && go build -ldflags "$ldflags" -o "$dest/bin/" "$module/cmd/pulumi-resource-kubernetes")
+  rm -rf "$work"
+  echo "$key" >"$dest/.complete"
+  log "kubernetes-provider $version: built in $((SECONDS - start)) s"
+  echo "$dest"
+}
+
+build_kube() {
+  local version="$KUBE_VERSION" wrapper="$HERE/gomod/kube-$KUBE_VERSION"
+  local dest="$CACHE/kube/$version"
+  local minor="${version#*.}" ldflags="" p
+  minor="${minor%%.*}"
+  # What Kubernetes' hack/lib/version.sh sets; without it the servers report
+  # v0.0.0-master, which clients that compare versions reject.
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $p.gitVersion=v$version -X $p.gitMajor=${version%%.*} -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+  done
+  need_wrapper "$wrapper"
+  local key
+  key="$(stamp "$wrapper" "kube 1 $ldflags")"
+  cached "kube $version" "$dest" "$key" && return
+  need_go
+  rm -rf "$dest" && mkdir -p "$dest/bin"
+  local start=$SECONDS
+  log "kube $version: building etcd kube-apiserver kube-controller-manager kube-scheduler kwok into $dest/bin"
+  (cd "$wrapper" && go build -ldflags "$ldflags" -o "$dest/bin/" \
+    go.etcd.io/etcd/server/v3 k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
+    sigs.k8s.io/kwok/cmd/kwok)
+  # The etcd server's main package is the root of module go.etcd.io/etcd/server/v3.
+  mv "$dest/bin/server" "$dest/bin/etcd"
+  local kwok
+  kwok="$(module_dir "$wrapper" sigs.k8s.io/kwok)"
+  log "kube $version: copying kwok's stage configs from $kwok/kustomize/stage to $dest/kwok-stages"
+  mkdir -p "$dest/kwok-stages"
+  (cd "$kwok/kustomize/stage" && find . -name '*.yaml' -not -path '*/testdata/*' -not -name kustomization.yaml |
+    while read -r f; do mkdir -p "$dest/kwok-stages/$(dirname "$f")" && cp "$f" "$dest/kwok-stages/$f"; done)
+  chmod -R u+w "$dest/kwok-stages"
+  echo "$key" >"$dest/.complete"
+  log "kube $version: built in $((SECONDS - start)) s"
+  echo "$dest"
+}
+
+usage() { log "usage: $0 [fabric|pulumi|kubernetes-provider|kube|all]..."; exit 2; }
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(all)
+for target in "${targets[@]}"; do
+  case "$target" in
+    fabric | pulumi | kubernetes-provider | kube | all) ;;
+    *) usage ;;
+  esac
+done
+for target in "${targets[@]}"; do
+  case "$target" in
+    fabric) build_fabric "$FABRIC_VERSION" ;;
+    pulumi) build_pulumi ;;
+    kubernetes-provider) build_kubernetes_provider ;;
+    kube) build_kube ;;
+    all)
+      build_fabric "$FABRIC_VERSION"
+      build_pulumi
+      build_kubernetes_provider
+      build_kube
+      ;;
+  esac
+done

@@ -1,11 +1,17 @@
-// Pins the Pulumi CLI for the project's tools script. The Python SDK in
-// requirements.txt is 3.272.0, but the Go module proxy refuses pkg/v3 v3.272.0
-// (and v3.270.0); v3.274.0 is the closest release it serves.
+// Pins the Pulumi CLI for the project's tools script, and builds the project's
+// Python language host (./pulumi-language-python) against the same SDK. The
+// Python SDK in requirements.txt is 3.272.0, but the Go module proxy refuses
+// pkg/v3 v3.272.0 (and v3.270.0); v3.274.0 is the closest release it serves.
 module fabric-on-pulumi/tools/pulumi
 
 go 1.26.6
 
-require github.com/pulumi/pulumi/pkg/v3 v3.274.0
+require (
+	github.com/pulumi/pulumi/pkg/v3 v3.274.0
+	github.com/pulumi/pulumi/sdk/v3 v3.274.0
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
+)
 
 require (
 	cel.dev/expr v0.25.3 // indirect
@@ -201,7 +207,6 @@ require (
 	github.com/pulumi/appdash v0.0.0-20231130102222-75f619a67231 // indirect
 	github.com/pulumi/inflector v0.1.1 // indirect
 	github.com/pulumi/pulumi-cloud-sdk/go v1.20261027.1310 // indirect
-	github.com/pulumi/pulumi/sdk/v3 v3.274.0 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/rogpeppe/go-internal v1.14.1 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
@@ -277,15 +282,14 @@ require (
 	google.golang.org/genproto v0.0.0-20260724162435-b2f20204f0df // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20261026165753-2ffab32bce7e // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e // indirect
-	google.golang.org/grpc v1.85.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	lukechampine.com/frand v1.5.1 // indirect
 )
 
-// Copied from pkg/v3's go.mod: replace directives of a dependency are not applied
-// to the main module. (pkg/v3's "sdk/v3 => ../sdk" is covered by the require.)
+// Copied from the go.mod files of pkg/v3 and sdk/v3: replace directives of a
+// dependency are not applied to the main module. (pkg/v3's "sdk/v3 => ../sdk" is
+// covered by requiring sdk/v3 at the same release.)
 replace (
 	github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 	golang.org/x/text => golang.org/x/text v0.41.0
