@@ -13,12 +13,12 @@ from pulumi_policy import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
-from policy.rules import RULES, Rule
+from policy.rules import RULES, Rule, plain
 
 
 def as_policy(rule: Rule) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        for violation in rule.check(args.resource_type, dict(args.props)):
+        for violation in rule.check(args.resource_type, plain(args.props)):
             report(f"{args.name}: {violation}", None)
 
     return ResourceValidationPolicy(

@@ -5,7 +5,7 @@ violations it finds, so they are tested without the Pulumi engine."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,17 @@ WORKLOADS = {
 }
 SECRET_TYPE = "kubernetes:core/v1:Secret"
 TAG = re.compile(r":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+def plain(value: Any) -> Any:
+    """Nested plain dicts and lists. The policy engine hands properties over as
+    mapping and sequence proxies whose ``repr`` hides their contents; the rules
+    read plain data."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -174,3 +174,50 @@ def test_sample_networks_pass_every_policy(sample, config):
     assert violations == []
     workloads = [r for r in mocks.resources if r.typ == DEPLOYMENT]
     assert len(workloads) >= 6
+
+
+def test_rules_see_through_the_engine_proxies():
+    """The policy engine passes mapping and sequence proxies whose repr hides
+    their contents; ``plain`` turns them into data the rules can read."""
+    from collections.abc import Mapping, Sequence
+
+    from policy.rules import plain
+
+    class Proxy(Mapping):
+        def __init__(self, target):
+            self.target = target
+
+        def __getitem__(self, key):
+            value = self.target[key]
+            if isinstance(value, dict):
+                return Proxy(value)
+            if isinstance(value, list):
+                return ListProxy(value)
+            return value
+
+        def __iter__(self):
+            return iter(self.target)
+
+        def __len__(self):
+            return len(self.target)
+
+        def __repr__(self):
+            return "<proxy>"
+
+    class ListProxy(Sequence):
+        def __init__(self, target):
+            self.target = target
+
+        def __getitem__(self, index):
+            value = self.target[index]
+            return Proxy(value) if isinstance(value, dict) else value
+
+        def __len__(self):
+            return len(self.target)
+
+    configmap = Proxy({"data": {"key": "-----BEGIN PRIVATE KEY-----"}})
+    assert private_keys_only_in_secrets("kubernetes:core/v1:ConfigMap", configmap) == []  # type: ignore[arg-type]
+    assert private_keys_only_in_secrets("kubernetes:core/v1:ConfigMap", plain(configmap)) != []
+    deployment = Proxy(mutated(peer_deployment(),
+                               lambda d: container(d)["securityContext"].update(privileged=True)))
+    assert "container peer is privileged" in no_privileged_or_root(DEPLOYMENT, plain(deployment))
