@@ -10,6 +10,7 @@
 #   pulumi               pulumi, pulumi-language-python, pulumi-language-python-exec
 #   kubernetes-provider  pulumi-resource-kubernetes (reports the version the
 #                        pulumi_kubernetes Python SDK asks for)
+#   actionlint           actionlint (lints the CI workflow in the tests)
 #   kube                 etcd kube-apiserver kube-controller-manager
 #                        kube-scheduler kwok, kwok-stages/ (kwok's stage
 #                        configs, for --config)
@@ -204,13 +205,30 @@ build_kube() {
   echo "$dest"
 }
 
-usage() { log "usage: $0 [fabric|pulumi|kubernetes-provider|kube|all]..."; exit 2; }
+build_actionlint() {
+  local wrapper="$HERE/gomod/actionlint" version=1.7.12
+  local dest="$CACHE/actionlint/$version"
+  need_wrapper "$wrapper"
+  local key
+  key="$(stamp "$wrapper" "actionlint 1")"
+  cached "actionlint $version" "$dest" "$key" && return
+  need_go
+  rm -rf "$dest" && mkdir -p "$dest/bin"
+  local start=$SECONDS
+  log "actionlint $version: building into $dest/bin"
+  (cd "$wrapper" && go build -o "$dest/bin/" github.com/rhysd/actionlint/cmd/actionlint)
+  echo "$key" >"$dest/.complete"
+  log "actionlint $version: built in $((SECONDS - start)) s"
+  echo "$dest"
+}
+
+usage() { log "usage: $0 [fabric|pulumi|kubernetes-provider|kube|actionlint|all]..."; exit 2; }
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(all)
 for target in "${targets[@]}"; do
   case "$target" in
-    fabric | pulumi | kubernetes-provider | kube | all) ;;
+    fabric | pulumi | kubernetes-provider | kube | actionlint | all) ;;
     *) usage ;;
   esac
 done
@@ -220,11 +238,13 @@ for target in "${targets[@]}"; do
     pulumi) build_pulumi ;;
     kubernetes-provider) build_kubernetes_provider ;;
     kube) build_kube ;;
+    actionlint) build_actionlint ;;
     all)
       build_fabric "$FABRIC_VERSION"
       build_pulumi
       build_kubernetes_provider
       build_kube
+      build_actionlint
       ;;
   esac
 done
