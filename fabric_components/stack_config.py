@@ -156,9 +156,10 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         raise r.fail("fabricVersion", f"{version!r} is not supported: use a 2.5.x or 3.x release")
     registry = r.string("imageRegistry", "docker.io/hyperledger")
     images = Images(
-        peer=r.string("peerImage", f"{registry}/fabric-peer:{version}"),
-        orderer=r.string("ordererImage", f"{registry}/fabric-orderer:{version}"),
-        tools=r.string("toolsImage", f"{registry}/fabric-tools:{version}"),
+        # Empty (Pulumi.yaml's default) means the release's official image.
+        peer=r.string("peerImage", "") or f"{registry}/fabric-peer:{version}",
+        orderer=r.string("ordererImage", "") or f"{registry}/fabric-orderer:{version}",
+        tools=r.string("toolsImage", "") or f"{registry}/fabric-tools:{version}",
         couchdb=r.string("couchdbImage", "docker.io/library/couchdb:3.3.3"),
     )
     sizes = {
@@ -227,6 +228,6 @@ def _cluster_settings(r: _Reader) -> ClusterSettings:
         kind=kind,
         kube_context=r.string("kubeContext", ""),
         aks=aks,
-        node_pool=r.string("nodePool", "fabric" if kind == "aks" else ""),
+        node_pool=r.string("nodePool", "") or ("fabric" if kind == "aks" else ""),
         backup_storage_sku=sku,
     )

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the test suite needs (virtualenv, pinned packages, the
-# Fabric binaries in the tool cache) and runs lint, type checks and pytest.
+# Fabric, Pulumi and Kubernetes binaries in the tool cache) and runs lint, type
+# checks and pytest: unit tests, the fabric tier (real peers and orderers) and
+# the engine tier (the Pulumi CLI against a local kube-apiserver).
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +14,9 @@ fi
 echo "[test] installing requirements.txt" >&2
 venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 venv/bin/pip check
+
+echo "[test] building the pinned tools (cached: seconds; cold: about 25 minutes)" >&2
+tools/build-tools.sh all >/dev/null
 
 echo "[test] ruff" >&2
 venv/bin/ruff check .

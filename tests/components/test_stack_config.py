@@ -106,3 +106,14 @@ def test_every_stack_file_key_is_declared_in_the_project():
         values = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
         unknown = {k.split(":", 1)[1] for k in values} - declared
         assert unknown == set(), stack
+
+
+def test_every_key_has_a_default_so_no_stack_must_set_it():
+    """The engine refuses a stack that lacks a value for a key without default."""
+    for key, schema in project_schema().items():
+        assert "default" in schema, key
+    config = load_stack_config("dev", {k: str(v).lower() if isinstance(v, bool) else str(v)
+                                       for k, v in ((k, s["default"]) for k, s in
+                                                    project_schema().items())}.get)
+    assert config.images.peer == "docker.io/hyperledger/fabric-peer:2.5.9"
+    assert config.cluster.node_pool == ""

@@ -1,0 +1,89 @@
+"""The real Pulumi CLI (built by tools/build-tools.sh) run on the project with a
+file backend, a passphrase secrets provider and downloads made impossible."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BUILD_TOOLS = REPO_ROOT / "tools" / "build-tools.sh"
+PROVIDER_VERSION = "4.34.2"  # pulumi-kubernetes in requirements.txt
+
+
+def build(*targets: str) -> list[Path]:
+    """Result dirs of the targets; a failed build fails the test with the
+    script's message instead of skipping it."""
+    result = subprocess.run(
+        [str(BUILD_TOOLS), *targets], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        pytest.fail(f"{BUILD_TOOLS} {' '.join(targets)}: {result.stderr.strip()}", pytrace=False)
+    return [Path(line) for line in result.stdout.split()]
+
+
+@dataclass
+class PulumiCli:
+    workdir: Path
+    """Holds the state backend, PULUMI_HOME and temp files of one test."""
+    kubeconfig: Path
+    stack: str
+    config_file: Path
+
+    def env(self) -> dict[str, str]:
+        pulumi_dir, _ = build("pulumi", "kubernetes-provider")
+        return dict(
+            os.environ,
+            PATH=os.pathsep.join([str(pulumi_dir / "bin"), str(REPO_ROOT / "tools" / "bin"),
+                                  os.environ["PATH"]]),
+            PULUMI_HOME=str(self.workdir / "home"),
+            PULUMI_BACKEND_URL=f"file://{self.workdir / 'state'}",
+            PULUMI_CONFIG_PASSPHRASE="engine-tests",
+            PULUMI_SKIP_UPDATE_CHECK="1",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+            PULUMI_RUNTIME_VIRTUALENV=str(REPO_ROOT / "venv"),
+            KUBECONFIG=str(self.kubeconfig),
+            # Any download would go through this dead proxy and fail.
+            HTTPS_PROXY="http://127.0.0.1:9",
+            HTTP_PROXY="http://127.0.0.1:9",
+            NO_PROXY="127.0.0.1,localhost",
+            TMPDIR=str(self.workdir / "tmp"),
+        )
+
+    def setup(self) -> None:
+        for folder in ("home", "state", "tmp"):
+            (self.workdir / folder).mkdir(exist_ok=True)
+        _, provider_dir = build("pulumi", "kubernetes-provider")
+        self.run("plugin", "install", "resource", "kubernetes", PROVIDER_VERSION, "--file",
+                 str(provider_dir / "bin" / "pulumi-resource-kubernetes"), stack=False)
+        self.run("stack", "init", self.stack, stack=False)
+
+    def run(self, *args: str, stack: bool = True, check: bool = True,
+            timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        argv = ["pulumi", *args]
+        if stack:
+            argv += ["--stack", self.stack]
+        if stack and args[0] in ("up", "preview", "refresh", "destroy"):
+            argv += ["--config-file", str(self.config_file), "--non-interactive"]
+        result = subprocess.run(argv, cwd=REPO_ROOT, env=self.env(), capture_output=True,
+                                text=True, check=False, timeout=timeout)
+        if check:
+            assert result.returncode == 0, (
+                f"pulumi {' '.join(args)} exited {result.returncode}:\n"
+                f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+            )
+        return result
+
+    def summary(self, *args: str) -> dict[str, Any]:
+        """The change summary of ``preview``/``up`` in JSON form."""
+        result = self.run(*args, "--json")
+        return dict(json.loads(result.stdout))
+
+    def state(self) -> str:
+        return self.run("stack", "export", "--show-secrets=false").stdout

@@ -1,0 +1,159 @@
+"""The program itself through the real Pulumi engine against a local
+kube-apiserver with kwok nodes: preview, up, a second up that changes nothing,
+refresh and drift, adding a peer, the policy pack, no plaintext key in the state,
+and destroy. Launch only (``populate: false``): kwok pods never run, so the admin
+toolboxes cannot execute Fabric commands here; populate is tested against real
+Fabric nodes in the fabric tier."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli
+from tools.localkube import LocalKube
+
+pytestmark = pytest.mark.kube
+NAMESPACE = "fabric-engine"
+VOLUMES = 12
+
+
+def stack_config(sample: Path, crypto_config: Path | None = None) -> dict[str, Any]:
+    return {"config": {
+        "fabric:cryptoConfig": str(crypto_config or sample / "crypto-config.yaml"),
+        "fabric:network": str(sample / "network.yaml"),
+        "fabric:namespace": NAMESPACE,
+        "fabric:storageClass": "local",
+        "fabric:peerStorage": "1Gi",
+        "fabric:ordererStorage": "1Gi",
+        "fabric:couchdbStorage": "1Gi",
+        "fabric:populate": False,
+    }}
+
+
+def static_volumes(kube: LocalKube) -> None:
+    """kwok has no storage provisioner: pre-made volumes for the claims to bind."""
+    for i in range(VOLUMES):
+        kube.request("POST", "/api/v1/persistentvolumes", {
+            "apiVersion": "v1", "kind": "PersistentVolume",
+            "metadata": {"name": f"local-{i}"},
+            "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                     "storageClassName": "local", "hostPath": {"path": f"/tmp/local-{i}"}},
+        })
+
+
+def names(kube: LocalKube, path: str) -> list[str]:
+    return sorted(item["metadata"]["name"] for item in kube.request("GET", path)["items"])
+
+
+@pytest.fixture(scope="module")
+def cli(kube: LocalKube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiCli]:
+    static_volumes(kube)
+    workdir = tmp_path_factory.mktemp("engine")
+    config_file = workdir / "Pulumi.engine.yaml"
+    config_file.write_text(yaml.safe_dump(stack_config(REPO_ROOT / "samples" / "simple")))
+    runner = PulumiCli(workdir, kube.kubeconfig, "engine", config_file)
+    runner.setup()
+    yield runner
+    runner.run("destroy", "--yes", "--skip-preview", check=False)
+
+
+def steps(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(s["op"], s["urn"].split("::")[-2].split("$")[-1] + "::" + s["urn"].split("::")[-1])
+            for s in summary.get("steps", [])]
+
+
+def test_preview_lists_the_network(cli: PulumiCli):
+    planned = steps(cli.summary("preview"))
+    creates = [urn for op, urn in planned if op == "create"]
+    assert "kubernetes:apps/v1:Deployment::orderer-orderer0" in creates
+    assert "kubernetes:apps/v1:Deployment::org1-peer0" in creates
+    assert sum(1 for urn in creates if urn.startswith("kubernetes:apps/v1:Deployment")) == 6
+    assert any(urn.endswith("::org1-cas") for urn in creates)
+
+
+def test_up_creates_every_object_and_a_second_up_changes_nothing(cli: PulumiCli, kube: LocalKube):
+    cli.run("up", "--yes", "--skip-preview")
+    base = f"/apis/apps/v1/namespaces/{NAMESPACE}"
+    assert names(kube, f"{base}/deployments") == [
+        "admin-orderer", "admin-org1", "admin-org2", "orderer0-orderer", "peer0-org1",
+        "peer0-org2"]
+    core = f"/api/v1/namespaces/{NAMESPACE}"
+    assert names(kube, f"{core}/services") == ["orderer0-orderer", "peer0-org1", "peer0-org2"]
+    claims = kube.request("GET", f"{core}/persistentvolumeclaims")["items"]
+    assert sorted(c["metadata"]["name"] for c in claims) == [
+        "orderer0-orderer-data", "peer0-org1-data", "peer0-org2-data"]
+    assert {c["status"]["phase"] for c in claims} == {"Bound"}
+    assert "peer0-org1-crypto" in names(kube, f"{core}/secrets")
+    cli.run("preview", "--expect-no-changes")
+    second = cli.run("up", "--yes", "--skip-preview")
+    assert " created" not in second.stdout and " updated" not in second.stdout, second.stdout
+
+
+def test_state_holds_no_private_key_in_plaintext(cli: PulumiCli):
+    state = cli.state()
+    assert "PRIVATE KEY" not in state
+    revealed = json.loads(cli.run("stack", "export", "--show-secrets").stdout)
+    keys = [text for text in strings(revealed) if "BEGIN PRIVATE KEY" in text]
+    # The first two base64 lines of a PKCS#8 P-256 key hold the private scalar;
+    # the last one is mostly the public key, which certificates carry too.
+    key_lines = {line for key in keys for line in key.splitlines()[1:3]}
+    assert len(keys) > 10 and key_lines, "no key material found in the revealed state"
+    assert not [line for line in key_lines if line in state]
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string in an exported state, secrets' plaintext JSON decoded."""
+    if isinstance(value, dict):
+        if "plaintext" in value:
+            yield from strings(json.loads(value["plaintext"]))
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_refresh_shows_drift_and_up_repairs_it(cli: PulumiCli, kube: LocalKube):
+    cli.run("refresh", "--yes", "--skip-preview", "--expect-no-changes")
+    kube.request("DELETE", f"/api/v1/namespaces/{NAMESPACE}/services/peer0-org1")
+    refreshed = cli.run("refresh", "--yes", "--skip-preview")
+    assert "deleted" in refreshed.stdout, refreshed.stdout
+    cli.run("up", "--yes", "--skip-preview")
+    assert "peer0-org1" in names(kube, f"/api/v1/namespaces/{NAMESPACE}/services")
+
+
+def test_adding_a_peer_only_creates(cli: PulumiCli, tmp_path: Path):
+    sample = REPO_ROOT / "samples" / "simple"
+    grown = tmp_path / "crypto-config.yaml"
+    grown.write_text((sample / "crypto-config.yaml").read_text().replace("Count: 1", "Count: 2", 1))
+    config = tmp_path / "Pulumi.engine.yaml"
+    config.write_text(yaml.safe_dump(stack_config(sample, grown)))
+    original, cli.config_file = cli.config_file, config
+    try:
+        planned = steps(cli.summary("preview"))
+    finally:
+        cli.config_file = original
+    changed = [(op, urn) for op, urn in planned if op != "same"]
+    assert changed and {op for op, _ in changed} == {"create"}, changed
+    assert ("create", "kubernetes:apps/v1:Deployment::org1-peer1") in changed
+
+
+def test_policy_pack_passes(cli: PulumiCli):
+    result = cli.run("preview", "--policy-pack", str(REPO_ROOT / "policy"))
+    assert "fabric-network" in result.stdout + result.stderr
+
+
+def test_destroy_leaves_nothing(cli: PulumiCli, kube: LocalKube):
+    cli.run("destroy", "--yes", "--skip-preview")
+    namespaces = names(kube, "/api/v1/namespaces")
+    if NAMESPACE in namespaces:  # still terminating: it must hold nothing of ours
+        assert names(kube, f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments") == []
+    assert json.loads(cli.state()).get("deployment", {}).get("resources") in (None, [])
