@@ -61,6 +61,8 @@ def cli(kube: LocalKube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     runner.setup()
     yield runner
     runner.run("destroy", "--yes", "--skip-preview", check=False)
+    # `pulumi stack init` writes the stack's encryption salt next to Pulumi.yaml.
+    (REPO_ROOT / f"Pulumi.{runner.stack}.yaml").unlink(missing_ok=True)
 
 
 def steps(summary: dict[str, Any]) -> list[tuple[str, str]]:
