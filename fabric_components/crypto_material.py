@@ -101,6 +101,17 @@ def _node_ou(org: OrgSpec) -> str:
     return "orderer" if org.kind is OrgKind.ORDERER else "peer"
 
 
+def _issuer_props(org: OrgSpec) -> dict[str, Any]:
+    """What the crypto providers need to know of the issuing org."""
+    return {
+        "org": org.name,
+        "kind": org.kind.value,
+        "domain": org.domain,
+        "ca_common_name": org.ca_common_name,
+        "subject": asdict(org.ca.subject),
+    }
+
+
 class CertificateAuthorities(Resource):
     """An org's CA and TLS CA, generated once (``fabric:crypto:CertificateAuthorities``)."""
 
@@ -111,11 +122,7 @@ class CertificateAuthorities(Resource):
 
     def __init__(self, name: str, org: OrgSpec, opts: pulumi.ResourceOptions) -> None:
         props = {
-            "org": org.name,
-            "kind": org.kind.value,
-            "domain": org.domain,
-            "ca_common_name": org.ca_common_name,
-            "subject": asdict(org.ca.subject),
+            **_issuer_props(org),
             "ca_cert": None,
             "ca_key": None,
             "tlsca_cert": None,
@@ -141,11 +148,7 @@ class IssuedIdentity(Resource):
         opts: pulumi.ResourceOptions,
     ) -> None:
         props = {
-            "org": org.name,
-            "kind": org.kind.value,
-            "domain": org.domain,
-            "ca_common_name": org.ca_common_name,
-            "subject": asdict(org.ca.subject),
+            **_issuer_props(org),
             "enable_node_ous": org.enable_node_ous,
             "common_name": common_name,
             "node_ou": node_ou,
