@@ -3,6 +3,7 @@ network.yaml: read the stack config, load the spec, register the network."""
 
 import pulumi
 
+from fabric_components.local_network import load_manifest
 from fabric_components.network import check_compatible, crypto_source, deploy_network
 from fabric_components.stack_config import load_stack_config
 from network_spec import SpecError
@@ -13,10 +14,12 @@ try:
     spec = load_network(config.crypto_config, config.network)
     check_compatible(spec, config, config.network, f"Pulumi.{pulumi.get_stack()}.yaml")
     crypto = crypto_source(spec, config)
+    local = (load_manifest(config.local_network, f"Pulumi.{pulumi.get_stack()}.yaml")
+             if config.local_network else None)
 except SpecError as error:
     # Bad input stops the program before any resource is registered, with one
     # message naming the file and the field, and no traceback.
     raise pulumi.RunError(str(error)) from None
 
-for key, value in deploy_network(spec, config, crypto, pulumi.get_stack()).items():
+for key, value in deploy_network(spec, config, crypto, pulumi.get_stack(), local).items():
     pulumi.export(key, value)

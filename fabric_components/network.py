@@ -22,11 +22,12 @@ from fabric_components.crypto_material import (
     org_msp_tree,
 )
 from fabric_components.executors import toolbox_executors
-from fabric_components.node_settings import ClusterAddressing
+from fabric_components.local_network import LocalNetworkManifest
+from fabric_components.node_settings import Addressing, ClusterAddressing
 from fabric_components.orderer import Orderer, OrdererArgs
 from fabric_components.peer_org import PeerOrg, PeerOrgArgs
 from fabric_components.stack_config import StackConfig
-from network_spec import NetworkSpec, SpecError
+from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
 
 
 def check_compatible(
@@ -59,13 +60,25 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
 def populate(
     spec: NetworkSpec,
     config: StackConfig,
-    addressing: ClusterAddressing,
     cas: dict[str, CaMaterial],
     launched: dict[str, Orderer | PeerOrg],
     kubeconfig: pulumi.Output[str] | None,
+    local: LocalNetworkManifest | None,
 ) -> None:
-    """Channels once the nodes they need are up (their Deployments awaited)."""
-    executors = toolbox_executors(spec, config, kubeconfig)
+    """Channels and chaincodes once the nodes they need are up (their Deployments
+    awaited): through the admin toolboxes, or a local network's processes."""
+    addressing: Addressing = ClusterAddressing(config.namespace)
+    executors: dict[str, pulumi.Input[dict[str, Any]]]
+    servers: dict[str, str] = {}
+    if local is not None:
+        addressing, executors = local.addressing, dict(local.executors)
+        servers = local.chaincode_servers
+    else:
+        executors = toolbox_executors(spec, config, kubeconfig)
+
+    def chaincode_address(cc: ChaincodeSpec, org: OrgSpec) -> str:
+        return servers.get(f"{cc.name}/{org.name}") or server_address(cc, org, config.namespace)
+
     org_msps = {
         name: org_msp_tree(spec.org(name), cas[name], component.admin_cert)
         for name, component in launched.items()
@@ -92,7 +105,7 @@ def populate(
             cc.name,
             ChaincodeArgs(
                 spec=spec, chaincode=cc, addressing=addressing, executors=executors,
-                server_address=lambda c, o: server_address(c, o, config.namespace),
+                server_address=chaincode_address,
                 config=config, after=channels,
             ),
             pulumi.ResourceOptions(depends_on=[launched[o] for o in cc.orgs]),
@@ -100,9 +113,11 @@ def populate(
 
 
 def deploy_network(
-    spec: NetworkSpec, config: StackConfig, crypto: CryptoSource, stack: str
+    spec: NetworkSpec, config: StackConfig, crypto: CryptoSource, stack: str,
+    local: LocalNetworkManifest | None = None,
 ) -> dict[str, Any]:
-    """Registers every resource and returns the stack outputs."""
+    """Registers every resource and returns the stack outputs. With ``local``,
+    populate runs against that local network instead of the admin toolboxes."""
     provider, cluster_outputs = kubernetes_provider(config, stack)
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
@@ -168,7 +183,7 @@ def deploy_network(
         }
     addressing = ClusterAddressing(config.namespace)
     if config.populate:
-        populate(spec, config, addressing, cas, launched, cluster_outputs.get("kubeconfig"))
+        populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
     profiles = tls_ca_pems.apply(
         lambda pems: {
             org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs

@@ -97,6 +97,8 @@ class StackConfig:
     cluster: ClusterSettings
     populate: bool
     """Create channels and deploy chaincodes, not only the nodes."""
+    local_network: str
+    """A local network manifest: populate through local executors against it."""
     chaincode_include: tuple[str, ...]
     """Only these chaincodes of network.yaml are deployed; empty: all of them."""
     resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
@@ -202,6 +204,7 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         log_spec=log_spec,
         cluster=cluster,
         populate=r.boolean("populate", True),
+        local_network=r.string("localNetwork", ""),
         chaincode_include=tuple(
             name.strip() for name in r.string("chaincodes", "").split(",") if name.strip()
         ),

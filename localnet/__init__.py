@@ -3,14 +3,12 @@
 (``fabric_components.node_settings``), with only addressing and paths swapped.
 Channels and joins are ``fabric_ops`` operations, run by ``LocalNetwork.executor``."""
 
-from localnet.addressing import LocalAddressing
 from localnet.network import LocalNetwork, LocalNode
 from localnet.process import NodeStartError
 from localnet.release import FabricRelease
 
 __all__ = [
     "FabricRelease",
-    "LocalAddressing",
     "LocalNetwork",
     "LocalNode",
     "NodeStartError",

@@ -17,6 +17,8 @@ from localnet.process import NodeStartError
 from localnet.release import ReleaseError
 from network_spec import SpecError
 
+MANIFEST = "network.json"
+
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
@@ -40,7 +42,11 @@ def describe(net: LocalNetwork) -> str:
 
 def up(spec_dir: Path, workdir: Path, log_spec: str) -> int:
     with LocalNetwork.start(spec_dir, workdir, log_spec=log_spec) as net:
+        manifest = workdir / MANIFEST
+        manifest.write_text(net.manifest().to_json(), encoding="utf-8")
         print(describe(net), flush=True)
+        print(f"manifest {manifest}: set fabric:localNetwork to it and fabric:cryptoDir to "
+              f"{net.crypto_dir} to populate this network with pulumi up", flush=True)
         while True:
             for node in net.nodes.values():
                 if not node.process.running():

@@ -5,12 +5,11 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 
+from fabric_components.local_network import LOCAL_HOST, StaticAddressing
 from fabric_components.node_settings import OrdererPorts, PeerPorts
-from network_spec import NetworkSpec, NodeSpec, OrgKind
+from network_spec import NetworkSpec, OrgKind
 
-LOCAL_HOST = "127.0.0.1"
 LOCAL_SANS = ("localhost", LOCAL_HOST)
 """Extra TLS SANs of every local node, so that clients dialling 127.0.0.1 verify
 the node's server certificate."""
@@ -29,35 +28,16 @@ def free_ports(count: int) -> list[int]:
         return ports
 
 
-@dataclass(frozen=True)
-class LocalAddressing:
-    """The ``Addressing`` of ``fabric_components.node_settings`` for one machine:
-    every node listens on 127.0.0.1 and is reached there, on its own ports."""
-
-    peers: dict[str, PeerPorts] = field(default_factory=dict)
-    orderers: dict[str, OrdererPorts] = field(default_factory=dict)
-    listen_host: str = LOCAL_HOST
-
-    def host(self, node: NodeSpec) -> str:
-        return LOCAL_HOST
-
-    def peer_ports(self, node: NodeSpec) -> PeerPorts:
-        return self.peers[node.common_name]
-
-    def orderer_ports(self, node: NodeSpec) -> OrdererPorts:
-        return self.orderers[node.common_name]
-
-    @classmethod
-    def allocate(cls, spec: NetworkSpec) -> LocalAddressing:
-        """Three free ports for every peer and every orderer of ``spec``."""
-        nodes = [(org.kind, node) for org in spec.orgs for node in org.nodes]
-        ports: Iterator[int] = iter(free_ports(3 * len(nodes)))
-        peers: dict[str, PeerPorts] = {}
-        orderers: dict[str, OrdererPorts] = {}
-        for kind, node in nodes:
-            a, b, c = next(ports), next(ports), next(ports)
-            if kind is OrgKind.PEER:
-                peers[node.common_name] = PeerPorts(peer=a, chaincode=b, operations=c)
-            else:
-                orderers[node.common_name] = OrdererPorts(listen=a, admin=b, operations=c)
-        return cls(peers=peers, orderers=orderers)
+def allocate(spec: NetworkSpec) -> StaticAddressing:
+    """Three free ports for every peer and every orderer of ``spec``."""
+    nodes = [(org.kind, node) for org in spec.orgs for node in org.nodes]
+    ports: Iterator[int] = iter(free_ports(3 * len(nodes)))
+    peers: dict[str, PeerPorts] = {}
+    orderers: dict[str, OrdererPorts] = {}
+    for kind, node in nodes:
+        a, b, c = next(ports), next(ports), next(ports)
+        if kind is OrgKind.PEER:
+            peers[node.common_name] = PeerPorts(peer=a, chaincode=b, operations=c)
+        else:
+            orderers[node.common_name] = OrdererPorts(listen=a, admin=b, operations=c)
+    return StaticAddressing(peers=peers, orderers=orderers)

@@ -12,6 +12,7 @@ from types import TracebackType
 
 from crypto import OrgCrypto, generate_org, org_dir, org_msp_files, write_org_tree
 from crypto.layout import node_dir, user_dir
+from fabric_components.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
 from fabric_components.node_settings import (
     NodePaths,
     admin_environment,
@@ -24,8 +25,9 @@ from fabric_components.node_settings import (
 )
 from fabric_ops.configtx import channel_config_files
 from fabric_ops.executor import AdminPaths
+from fabric_ops.executor_config import local_executor_config
 from fabric_ops.local_executor import LocalExecutor
-from localnet.addressing import LOCAL_HOST, LOCAL_SANS, LocalAddressing
+from localnet.addressing import LOCAL_SANS, allocate
 from localnet.process import NodeProcess, process_environment, stop_all, wait_healthy
 from localnet.release import FabricRelease
 from network_spec import ChannelSpec, NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
@@ -73,7 +75,7 @@ class LocalNetwork:
         spec: NetworkSpec,
         workdir: Path,
         release: FabricRelease,
-        addressing: LocalAddressing,
+        addressing: StaticAddressing,
     ) -> None:
         self.spec = spec
         self.workdir = workdir
@@ -107,7 +109,7 @@ class LocalNetwork:
                 f"the local harness runs LevelDB ({STATE_DATABASE})",
                 file=sys.stderr,
             )
-        net = cls(spec, workdir, release or FabricRelease.build(), LocalAddressing.allocate(spec))
+        net = cls(spec, workdir, release or FabricRelease.build(), allocate(spec))
         try:
             net._prepare()
             net._launch(log_spec, health_timeout)
@@ -250,6 +252,18 @@ class LocalNetwork:
         return channel_config_files(
             self.spec, channel, self.addressing, org_msps, consenter_tls_certs
         )
+
+    def manifest(self, chaincode_servers: dict[str, str] | None = None) -> LocalNetworkManifest:
+        """What a stack needs to run its populate operations against this network
+        (``fabric:localNetwork``); ``chaincode_servers`` maps ``<chaincode>/<org>``
+        to the address of a running chaincode server."""
+        executors = {}
+        for org in self.spec.orgs:
+            local = self.executor(org.name)
+            executors[org.name] = local_executor_config(local.bin_dir, local.base_env,
+                                                        local.paths)
+        return LocalNetworkManifest(self.addressing, executors, str(self.crypto_dir),
+                                    dict(chaincode_servers or {}))
 
     def peak_rss_kib(self) -> int:
         """Sum of the nodes' peak resident set sizes (VmHWM), in KiB."""

@@ -1,0 +1,133 @@
+"""Populate through the real Pulumi engine: the channel and chaincode dynamic
+providers are pickled by the engine, run in its provider process, and act on a
+real local Fabric network (kwok pods cannot run commands, so the stack points
+``fabric:localNetwork`` at the local network and ``fabric:cryptoDir`` at its
+crypto). One ``pulumi up`` creates mychannel, joins every node and deploys the
+sample chaincode; the next preview and refresh find nothing to change."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+import yaml
+
+from fabric_components.node_settings import orderer_address, peer_address
+from fabric_ops.ccaas_package import ccaas_package
+from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
+from fabric_ops.channel_ops import peer_channels
+from localnet import FabricRelease, LocalNetwork
+from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli
+from tools.localkube import LocalKube
+
+pytestmark = [pytest.mark.kube, pytest.mark.fabric]
+NAMESPACE = "fabric-local"
+STACK = "populate"
+CHANNEL = "mychannel"
+MAIN = REPO_ROOT / "chaincode" / "asset_transfer" / "main.py"
+
+
+def free_address() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
+    workdir = tmp_path_factory.mktemp("localnet")
+    with LocalNetwork.start(REPO_ROOT / "samples" / "simple", workdir,
+                            FabricRelease.build()) as network:
+        yield network
+
+
+@pytest.fixture(scope="module")
+def servers(
+    net: LocalNetwork, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """The sample's ``basic`` chaincode served per org, as its Deployments would."""
+    (chaincode,) = net.spec.chaincodes
+    addresses, processes = {}, []
+    logs = tmp_path_factory.mktemp("servers")
+    for org in chaincode.orgs:
+        address = free_address()
+        package = ccaas_package(chaincode.label, address)
+        addresses[f"{chaincode.name}/{org}"] = address
+        with (logs / f"{org}.log").open("wb") as log:
+            processes.append(subprocess.Popen(
+                [sys.executable, str(MAIN)], stdout=log, stderr=subprocess.STDOUT,
+                env=os.environ | {"CHAINCODE_ID": package.package_id,
+                                  "CHAINCODE_SERVER_ADDRESS": address}))
+    try:
+        yield addresses
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def cli(kube: LocalKube, net: LocalNetwork, servers: dict[str, str],
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiCli]:
+    for i in range(4):
+        kube.request("POST", "/api/v1/persistentvolumes", {
+            "apiVersion": "v1", "kind": "PersistentVolume",
+            "metadata": {"name": f"populate-local-{i}"},
+            "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                     "storageClassName": "populate-local",
+                     "hostPath": {"path": f"/tmp/populate-local-{i}"}},
+        })
+    workdir = tmp_path_factory.mktemp("engine-populate")
+    manifest = workdir / "network.json"
+    manifest.write_text(net.manifest(servers).to_json())
+    sample = REPO_ROOT / "samples" / "simple"
+    config_file = workdir / f"Pulumi.{STACK}.yaml"
+    config_file.write_text(yaml.safe_dump({"config": {
+        "fabric:cryptoConfig": str(sample / "crypto-config.yaml"),
+        "fabric:network": str(sample / "network.yaml"),
+        "fabric:cryptoDir": str(net.crypto_dir),
+        "fabric:localNetwork": str(manifest),
+        "fabric:namespace": NAMESPACE,
+        "fabric:storageClass": "populate-local",
+        "fabric:peerStorage": "1Gi",
+        "fabric:ordererStorage": "1Gi",
+    }}))
+    runner = PulumiCli(workdir, kube.kubeconfig, STACK, config_file)
+    runner.setup()
+    yield runner
+    runner.run("destroy", "--yes", "--skip-preview", check=False)
+    (REPO_ROOT / f"Pulumi.{STACK}.yaml").unlink(missing_ok=True)
+
+
+def test_one_up_creates_the_channel_and_deploys_the_chaincode(cli: PulumiCli, net: LocalNetwork):
+    preview = cli.run("preview").stdout
+    for name in ("mychannel-block", "mychannel-peer0-org1-join", "basic-mychannel-commit",
+                 "basic-peer0-org2-install", "basic-mychannel-org1-approve"):
+        assert name in preview, preview
+    up = cli.run("up", "--yes", "--skip-preview")
+    assert "mychannel-orderer0-orderer-join" in up.stdout
+    for org in ("Org1", "Org2"):
+        node = net.spec.org(org).nodes[0]
+        assert CHANNEL in peer_channels(net.executor(org), peer_address(net.addressing, node))
+    org1, org2 = net.spec.org("Org1"), net.spec.org("Org2")
+    peer1 = peer_address(net.addressing, org1.nodes[0])
+    peer2 = peer_address(net.addressing, org2.nodes[0])
+    definition = committed(net.executor("Org1"), peer1, CHANNEL, "basic")
+    assert definition is not None and definition["sequence"] == 1
+    orderer_org, orderer_node = net.spec.node(net.channel(CHANNEL).consenters[0])
+    orderer = Orderer(orderer_address(net.addressing, orderer_node), orderer_org.domain)
+    written = invoke(net.executor("Org1"), orderer, CHANNEL, "basic", "CreateAsset",
+                     ["engine", "green"], [(peer1, org1.domain), (peer2, org2.domain)])
+    assert written.returncode == 0, written.output
+    assert query(net.executor("Org2"), peer2, CHANNEL, "basic", "ReadAsset",
+                 ["engine"]) == "green"
+
+
+def test_nothing_changes_afterwards(cli: PulumiCli):
+    cli.run("preview", "--expect-no-changes")
+    cli.run("refresh", "--yes", "--skip-preview", "--expect-no-changes")
