@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,23 @@ class PulumiCli:
 
     def state(self) -> str:
         return self.run("stack", "export", "--show-secrets=false").stdout
+
+
+def steps(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(op, "<type>::<name>")`` of every step of a ``--json`` summary."""
+    return [(s["op"], s["urn"].split("::")[-2].split("$")[-1] + "::" + s["urn"].split("::")[-1])
+            for s in summary.get("steps", [])]
+
+
+def state_strings(value: Any) -> Iterator[str]:
+    """Every string in an exported state, secrets' plaintext JSON decoded."""
+    if isinstance(value, dict):
+        if "plaintext" in value:
+            yield from state_strings(json.loads(value["plaintext"]))
+        for item in value.values():
+            yield from state_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from state_strings(item)
+    elif isinstance(value, str):
+        yield value

@@ -22,6 +22,7 @@ from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import peer_channels
 from localnet import FabricRelease, LocalNetwork
 from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli
+from tests.engine.volumes import static_volumes
 from tools.localkube import LocalKube
 
 pytestmark = [pytest.mark.kube, pytest.mark.fabric]
@@ -74,14 +75,7 @@ def servers(
 @pytest.fixture(scope="module")
 def cli(kube: LocalKube, net: LocalNetwork, servers: dict[str, str],
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiCli]:
-    for i in range(4):
-        kube.request("POST", "/api/v1/persistentvolumes", {
-            "apiVersion": "v1", "kind": "PersistentVolume",
-            "metadata": {"name": f"populate-local-{i}"},
-            "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
-                     "storageClassName": "populate-local",
-                     "hostPath": {"path": f"/tmp/populate-local-{i}"}},
-        })
+    static_volumes(kube, 4, "populate-local")
     workdir = tmp_path_factory.mktemp("engine-populate")
     manifest = workdir / "network.json"
     manifest.write_text(net.manifest(servers).to_json())

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli
+from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, state_strings, steps
+from tests.engine.volumes import names, static_volumes
 from tools.localkube import LocalKube
 
 pytestmark = pytest.mark.kube
@@ -36,24 +37,9 @@ def stack_config(sample: Path, crypto_config: Path | None = None) -> dict[str, A
     }}
 
 
-def static_volumes(kube: LocalKube) -> None:
-    """kwok has no storage provisioner: pre-made volumes for the claims to bind."""
-    for i in range(VOLUMES):
-        kube.request("POST", "/api/v1/persistentvolumes", {
-            "apiVersion": "v1", "kind": "PersistentVolume",
-            "metadata": {"name": f"local-{i}"},
-            "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
-                     "storageClassName": "local", "hostPath": {"path": f"/tmp/local-{i}"}},
-        })
-
-
-def names(kube: LocalKube, path: str) -> list[str]:
-    return sorted(item["metadata"]["name"] for item in kube.request("GET", path)["items"])
-
-
 @pytest.fixture(scope="module")
 def cli(kube: LocalKube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiCli]:
-    static_volumes(kube)
+    static_volumes(kube, VOLUMES, "local")
     workdir = tmp_path_factory.mktemp("engine")
     config_file = workdir / "Pulumi.engine.yaml"
     config_file.write_text(yaml.safe_dump(stack_config(REPO_ROOT / "samples" / "simple")))
@@ -63,11 +49,6 @@ def cli(kube: LocalKube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     runner.run("destroy", "--yes", "--skip-preview", check=False)
     # `pulumi stack init` writes the stack's encryption salt next to Pulumi.yaml.
     (REPO_ROOT / f"Pulumi.{runner.stack}.yaml").unlink(missing_ok=True)
-
-
-def steps(summary: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(s["op"], s["urn"].split("::")[-2].split("$")[-1] + "::" + s["urn"].split("::")[-1])
-            for s in summary.get("steps", [])]
 
 
 def test_preview_lists_the_network(cli: PulumiCli):
@@ -101,26 +82,12 @@ def test_state_holds_no_private_key_in_plaintext(cli: PulumiCli):
     state = cli.state()
     assert "PRIVATE KEY" not in state
     revealed = json.loads(cli.run("stack", "export", "--show-secrets").stdout)
-    keys = [text for text in strings(revealed) if "BEGIN PRIVATE KEY" in text]
+    keys = [text for text in state_strings(revealed) if "BEGIN PRIVATE KEY" in text]
     # The first two base64 lines of a PKCS#8 P-256 key hold the private scalar;
     # the last one is mostly the public key, which certificates carry too.
     key_lines = {line for key in keys for line in key.splitlines()[1:3]}
     assert len(keys) > 10 and key_lines, "no key material found in the revealed state"
     assert not [line for line in key_lines if line in state]
-
-
-def strings(value: Any) -> Iterator[str]:
-    """Every string in an exported state, secrets' plaintext JSON decoded."""
-    if isinstance(value, dict):
-        if "plaintext" in value:
-            yield from strings(json.loads(value["plaintext"]))
-        for item in value.values():
-            yield from strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings(item)
-    elif isinstance(value, str):
-        yield value
 
 
 def test_refresh_shows_drift_and_up_repairs_it(cli: PulumiCli, kube: LocalKube):
@@ -137,7 +104,11 @@ def test_adding_a_peer_only_creates(cli: PulumiCli, tmp_path: Path):
     grown = tmp_path / "crypto-config.yaml"
     grown.write_text((sample / "crypto-config.yaml").read_text().replace("Count: 1", "Count: 2", 1))
     config = tmp_path / "Pulumi.engine.yaml"
-    config.write_text(yaml.safe_dump(stack_config(sample, grown)))
+    grown_config = stack_config(sample, grown)
+    # With populate on, the preview also plans the channel and chaincode
+    # operations (diffs are offline: nothing runs in a preview).
+    grown_config["config"]["fabric:populate"] = True
+    config.write_text(yaml.safe_dump(grown_config))
     original, cli.config_file = cli.config_file, config
     try:
         planned = steps(cli.summary("preview"))
@@ -145,7 +116,10 @@ def test_adding_a_peer_only_creates(cli: PulumiCli, tmp_path: Path):
         cli.config_file = original
     changed = [(op, urn) for op, urn in planned if op != "same"]
     assert changed and {op for op, _ in changed} == {"create"}, changed
-    assert ("create", "kubernetes:apps/v1:Deployment::org1-peer1") in changed
+    created = {urn.split("::")[-1] for _, urn in changed}
+    assert {"org1-peer1", "org1-peer1-crypto", "org1-peer1-data", "peer1-org1-identity",
+            "mychannel-peer1-org1-join", "basic-peer1-org1-install"} <= created, created
+    assert not created & {"org1-peer0", "org1-peer0-crypto", "org1-peer0-data"}
 
 
 def test_policy_pack_passes(cli: PulumiCli):
