@@ -7,20 +7,16 @@ sample chaincode; the next preview and refresh find nothing to change."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 import yaml
 
 from fabric_components.node_settings import orderer_address, peer_address
-from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import peer_channels
 from localnet import FabricRelease, LocalNetwork
+from localnet.chaincode_servers import chaincode_servers
 from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli
 from tests.engine.volumes import static_volumes
 from tools.localkube import LocalKube
@@ -29,13 +25,6 @@ pytestmark = [pytest.mark.kube, pytest.mark.fabric]
 NAMESPACE = "fabric-local"
 STACK = "populate"
 CHANNEL = "mychannel"
-MAIN = REPO_ROOT / "chaincode" / "asset_transfer" / "main.py"
-
-
-def free_address() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
 
 
 @pytest.fixture(scope="module")
@@ -52,24 +41,9 @@ def servers(
 ) -> Iterator[dict[str, str]]:
     """The sample's ``basic`` chaincode served per org, as its Deployments would."""
     (chaincode,) = net.spec.chaincodes
-    addresses, processes = {}, []
-    logs = tmp_path_factory.mktemp("servers")
-    for org in chaincode.orgs:
-        address = free_address()
-        package = ccaas_package(chaincode.label, address)
-        addresses[f"{chaincode.name}/{org}"] = address
-        with (logs / f"{org}.log").open("wb") as log:
-            processes.append(subprocess.Popen(
-                [sys.executable, str(MAIN)], stdout=log, stderr=subprocess.STDOUT,
-                env=os.environ | {"CHAINCODE_ID": package.package_id,
-                                  "CHAINCODE_SERVER_ADDRESS": address}))
-    try:
+    labels = {f"{chaincode.name}/{org}": chaincode.label for org in chaincode.orgs}
+    with chaincode_servers(labels, tmp_path_factory.mktemp("servers")) as addresses:
         yield addresses
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,6 @@ chaincode version moves the definition to the next sequence."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,12 +28,12 @@ from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import anchor_peers, channel_config, orderer_channel
 from fabric_ops.executor_config import executor_from_config, local_executor_config
 from localnet import FabricRelease, LocalNetwork
+from localnet.chaincode_servers import chaincode_servers
 from localnet.release import REPO_ROOT
 
 pytestmark = pytest.mark.fabric
 CHANNEL = "mychannel"
 ORGS = ("Org1", "Org2")
-MAIN = REPO_ROOT / "chaincode" / "asset_transfer" / "main.py"
 
 
 def outs(result: Any) -> dict[str, Any]:
@@ -129,36 +125,15 @@ def test_anchor_peers_are_in_the_channel_config(net: LocalNetwork, joined: None)
         assert expected and anchor_peers(config, org.msp_id) == expected
 
 
-def free_address() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], str]]:
     """A chaincode server per org and version (as the cluster runs one Deployment
     per org), each with its own package ID; maps (org, version) to its address."""
-    addresses: dict[tuple[str, str], str] = {}
-    processes = []
-    logs = tmp_path_factory.mktemp("chaincode")
-    for version in ("1.0", "1.1"):
-        for org in ORGS:
-            address = free_address()
-            package = ccaas_package(f"asset_{version}", address)
-            addresses[org, version] = address
-            with (logs / f"{org}-{version}.log").open("wb") as log:
-                processes.append(subprocess.Popen(
-                    [sys.executable, str(MAIN)], stdout=log, stderr=subprocess.STDOUT,
-                    env=os.environ | {"CHAINCODE_ID": package.package_id,
-                                      "CHAINCODE_SERVER_ADDRESS": address}))
-    try:
-        yield addresses
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+    versions = ("1.0", "1.1")
+    labels = {f"{org}/{version}": f"asset_{version}" for version in versions for org in ORGS}
+    with chaincode_servers(labels, tmp_path_factory.mktemp("chaincode")) as addresses:
+        yield {(org, version): addresses[f"{org}/{version}"]
+               for version in versions for org in ORGS}
 
 
 def deploy(
