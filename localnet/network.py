@@ -4,6 +4,7 @@ orderer and peer with exactly the environment the cluster gives it."""
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -28,7 +29,13 @@ from fabric_ops.executor import AdminPaths
 from fabric_ops.executor_config import local_executor_config
 from fabric_ops.local_executor import LocalExecutor
 from localnet.addressing import LOCAL_SANS, allocate
-from localnet.process import NodeProcess, process_environment, stop_all, wait_healthy
+from localnet.process import (
+    STOP_GRACE_SECONDS,
+    NodeProcess,
+    process_environment,
+    stop_all,
+    wait_healthy,
+)
 from localnet.release import FabricRelease
 from network_spec import ChannelSpec, NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
 
@@ -87,6 +94,7 @@ class LocalNetwork:
         self.crypto: dict[str, OrgCrypto] = {}
         """Every org's generated CAs and identities, by org name."""
         self.nodes: dict[str, LocalNode] = {}
+        self.log_spec = "INFO"
         self.startup_seconds = 0.0
         """From the start of the first process to every node healthy."""
 
@@ -149,6 +157,7 @@ class LocalNetwork:
         )
 
     def _launch(self, log_spec: str, health_timeout: float) -> None:
+        self.log_spec = log_spec
         started = time.monotonic()
         health: dict[NodeProcess, str] = {}
         for org in self.spec.orgs:
@@ -252,6 +261,22 @@ class LocalNetwork:
         return channel_config_files(
             self.spec, channel, self.addressing, org_msps, consenter_tls_certs
         )
+
+    def kill(self, common_name: str) -> None:
+        """Kills a node the way a crash would (SIGKILL); its data stays."""
+        process = self.nodes[common_name].process
+        process.signal_group(signal.SIGKILL)
+        process.reap(time.monotonic() + STOP_GRACE_SECONDS)
+
+    def restart(self, common_name: str, health_timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
+        """Starts a node again on its data (killing it first if it runs) and waits
+        until it is healthy."""
+        old = self.nodes[common_name]
+        if old.process.running():
+            self.kill(common_name)
+        node = self._start_node(old.org, old.spec, self.log_spec)
+        self.nodes[common_name] = node
+        wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
 
     def manifest(self, chaincode_servers: dict[str, str] | None = None) -> LocalNetworkManifest:
         """What a stack needs to run its populate operations against this network

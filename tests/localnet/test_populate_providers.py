@@ -11,34 +11,30 @@ from typing import Any
 
 import pytest
 
-from fabric_components.chaincode_provider import (
-    ApproveProvider,
-    CommitProvider,
-    DefinitionProvider,
-    InstallProvider,
-)
 from fabric_components.channel_provider import (
     ChannelBlockProvider,
     OrdererJoinProvider,
     PeerJoinProvider,
 )
-from fabric_components.node_settings import orderer_address, orderer_admin_address, peer_address
+from fabric_components.node_settings import orderer_address, peer_address
 from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import anchor_peers, channel_config, orderer_channel
-from fabric_ops.executor_config import executor_from_config, local_executor_config
+from fabric_ops.executor_config import executor_from_config
 from localnet import FabricRelease, LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
 from localnet.release import REPO_ROOT
+from tests.localnet.populate import (
+    CHANNEL,
+    ORGS,
+    deploy,
+    executor_config,
+    join_all,
+    orderer_props,
+    outs,
+)
 
 pytestmark = pytest.mark.fabric
-CHANNEL = "mychannel"
-ORGS = ("Org1", "Org2")
-
-
-def outs(result: Any) -> dict[str, Any]:
-    assert result.outs is not None
-    return dict(result.outs)
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +44,6 @@ def net(
     workdir = tmp_path_factory.mktemp("populate")
     with LocalNetwork.start(REPO_ROOT / "samples" / "simple", workdir, fabric_release) as network:
         yield network
-
-
-def executor_config(net: LocalNetwork, org: str) -> dict[str, Any]:
-    local = net.executor(org)
-    return local_executor_config(local.bin_dir, local.base_env, local.paths)
 
 
 @pytest.fixture(scope="module")
@@ -67,34 +58,10 @@ def block(net: LocalNetwork) -> str:
     return str(created["block"])
 
 
-def orderer_props(net: LocalNetwork, block: str) -> dict[str, Any]:
-    (common_name,) = net.channel(CHANNEL).consenters
-    org, node = net.spec.node(common_name)
-    return {
-        "version": "1", "channel": CHANNEL, "node": common_name,
-        "admin_address": orderer_admin_address(net.addressing, node),
-        "orderer_domain": org.domain, "block": block,
-        "executor": executor_config(net, org.name),
-    }
-
-
 @pytest.fixture(scope="module")
 def joined(net: LocalNetwork, block: str) -> None:
     """The orderer and every peer joined through the providers, twice each."""
-    orderer = OrdererJoinProvider()
-    props = orderer_props(net, block)
-    assert outs(orderer.create(props))["done"] is True
-    assert outs(orderer.create(props))["done"] is True
-    for org in ORGS:
-        for node in net.spec.org(org).nodes:
-            peer_props = {
-                "version": "1", "channel": CHANNEL, "node": node.common_name,
-                "peer_address": peer_address(net.addressing, node), "block": block,
-                "executor": executor_config(net, org),
-            }
-            first = outs(PeerJoinProvider().create(peer_props))
-            assert outs(PeerJoinProvider().read("id", first))["done"] is True
-            assert outs(PeerJoinProvider().create(peer_props))["done"] is True
+    join_all(net, block)
 
 
 def test_orderer_drift_is_read_and_repaired(net: LocalNetwork, block: str, joined: None):
@@ -134,56 +101,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str
     with chaincode_servers(labels, tmp_path_factory.mktemp("chaincode")) as addresses:
         yield {(org, version): addresses[f"{org}/{version}"]
                for version in versions for org in ORGS}
-
-
-def deploy(
-    net: LocalNetwork, servers: dict[tuple[str, str], str], version: str,
-    definition: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """What one ``pulumi up`` of the Chaincode component does, in its order;
-    every step twice, the second a no-op. Returns the definition's state."""
-    label = f"asset_{version}"
-    packages = {org: ccaas_package(label, servers[org, version]) for org in ORGS}
-    first_peer = {org: peer_address(net.addressing, net.spec.org(org).nodes[0]) for org in ORGS}
-    for org in ORGS:
-        for node in net.spec.org(org).nodes:
-            props = {"version": "1", "node": node.common_name,
-                     "peer_address": peer_address(net.addressing, node), "label": label,
-                     "server_address": servers[org, version],
-                     "package_id": packages[org].package_id,
-                     "executor": executor_config(net, org)}
-            InstallProvider().create(props)
-            assert outs(InstallProvider().read("id", outs(InstallProvider().create(props))))[
-                "done"] is True
-    common: dict[str, Any] = {"channel": CHANNEL, "name": "asset", "version": version,
-              "policy": "OR('Org1MSP.peer','Org2MSP.peer')", "init_required": False}
-    definition_props = {**common, "package_ids": {o: p.package_id for o, p in packages.items()},
-                        "peer_address": first_peer["Org1"],
-                        "executor": executor_config(net, "Org1")}
-    provider = DefinitionProvider()
-    if definition is None:
-        state = outs(provider.create(definition_props))
-    else:
-        assert provider.diff("id", definition, definition_props).changes is True
-        state = outs(provider.update("id", definition, definition_props))
-    (consenter,) = net.channel(CHANNEL).consenters
-    orderer_org, orderer_node = net.spec.node(consenter)
-    orderer = {"orderer_address": orderer_address(net.addressing, orderer_node),
-               "orderer_domain": orderer_org.domain}
-    for org in ORGS:
-        props = {**common, **orderer, "org": org, "sequence": state["sequence"],
-                 "package_id": packages[org].package_id, "peer_address": first_peer[org],
-                 "executor": executor_config(net, org)}
-        ApproveProvider().create(props)
-        assert outs(ApproveProvider().read("id", outs(ApproveProvider().create(props))))[
-            "done"] is True
-    commit = {**common, **orderer, "sequence": state["sequence"],
-              "endorsers": [{"address": first_peer[o], "domain": net.spec.org(o).domain}
-                            for o in ORGS],
-              "peer_address": first_peer["Org1"], "executor": executor_config(net, "Org1")}
-    CommitProvider().create(commit)
-    assert outs(CommitProvider().read("id", outs(CommitProvider().create(commit))))["done"]
-    return state
 
 
 def test_chaincode_deploys_serves_and_upgrades(
