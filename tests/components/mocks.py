@@ -32,6 +32,17 @@ def plain(value: Any) -> Any:
     return value
 
 
+def without_secret_values(value: Any) -> Any:
+    """The plain part of registered inputs: every secret replaced by None."""
+    if isinstance(value, dict):
+        if SECRET_SIG in value:
+            return None
+        return {k: without_secret_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_secret_values(v) for v in value]
+    return value
+
+
 def has_secret(value: Any) -> bool:
     if isinstance(value, dict):
         return value.get(SECRET_SIG) is not None or any(has_secret(v) for v in value.values())

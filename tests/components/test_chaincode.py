@@ -96,3 +96,24 @@ def test_include_filter_rejects_an_unknown_chaincode():
         check_compatible(spec, config, "network.yaml", "Pulumi.prod.yaml")
     assert str(error.value) == ("Pulumi.prod.yaml: fabric:chaincodes: unknown chaincode 'nope'; "
                                 "network.yaml has basic, asset")
+
+
+def test_upgrading_one_chaincode_leaves_the_other_untouched(tmp_path):
+    from tests.components.mocks import without_secret_values
+    from tests.components.program import ROOT
+
+    network = (ROOT / "samples/scaled/network.yaml").read_text()
+    assert network.count('version: "1.0"') == 1  # basic's; asset has its own
+    bumped = tmp_path / "network.yaml"
+    bumped.write_text(network.replace('version: "1.0"', 'version: "1.1"'))
+    before, _ = run_sample("scaled")
+    after, _ = run_sample("scaled", network=str(bumped))
+
+    def chaincode_ops(mocks, name):
+        return {r.name: without_secret_values(r.inputs) for r in mocks.resources
+                if r.provider in ("InstallProvider", "DefinitionProvider", "ApproveProvider",
+                                  "CommitProvider") and r.name.startswith(f"{name}-")}
+
+    assert chaincode_ops(before, "asset") == chaincode_ops(after, "asset")
+    old, new = chaincode_ops(before, "basic"), chaincode_ops(after, "basic")
+    assert old.keys() == new.keys() and all(old[k] != new[k] for k in old)

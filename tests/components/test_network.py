@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.components.mocks import DYNAMIC, RecordingMocks, has_secret
+from tests.components.mocks import DYNAMIC, RecordingMocks, has_secret, without_secret_values
 from tests.components.program import run_sample
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -207,24 +207,12 @@ def test_crypto_secrets_hold_the_identity_and_are_secret(simple):
     assert "BEGIN CERTIFICATE" in data["msp__signcerts__peer0.org1.example.com-cert.pem"]
 
 
-def without_secrets(value: Any) -> Any:
-    from tests.components.mocks import SECRET_SIG
-
-    if isinstance(value, dict):
-        if SECRET_SIG in value:
-            return None
-        return {k: without_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [without_secrets(v) for v in value]
-    return value
-
-
 @pytest.mark.parametrize("sample", ["simple", "scaled"])
 def test_no_private_key_in_outputs_or_plain_inputs(sample, simple, scaled):
     mocks, outputs = simple if sample == "simple" else scaled
     assert "PRIVATE KEY" not in json.dumps(outputs)
     for r in mocks.resources:
-        plain_inputs = json.dumps(without_secrets(r.inputs))
+        plain_inputs = json.dumps(without_secret_values(r.inputs))
         assert "PRIVATE KEY" not in plain_inputs, f"{r.typ} {r.name}"
     keys_registered = sum(
         1 for r in mocks.resources if "PRIVATE KEY" in json.dumps(r.manifest)
@@ -257,7 +245,7 @@ def test_adding_a_peer_adds_objects_and_changes_no_existing_one(tmp_path):
     def structural(m: RecordingMocks) -> dict[tuple[str, str], Any]:
         # Certificates differ between two mock runs (each generates afresh), so
         # compare everything that is not a secret and not a dynamic resource.
-        return {(r.typ, r.name): without_secrets(r.inputs) for r in m.resources
+        return {(r.typ, r.name): without_secret_values(r.inputs) for r in m.resources
                 if r.typ != DYNAMIC}
 
     old, new = structural(before), structural(after)

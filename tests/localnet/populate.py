@@ -3,6 +3,9 @@ exactly as the engine calls them (shared by the fabric-tier tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from fabric_components.chaincode_provider import (
@@ -11,7 +14,11 @@ from fabric_components.chaincode_provider import (
     DefinitionProvider,
     InstallProvider,
 )
-from fabric_components.channel_provider import OrdererJoinProvider, PeerJoinProvider
+from fabric_components.channel_provider import (
+    ChannelBlockProvider,
+    OrdererJoinProvider,
+    PeerJoinProvider,
+)
 from fabric_components.node_settings import orderer_address, orderer_admin_address, peer_address
 from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.executor_config import local_executor_config
@@ -108,3 +115,106 @@ def deploy(
     CommitProvider().create(commit)
     assert outs(CommitProvider().read("id", outs(CommitProvider().create(commit))))["done"]
     return state
+
+
+Stage = list[Callable[[], Any]]
+
+
+def stages(net: LocalNetwork, servers: dict[str, str]) -> list[Stage]:
+    """Every channel and chaincode operation of the network as dependency stages
+    (what one stage holds is independent, as the engine would run it);
+    ``servers`` maps ``<chaincode>/<org>`` to a running chaincode server."""
+    spec, addressing = net.spec, net.addressing
+    blocks: dict[str, str] = {}
+
+    def make_block(channel: str) -> Callable[[], None]:
+        def run() -> None:
+            out = ChannelBlockProvider().create({
+                "channel": channel,
+                "files": {p: d.decode() for p, d in net.channel_files(channel).items()},
+                "executor": executor_config(net, spec.channels[0].orderer_orgs[0])}).outs or {}
+            blocks[channel] = out["block"]
+        return run
+
+    def orderer_join(channel: str, cn: str) -> Callable[[], Any]:
+        org, node = spec.node(cn)
+        return lambda: OrdererJoinProvider().create({
+            "version": "1", "channel": channel, "node": cn, "orderer_domain": org.domain,
+            "admin_address": orderer_admin_address(addressing, node),
+            "block": blocks[channel], "executor": executor_config(net, org.name)})
+
+    def peer_join(channel: str, org: str, cn: str) -> Callable[[], Any]:
+        node = spec.org(org).node(cn)
+        return lambda: PeerJoinProvider().create({
+            "version": "1", "channel": channel, "node": cn, "block": blocks[channel],
+            "peer_address": peer_address(addressing, node), "executor": executor_config(net, org)})
+
+    def define(common: dict[str, Any], key: tuple[str, str], lead: str,
+               first: dict[str, str], package_ids: dict[str, str]) -> None:
+        out = DefinitionProvider().create({
+            **common, "package_ids": package_ids, "peer_address": first[lead],
+            "executor": executor_config(net, lead)}).outs or {}
+        sequences[key] = out["sequence"]
+
+    def approve(common: dict[str, Any], key: tuple[str, str], org: str,
+                first: dict[str, str], package_id: str) -> None:
+        ApproveProvider().create({**common, "org": org, "sequence": sequences[key],
+                                  "package_id": package_id, "peer_address": first[org],
+                                  "executor": executor_config(net, org)})
+
+    def commit(common: dict[str, Any], key: tuple[str, str], orgs: Sequence[str],
+               first: dict[str, str]) -> None:
+        CommitProvider().create({
+            **common, "sequence": sequences[key], "peer_address": first[orgs[0]],
+            "endorsers": [{"address": first[o], "domain": spec.org(o).domain} for o in orgs],
+            "executor": executor_config(net, orgs[0])})
+
+    installs: Stage = []
+    definitions: Stage = []
+    approvals: Stage = []
+    commits: Stage = []
+    sequences: dict[tuple[str, str], int] = {}
+    for cc in spec.chaincodes:
+        packages = {o: ccaas_package(cc.label, servers[f"{cc.name}/{o}"]) for o in cc.orgs}
+        for o in cc.orgs:
+            for node in spec.org(o).nodes:
+                props = {"version": "1", "node": node.common_name, "label": cc.label,
+                         "peer_address": peer_address(addressing, node),
+                         "server_address": servers[f"{cc.name}/{o}"],
+                         "package_id": packages[o].package_id, "executor": executor_config(net, o)}
+                installs.append(partial(InstallProvider().create, props))
+        for target in cc.channels:
+            channel = next(c for c in spec.channels if c.name == target.channel)
+            orderer_org, orderer_node = spec.node(channel.consenters[0])
+            first = {o: peer_address(addressing, spec.org(o).nodes[0]) for o in target.orgs}
+            common = {"channel": target.channel, "name": cc.name, "version": cc.version,
+                      "policy": target.policy, "init_required": cc.init_required,
+                      "orderer_address": orderer_address(addressing, orderer_node),
+                      "orderer_domain": orderer_org.domain}
+            key = (cc.name, target.channel)
+
+            definitions.append(partial(define, common, key, target.orgs[0], first,
+                                       {o: packages[o].package_id for o in first}))
+            for o in target.orgs:
+                approvals.append(partial(approve, common, key, o, first, packages[o].package_id))
+            commits.append(partial(commit, common, key, target.orgs, first))
+    return [
+        [make_block(c.name) for c in spec.channels],
+        [orderer_join(c.name, cn) for c in spec.channels for cn in c.consenters],
+        [peer_join(c.name, o, n.common_name) for c in spec.channels for o in c.orgs
+         for n in spec.org(o).nodes] + installs,
+        definitions,
+        approvals,
+        commits,
+    ]
+
+
+def run_stages(all_stages: list[Stage], parallel: bool) -> None:
+    for stage in all_stages:
+        if not parallel:
+            for step in stage:
+                step()
+            continue
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for future in [pool.submit(step) for step in stage]:
+                future.result()

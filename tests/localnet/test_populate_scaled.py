@@ -1,0 +1,62 @@
+"""The whole populate of the scaled sample on a real local network (3 Raft
+orderers, 2 orgs x 2 peers, channels ``common`` and ``private-org1``, chaincodes
+``basic`` on both and ``asset`` on ``common``), scheduled as the engine schedules
+it: every chaincode committed on every channel it lists, and served."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fabric_components.node_settings import orderer_address, peer_address
+from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
+from fabric_ops.channel_ops import peer_channels
+from localnet import FabricRelease, LocalNetwork
+from localnet.chaincode_servers import chaincode_servers
+from localnet.release import REPO_ROOT
+from tests.localnet.populate import run_stages, stages
+
+pytestmark = pytest.mark.fabric
+
+
+@pytest.fixture(scope="module")
+def net(
+    fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalNetwork]:
+    workdir = tmp_path_factory.mktemp("scaled-populate")
+    with LocalNetwork.start(REPO_ROOT / "samples" / "scaled", workdir, fabric_release) as network:
+        labels = {f"{cc.name}/{o}": cc.label for cc in network.spec.chaincodes for o in cc.orgs}
+        with chaincode_servers(labels, tmp_path_factory.mktemp("servers")) as servers:
+            run_stages(stages(network, servers), parallel=True)
+            yield network
+
+
+def test_every_member_peer_joined_every_channel(net: LocalNetwork):
+    for channel in net.spec.channels:
+        for org_name in channel.orgs:
+            for node in net.spec.org(org_name).nodes:
+                address = peer_address(net.addressing, node)
+                assert channel.name in peer_channels(net.executor(org_name), address)
+
+
+def test_every_chaincode_is_committed_where_listed_and_serves(net: LocalNetwork):
+    for cc in net.spec.chaincodes:
+        for target in cc.channels:
+            channel = next(c for c in net.spec.channels if c.name == target.channel)
+            orgs = [net.spec.org(o) for o in target.orgs]
+            peers = [(peer_address(net.addressing, o.nodes[0]), o.domain) for o in orgs]
+            definition = committed(net.executor(orgs[0].name), peers[0][0], channel.name,
+                                   cc.name)
+            assert definition is not None, (cc.name, channel.name)
+            assert (definition["version"], definition["sequence"]) == (cc.version, 1)
+            orderer_org, orderer_node = net.spec.node(channel.consenters[0])
+            orderer = Orderer(orderer_address(net.addressing, orderer_node), orderer_org.domain)
+            key = f"{cc.name}-{channel.name}"
+            written = invoke(net.executor(orgs[0].name), orderer, channel.name, cc.name,
+                             "CreateAsset", [key, "v"], peers)
+            assert written.returncode == 0, written.output
+            reader = orgs[-1]
+            assert query(net.executor(reader.name), peer_address(net.addressing,
+                                                                 reader.nodes[-1]),
+                         channel.name, cc.name, "ReadAsset", [key]) == "v"
