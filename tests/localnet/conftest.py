@@ -1,4 +1,5 @@
-"""The Fabric release and the running scaled network, shared by the fabric tier."""
+"""The Fabric release, the scaled network shared by the fabric tier, and a fresh
+simple network for every test module that asks for ``net``."""
 
 from __future__ import annotations
 
@@ -29,3 +30,13 @@ def scaled_net(
     workdir: Path = tmp_path_factory.mktemp("scaled")
     with LocalNetwork.start(REPO_ROOT / "samples" / "scaled", workdir, fabric_release) as net:
         yield net
+
+
+@pytest.fixture(scope="module")
+def net(
+    fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalNetwork]:
+    """samples/simple, started for one test module (its tests may change it)."""
+    workdir: Path = tmp_path_factory.mktemp("simple")
+    with LocalNetwork.start(REPO_ROOT / "samples" / "simple", workdir, fabric_release) as network:
+        yield network

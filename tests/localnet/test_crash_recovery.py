@@ -14,22 +14,12 @@ from fabric_components.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import peer_channels
 from fabric_ops.executor import CommandFailed
-from localnet import FabricRelease, LocalNetwork
+from localnet import LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
-from localnet.release import REPO_ROOT
 from tests.localnet.populate import CHANNEL, ORGS, deploy, executor_config, join_all, outs
 
 pytestmark = pytest.mark.fabric
 VICTIM = "peer0.org2.example.com"
-
-
-@pytest.fixture(scope="module")
-def net(
-    fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalNetwork]:
-    workdir = tmp_path_factory.mktemp("crash")
-    with LocalNetwork.start(REPO_ROOT / "samples" / "simple", workdir, fabric_release) as network:
-        yield network
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,8 @@ from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import anchor_peers, channel_config, orderer_channel
 from fabric_ops.executor_config import executor_from_config
-from localnet import FabricRelease, LocalNetwork
+from localnet import LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
-from localnet.release import REPO_ROOT
 from tests.localnet.populate import (
     CHANNEL,
     ORGS,
@@ -35,15 +34,6 @@ from tests.localnet.populate import (
 )
 
 pytestmark = pytest.mark.fabric
-
-
-@pytest.fixture(scope="module")
-def net(
-    fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalNetwork]:
-    workdir = tmp_path_factory.mktemp("populate")
-    with LocalNetwork.start(REPO_ROOT / "samples" / "simple", workdir, fabric_release) as network:
-        yield network
 
 
 @pytest.fixture(scope="module")
