@@ -7,7 +7,6 @@ chaincode version moves the definition to the next sequence."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -23,6 +22,7 @@ from fabric_ops.channel_ops import anchor_peers, channel_config, orderer_channel
 from fabric_ops.executor_config import executor_from_config
 from localnet import LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
+from tests.localnet.commands import recording_commands
 from tests.localnet.populate import (
     CHANNEL,
     ORGS,
@@ -135,34 +135,20 @@ def test_a_package_without_address_is_refused_at_install(net: LocalNetwork, join
     assert "external builder 'ccaas_builder' failed" in result.output
 
 
-MUTATING = {"join", "remove", "install", "approveformyorg", "commit", "update", "invoke"}
-
-
 def test_a_second_populate_runs_no_mutating_command(
-    net: LocalNetwork, block: str, servers: dict[tuple[str, str], str],
-    monkeypatch: pytest.MonkeyPatch,
+    net: LocalNetwork, block: str, servers: dict[tuple[str, str], str]
 ):
     """After the upgrade above, everything again as a fresh ``pulumi up`` would
     (create of every operation): only queries run."""
-    from fabric_ops.local_executor import LocalExecutor
-
-    ran: list[tuple[str, ...]] = []
-    original = LocalExecutor.run
-
-    def counting(self: LocalExecutor, argv: Any, **kwargs: Any) -> Any:
-        ran.append(tuple(argv))
-        return original(self, argv, **kwargs)
-
-    monkeypatch.setattr(LocalExecutor, "run", counting)
-    OrdererJoinProvider().create(orderer_props(net, block))
-    for org in ORGS:
-        for node in net.spec.org(org).nodes:
-            PeerJoinProvider().create({
-                "version": "1", "channel": CHANNEL, "node": node.common_name,
-                "peer_address": peer_address(net.addressing, node), "block": block,
-                "executor": executor_config(net, org)})
-    state = deploy(net, servers, "1.1", None)
+    with recording_commands() as ran:
+        OrdererJoinProvider().create(orderer_props(net, block))
+        for org in ORGS:
+            for node in net.spec.org(org).nodes:
+                PeerJoinProvider().create({
+                    "version": "1", "channel": CHANNEL, "node": node.common_name,
+                    "peer_address": peer_address(net.addressing, node), "block": block,
+                    "executor": executor_config(net, org)})
+        state = deploy(net, servers, "1.1", None)
     assert state["sequence"] == 2
-    verbs = sorted({word for argv in ran for word in argv if word in MUTATING})
-    assert verbs == [], f"mutating commands on a converged network: {verbs}"
+    assert ran.mutating() == [], f"mutating commands on a converged network: {ran.mutating()}"
     assert len(ran) > 10
