@@ -268,6 +268,13 @@ class LocalNetwork:
         process.signal_group(signal.SIGKILL)
         process.reap(time.monotonic() + STOP_GRACE_SECONDS)
 
+    def stop_node(self, common_name: str) -> None:
+        """Stops a node the way an operator would (SIGTERM, then SIGKILL after
+        the grace period); its data stays."""
+        process = self.nodes[common_name].process
+        process.signal_group(signal.SIGTERM)
+        process.reap(time.monotonic() + STOP_GRACE_SECONDS)
+
     def restart(self, common_name: str, health_timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
         """Starts a node again on its data (killing it first if it runs) and waits
         until it is healthy."""
