@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import shutil
 import tarfile
 from pathlib import Path
@@ -41,3 +43,20 @@ def sha256_file(path: Path) -> str:
         while chunk := data.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def pack_files(files: dict[str, bytes]) -> bytes:
+    """A gzipped tar of ``files`` (relative path -> content) that depends on
+    nothing else: sorted entries, fixed mode, owner and times, no gzip name or
+    time. The same files give the same bytes on every machine."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in sorted(files):
+            info = tarfile.TarInfo(path)
+            info.size = len(files[path])
+            info.mode = 0o600
+            tar.addfile(info, io.BytesIO(files[path]))
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as compressed:
+        compressed.write(raw.getvalue())
+    return out.getvalue()

@@ -23,6 +23,8 @@ class BackupStorageArgs:
 class BackupStorage(pulumi.ComponentResource):
     account_name: pulumi.Output[str]
     container_name: pulumi.Output[str]
+    account_key: pulumi.Output[str]
+    """The account's first access key (a secret), for the backup Jobs."""
 
     def __init__(
         self, name: str, args: BackupStorageArgs, opts: pulumi.ResourceOptions | None = None
@@ -60,6 +62,10 @@ class BackupStorage(pulumi.ComponentResource):
         )
         self.account_name = account.name
         self.container_name = container.name
+        keys = azure.storage.list_storage_account_keys_output(
+            account_name=account.name, resource_group_name=args.resource_group_name,
+            opts=pulumi.InvokeOutputOptions(parent=self))
+        self.account_key = pulumi.Output.secret(keys.keys[0].value)
         self.register_outputs(
             {"account_name": self.account_name, "container_name": self.container_name}
         )

@@ -15,8 +15,11 @@ from fabric_components.backup_storage import BackupStorage, BackupStorageArgs
 from fabric_components.stack_config import StackConfig
 
 
-def kubernetes_provider(config: StackConfig, stack: str) -> tuple[k8s.Provider, dict[str, Any]]:
-    """The provider and the stack outputs that describe the cluster."""
+def kubernetes_provider(
+    config: StackConfig, stack: str
+) -> tuple[k8s.Provider, dict[str, Any], BackupStorage | None]:
+    """The provider, the stack outputs that describe the cluster, and the backup
+    storage when the stack creates one."""
     cluster = config.cluster
     if cluster.kind == "existing":
         context = cluster.kube_context
@@ -25,7 +28,7 @@ def kubernetes_provider(config: StackConfig, stack: str) -> tuple[k8s.Provider, 
             context=context or None,
             cluster_identifier=f"context/{context or 'current'}",
         )
-        return provider, {"cluster": {"kind": "existing", "context": context or "(current)"}}
+        return provider, {"cluster": {"kind": "existing", "context": context or "(current)"}}, None
     aks = cluster.aks
     created = AksCluster(
         f"fabric-{stack}",
@@ -49,6 +52,7 @@ def kubernetes_provider(config: StackConfig, stack: str) -> tuple[k8s.Provider, 
         },
         "kubeconfig": created.kubeconfig,
     }
+    storage = None
     if cluster.backup_storage_sku:
         storage = BackupStorage(
             f"fabric-{stack}-backups",
@@ -63,4 +67,4 @@ def kubernetes_provider(config: StackConfig, stack: str) -> tuple[k8s.Provider, 
             "account": storage.account_name,
             "container": storage.container_name,
         }
-    return provider, outputs
+    return provider, outputs, storage

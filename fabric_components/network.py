@@ -3,12 +3,22 @@ org's CAs, the Orderer and PeerOrg components, and the stack outputs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.admin_toolbox import TLS_CA_CONFIGMAP
+from fabric_components.backup_jobs import (
+    NetworkBackup,
+    NetworkBackupArgs,
+    RestoreSource,
+    restore_source,
+    storage_secret,
+)
+from fabric_components.backup_material import RecordingCrypto, sealed_material
+from fabric_components.backup_storage import BackupStorage
 from fabric_components.chaincode import Chaincode, ChaincodeArgs
 from fabric_components.chaincode_server import server_address
 from fabric_components.channel import Channel, ChannelArgs
@@ -64,9 +74,10 @@ def populate(
     launched: dict[str, Orderer | PeerOrg],
     kubeconfig: pulumi.Output[str] | None,
     local: LocalNetworkManifest | None,
-) -> None:
+) -> list[pulumi.Resource]:
     """Channels and chaincodes once the nodes they need are up (their Deployments
-    awaited): through the admin toolboxes, or a local network's processes."""
+    awaited): through the admin toolboxes, or a local network's processes.
+    Returns the Channel and Chaincode components."""
     addressing: Addressing = ClusterAddressing(config.namespace)
     executors: dict[str, pulumi.Input[dict[str, Any]]]
     servers: dict[str, str] = {}
@@ -98,10 +109,11 @@ def populate(
             pulumi.ResourceOptions(depends_on=needed),
         )
     include = config.chaincode_include
+    created: list[pulumi.Resource] = list(channels.values())
     for cc in spec.chaincodes:
         if include and cc.name not in include:
             continue
-        Chaincode(
+        created.append(Chaincode(
             cc.name,
             ChaincodeArgs(
                 spec=spec, chaincode=cc, addressing=addressing, executors=executors,
@@ -109,7 +121,28 @@ def populate(
                 config=config, after=channels,
             ),
             pulumi.ResourceOptions(depends_on=[launched[o] for o in cc.orgs]),
-        )
+        ))
+    return created
+
+
+@dataclass(frozen=True)
+class BackupWiring:
+    storage: k8s.core.v1.Secret | None
+    """The storage account's credentials for the Jobs; None without backups."""
+    restore: RestoreSource | None
+
+
+def backup_wiring(
+    config: StackConfig, storage: BackupStorage | None, opts: pulumi.ResourceOptions
+) -> BackupWiring:
+    """The credentials Secret when the stack takes or restores a backup, and
+    the verify Job of a restore (which every node's restore Job waits for)."""
+    backup = config.backup
+    if storage is None or not (backup.key or backup.restore_key):
+        return BackupWiring(None, None)
+    secret = storage_secret(config, storage.account_name, storage.account_key, opts)
+    restore = restore_source(config, secret, opts) if backup.restore_key else None
+    return BackupWiring(secret, restore)
 
 
 def deploy_network(
@@ -118,7 +151,7 @@ def deploy_network(
 ) -> dict[str, Any]:
     """Registers every resource and returns the stack outputs. With ``local``,
     populate runs against that local network instead of the admin toolboxes."""
-    provider, cluster_outputs = kubernetes_provider(config, stack)
+    provider, cluster_outputs, storage = kubernetes_provider(config, stack)
     on_cluster = pulumi.ResourceOptions(provider=provider)
     namespace = k8s.core.v1.Namespace(
         "namespace",
@@ -134,6 +167,9 @@ def deploy_network(
     )
     in_namespace = pulumi.ResourceOptions(depends_on=[namespace], provider=provider)
     components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
+    backups = backup_wiring(config, storage, in_namespace)
+    if config.backup.key:
+        crypto = RecordingCrypto(crypto)
     cas: dict[str, CaMaterial] = {
         org.name: crypto.cas(org, pulumi.ResourceOptions()) for org in spec.orgs
     }
@@ -154,7 +190,8 @@ def deploy_network(
     for org in spec.orderer_orgs:
         orderer = Orderer(
             org.k8s_name,
-            OrdererArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas),
+            OrdererArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas,
+                        restore=backups.restore),
             components,
         )
         launched[org.name] = orderer
@@ -170,7 +207,8 @@ def deploy_network(
         peer_org = PeerOrg(
             org.k8s_name,
             PeerOrgArgs(org=org, state_database=spec.state_database, config=config,
-                        crypto=crypto, cas=cas[org.name], tls_cas=tls_cas),
+                        crypto=crypto, cas=cas[org.name], tls_cas=tls_cas,
+                        restore=backups.restore),
             components,
         )
         launched[org.name] = peer_org
@@ -182,8 +220,19 @@ def deploy_network(
             "caCert": cas[org.name].ca_cert,
         }
     addressing = ClusterAddressing(config.namespace)
+    after: list[pulumi.Resource] = list(launched.values())
     if config.populate:
-        populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
+        after += populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
+    if isinstance(crypto, RecordingCrypto) and backups.storage is not None:
+        taken = NetworkBackup("backup", NetworkBackupArgs(
+            config=config,
+            nodes=[v for component in launched.values() for v in component.volumes],
+            material=sealed_material(spec, crypto, [config.crypto_config, config.network],
+                                     config.backup.key,
+                                     pulumi.Output.secret(config.backup.passphrase)),
+            storage=backups.storage,
+        ), pulumi.ResourceOptions(depends_on=after, providers=[provider]))
+        cluster_outputs["backupKey"] = taken.key
     profiles = tls_ca_pems.apply(
         lambda pems: {
             org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.admin_toolbox import admin_toolbox
+from fabric_components.backup_jobs import NodeVolumes, RestoreSource, restore_job
 from fabric_components.crypto_material import CaMaterial, CryptoSource
 from fabric_components.node_base import node_base
 from fabric_components.node_objects import (
@@ -44,6 +45,8 @@ class OrdererArgs:
     """The org's CA and TLS CA."""
     tls_cas: k8s.core.v1.ConfigMap
     """Every org's TLS CA certificate, mounted into the admin toolbox."""
+    restore: RestoreSource | None = None
+    """Fill each node's new volume from this backup before the node starts."""
 
 
 class Orderer(pulumi.ComponentResource):
@@ -68,6 +71,8 @@ class Orderer(pulumi.ComponentResource):
         admin = args.crypto.user(org, args.cas, org.admin_name, True, child)
         self.admin_cert = admin.sign_cert
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
+        self.volumes: list[NodeVolumes] = []
+        """Every node's volumes, for backups."""
         ports = OrdererPorts()
         for node in org.nodes:
             base = node_base(name, org, node, "fabric-orderer", args.crypto, args.cas,
@@ -86,10 +91,14 @@ class Orderer(pulumi.ComponentResource):
                 probes=http_probes(ports.operations, "/healthz"),
             )
             place = base.place
+            self.volumes.append(NodeVolumes(place, True,
+                                            {"data": (base.data, config.orderer_storage)}))
+            depends: list[pulumi.Resource] = [base.secret, base.data]
+            if args.restore is not None:
+                depends.append(restore_job(place, {"data": base.data}, args.restore))
             template = pod_template(place.labels, [orderer], base.volumes,
                                     config.cluster.node_pool)
-            deployment(place, single_replica_spec(place.labels, template),
-                       [base.secret, base.data])
+            deployment(place, single_replica_spec(place.labels, template), depends)
             service(place, {"grpc": ports.listen, "admin": ports.admin,
                             "operations": ports.operations})
         admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.admin_toolbox import admin_toolbox
+from fabric_components.backup_jobs import NodeVolumes, RestoreSource, restore_job
 from fabric_components.couchdb import couchdb_container, couchdb_credentials
 from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
 from fabric_components.naming import labels
@@ -50,6 +51,8 @@ class PeerOrgArgs:
     crypto: CryptoSource
     cas: CaMaterial
     tls_cas: k8s.core.v1.ConfigMap
+    restore: RestoreSource | None = None
+    """Fill each peer's new volumes from this backup before the peer starts."""
 
 
 class PeerOrg(pulumi.ComponentResource):
@@ -73,6 +76,8 @@ class PeerOrg(pulumi.ComponentResource):
         admin = args.crypto.user(org, args.cas, org.admin_name, True, child)
         self.admin_cert = admin.sign_cert
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
+        self.volumes: list[NodeVolumes] = []
+        """Every peer's volumes, for backups (CouchDB's first: see backup_jobs)."""
         for user in org.user_names:
             # Client identities for applications: one Secret each, cryptogen's layout.
             local = user.split("@")[0].lower()
@@ -108,11 +113,13 @@ class PeerOrg(pulumi.ComponentResource):
             )
             containers = []
             credentials_name = ""
+            claims: dict[str, tuple[k8s.core.v1.PersistentVolumeClaim, str]] = {}
             if couch:
                 credentials = couchdb_credentials(place)
                 couch_data = volume_claim(place, "couchdb", config.couchdb_storage, config)
                 credentials_name = f"{node.k8s_name}-couchdb"
                 depends += [credentials, couch_data]
+                claims["couchdb"] = (couch_data, config.couchdb_storage)
                 volumes.append(
                     {"name": "couchdb",
                      "persistent_volume_claim": {"claim_name": couch_data.metadata["name"]}}
@@ -129,6 +136,11 @@ class PeerOrg(pulumi.ComponentResource):
                 probes=http_probes(ports.operations, "/healthz"),
             )
             containers.insert(0, peer)
+            claims["data"] = (base.data, config.peer_storage)
+            self.volumes.append(NodeVolumes(place, False, claims))
+            if args.restore is not None:
+                depends.append(restore_job(place, {n: c for n, (c, _) in claims.items()},
+                                           args.restore))
             template = pod_template(place.labels, containers, volumes, config.cluster.node_pool,
                                     init_containers=[init_config])
             deployment(place, single_replica_spec(place.labels, template), depends)

@@ -17,6 +17,7 @@ VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 AKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS",
                "Standard_GZRS", "Standard_RAGZRS")
+BACKUP_KEY = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?$")
 LOG_LEVELS = ("FATAL", "PANIC", "ERROR", "WARNING", "WARN", "INFO", "DEBUG")
 
 
@@ -80,6 +81,26 @@ class ClusterSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """Backup and restore of the network's state through Kubernetes Jobs, into
+    and from the stack's backup storage account."""
+
+    key: str
+    """Take the backup ``key`` on this ``pulumi up``; empty: none."""
+    restore_key: str
+    """Fill new node volumes from backup ``restore_key`` before the nodes start."""
+    passphrase: str
+    """Seals the crypto material of a backup (a Pulumi secret)."""
+    snapshot_class: str
+    """The VolumeSnapshotClass node volumes are snapshotted with."""
+    image: str
+    """The Azure CLI image the Jobs transfer objects with."""
+
+
+NO_BACKUPS = BackupSettings("", "", "", "csi-azuredisk-vsc", "mcr.microsoft.com/azure-cli:2.67.0")
+
+
+@dataclass(frozen=True)
 class StackConfig:
     crypto_config: str
     network: str
@@ -102,6 +123,7 @@ class StackConfig:
     chaincode_include: tuple[str, ...]
     """Only these chaincodes of network.yaml are deployed; empty: all of them."""
     resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
+    backup: BackupSettings = NO_BACKUPS
 
     @property
     def fabric_major(self) -> int:
@@ -209,6 +231,31 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
             name.strip() for name in r.string("chaincodes", "").split(",") if name.strip()
         ),
         resources=resources,
+        backup=_backup_settings(r, cluster),
+    )
+
+
+def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
+    hint = "a DNS-1123 label of at most 40 characters, e.g. 20261126t0346z"
+    key = r.string("backupKey", "", re.compile(f"^$|{BACKUP_KEY.pattern}"), hint)
+    restore_key = r.string("restoreKey", "", re.compile(f"^$|{BACKUP_KEY.pattern}"), hint)
+    for name, value in (("backupKey", key), ("restoreKey", restore_key)):
+        if value and not cluster.backup_storage_sku:
+            raise r.fail(name, "backups go to the stack's backup storage account: set "
+                         "fabric:backupStorageSku (with fabric:cluster aks)")
+    if key and key == restore_key:
+        raise r.fail("backupKey", f"{key!r} is also fabric:restoreKey: a backup must not "
+                     "overwrite the one being restored")
+    passphrase = r.string("backupPassphrase", "")
+    if key and not passphrase:
+        raise r.fail("backupPassphrase", "a backup seals the crypto material with it: set it "
+                     "with `pulumi config set --secret fabric:backupPassphrase`")
+    return BackupSettings(
+        key=key,
+        restore_key=restore_key,
+        passphrase=passphrase,
+        snapshot_class=r.string("backupSnapshotClass", NO_BACKUPS.snapshot_class),
+        image=r.string("backupImage", NO_BACKUPS.image),
     )
 
 

@@ -44,7 +44,7 @@ RAFT_GAUGE = re.compile(
 
 
 def node_object(common_name: str) -> str:
-    return f"nodes/{common_name}.tar.gz"
+    return f"nodes/{common_name}/data.tar.gz"
 
 
 def node_heights(net: LocalNetwork, common_name: str) -> dict[str, int]:

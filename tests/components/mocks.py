@@ -15,6 +15,7 @@ import pulumi
 
 MOCK_BLOCK = base64.b64encode(b"mock genesis block").decode()
 MOCK_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n"
+MOCK_ACCOUNT_KEY = "bW9jayBzdG9yYWdlIGFjY291bnQga2V5"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 DYNAMIC = "pulumi-python:dynamic:Resource"
 
@@ -104,6 +105,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
             kubeconfig = base64.b64encode(MOCK_KUBECONFIG.encode()).decode()
             return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig}]}
+        if args.token == "azure-native:storage:listStorageAccountKeys":
+            return {"keys": [{"keyName": "key1", "permissions": "FULL", "value": MOCK_ACCOUNT_KEY}]}
         return {}
 
     def by_provider(self, provider: str) -> list[Registered]:

@@ -117,3 +117,40 @@ def test_every_key_has_a_default_so_no_stack_must_set_it():
                                                     project_schema().items())}.get)
     assert config.images.peer == "docker.io/hyperledger/fabric-peer:2.5.9"
     assert config.cluster.node_pool == ""
+
+
+BACKUPS = {"cluster": "aks", "backupStorageSku": "Standard_LRS"}
+
+
+def test_backup_settings_default_to_none_and_match_the_schema():
+    none: dict[str, str] = {}
+    backup = load_stack_config("dev", none.get).backup
+    schema = project_schema()
+    assert (backup.key, backup.restore_key, backup.passphrase) == ("", "", "")
+    assert schema["backupSnapshotClass"]["default"] == backup.snapshot_class
+    assert schema["backupImage"]["default"] == backup.image
+    taken = load_stack_config("prod", {**BACKUPS, "backupKey": "nightly-1",
+                                       "backupPassphrase": "p", "restoreKey": "weekly"}.get)
+    assert (taken.backup.key, taken.backup.restore_key) == ("nightly-1", "weekly")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"backupKey": "nightly"}, "Pulumi.prod.yaml: fabric:backupKey: backups go to the "
+         "stack's backup storage account: set fabric:backupStorageSku (with fabric:cluster aks)"),
+        ({**BACKUPS, "restoreKey": "Nightly/1"}, "Pulumi.prod.yaml: fabric:restoreKey: "
+         "'Nightly/1' is not valid: a DNS-1123 label of at most 40 characters, e.g. "
+         "20261126t0346z"),
+        ({**BACKUPS, "backupKey": "nightly"}, "Pulumi.prod.yaml: fabric:backupPassphrase: a "
+         "backup seals the crypto material with it: set it with `pulumi config set --secret "
+         "fabric:backupPassphrase`"),
+        ({**BACKUPS, "backupKey": "n1", "restoreKey": "n1", "backupPassphrase": "p"},
+         "Pulumi.prod.yaml: fabric:backupKey: 'n1' is also fabric:restoreKey: a backup must "
+         "not overwrite the one being restored"),
+    ],
+)
+def test_bad_backup_settings_name_the_stack_file_and_key(values, message):
+    with pytest.raises(SpecError) as error:
+        load_stack_config("prod", values.get)
+    assert str(error.value) == message

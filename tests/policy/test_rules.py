@@ -162,6 +162,9 @@ def test_images_must_be_pinned(image, ok):
     ("simple", {}),
     ("scaled", {}),
     ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS"}),
+    ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS", "backupKey": "nightly",
+                "backupPassphrase": "p"}),
+    ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS", "restoreKey": "nightly"}),
 ])
 def test_sample_networks_pass_every_policy(sample, config):
     mocks, _ = run_sample(sample, **config)

@@ -1,0 +1,278 @@
+"""Backup and restore on Kubernetes, as resources ``pulumi preview`` lists.
+
+Backup (``fabric:backupKey``): every node volume is snapshotted (CSI
+VolumeSnapshot, awaited until ready), a volume made from each snapshot is
+copied by a Job to the blob container, and a last Job writes the manifest. No
+node stops: a snapshot is what the volume held at one instant, which Fabric
+recovers from as from a crash. A peer's CouchDB volume is snapshotted before its
+ledger (the state database may lag the block store, which the peer replays on
+start, never lead it), and the orderers after every peer (no restored peer can
+hold a block the restored ordering service lacks).
+
+Restore (``fabric:restoreKey``): one Job downloads the manifest and every object
+and checks their sha256; only then does a Job per node fill that node's new,
+empty volumes, and the node's Deployment waits for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.backup_scripts import (
+    FETCH_ALL,
+    FETCH_NODE,
+    MATERIAL_DIR,
+    MATERIAL_OBJECT,
+    PACK_MATERIAL,
+    PACK_VOLUMES,
+    UNPACK_VOLUMES,
+    UPLOAD_MATERIAL,
+    UPLOAD_VOLUMES,
+    VERIFY_ALL,
+    WORK,
+    WRITE_MANIFEST,
+)
+from fabric_components.backup_scripts import VOLUMES as VOLUMES_DIR
+from fabric_components.backup_storage import BACKUP_CONTAINER
+from fabric_components.node_objects import NodePlacement
+from fabric_components.stack_config import Resources, StackConfig
+from fabric_components.workload import container, pod_template
+
+STORAGE_SECRET = "fabric-backup-storage"
+SNAPSHOT_API = "snapshot.storage.k8s.io"
+JOB_RESOURCES = Resources("100m", "256Mi", "1", "1Gi")
+"""tar and gzip of a ledger, and the Azure CLI (a Python program)."""
+PART_OF = {"app.kubernetes.io/part-of": "fabric-network",
+           "app.kubernetes.io/managed-by": "pulumi"}
+
+
+@dataclass(frozen=True)
+class NodeVolumes:
+    """One node's volumes, in snapshot order (a peer's ``couchdb`` before
+    ``data``), with their sizes."""
+
+    place: NodePlacement
+    orderer: bool
+    claims: dict[str, tuple[k8s.core.v1.PersistentVolumeClaim, str]]
+
+
+def storage_secret(
+    config: StackConfig, account: pulumi.Input[str], account_key: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> k8s.core.v1.Secret:
+    """The storage account's name and key, which ``az`` reads from the
+    environment, for the Jobs only."""
+    return k8s.core.v1.Secret(
+        "backup-storage",
+        metadata={"name": STORAGE_SECRET, "namespace": config.namespace, "labels": PART_OF},
+        type="Opaque",
+        string_data={"AZURE_STORAGE_ACCOUNT": account,
+                     "AZURE_STORAGE_KEY": pulumi.Output.secret(account_key)},
+        opts=opts,
+    )
+
+
+def _env(key: str, extra: dict[str, str]) -> list[dict[str, Any]]:
+    env: list[dict[str, Any]] = [
+        {"name": name, "value_from": {"secret_key_ref": {"name": STORAGE_SECRET, "key": name}}}
+        for name in ("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY")
+    ]
+    values = {"BACKUP_KEY": key, "BACKUP_CONTAINER": BACKUP_CONTAINER, "HOME": "/tmp",
+              "AZURE_CONFIG_DIR": "/tmp/.azure", **extra}
+    return env + [{"name": name, "value": value} for name, value in values.items()]
+
+
+def _job(
+    name: str, k8s_name: str, config: StackConfig, key: str, steps: list[tuple[str, str, str]],
+    mounts: list[dict[str, Any]], volumes: list[dict[str, Any]], env: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> k8s.batch.v1.Job:
+    """A Job whose containers run ``steps`` (container name, image, script) in
+    order (all but the last as init containers), sharing ``/work``."""
+    shared = [{"name": "work", "mount_path": WORK}, {"name": "tmp", "mount_path": "/tmp"}]
+    containers = [
+        container(step, image, JOB_RESOURCES, env=_env(key, env), mounts=shared + mounts,
+                  command=["sh", "-c", script])
+        for step, image, script in steps
+    ]
+    job_labels = {**PART_OF, "app.kubernetes.io/name": "fabric-backup",
+                  "app.kubernetes.io/instance": k8s_name}
+    template = pod_template(job_labels, containers[-1:],
+                            [{"name": "work", "empty_dir": {}}, {"name": "tmp", "empty_dir": {}},
+                             *volumes],
+                            config.cluster.node_pool, init_containers=containers[:-1])
+    template["spec"]["restart_policy"] = "Never"
+    return k8s.batch.v1.Job(
+        name,
+        metadata={"name": k8s_name, "namespace": config.namespace, "labels": job_labels,
+                  "annotations": {"fabric.hyperledger.org/backup-key": key}},
+        spec={"backoff_limit": 1, "template": template},
+        opts=opts,
+    )
+
+
+def _volume_mounts(names: list[str], read_only: bool) -> list[dict[str, Any]]:
+    return [{"name": f"vol-{n}", "mount_path": f"{VOLUMES_DIR}/{n}", "read_only": read_only}
+            for n in names]
+
+
+def _claim_volumes(claims: dict[str, pulumi.Input[str]]) -> list[dict[str, Any]]:
+    return [{"name": f"vol-{n}", "persistent_volume_claim": {"claim_name": claim}}
+            for n, claim in claims.items()]
+
+
+@dataclass(frozen=True)
+class NetworkBackupArgs:
+    config: StackConfig
+    nodes: list[NodeVolumes]
+    material: pulumi.Input[str]
+    """The sealed network material, base64 (see ``backup_material``)."""
+    storage: k8s.core.v1.Secret
+
+
+class NetworkBackup(pulumi.ComponentResource):
+    """Backup ``config.backup.key`` of every node volume and the network material."""
+
+    key: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: NetworkBackupArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("fabric:index:NetworkBackup", name, None, opts)
+        config, key = args.config, args.config.backup.key
+        child = pulumi.ResourceOptions(parent=self, depends_on=[args.storage])
+        jobs: list[pulumi.Resource] = []
+        peer_snapshots: list[pulumi.Resource] = []
+        for node in sorted(args.nodes, key=lambda n: n.orderer):
+            previous = [] if not node.orderer else list(peer_snapshots)
+            sources: dict[str, pulumi.Input[str]] = {}
+            for volume, (claim, size) in node.claims.items():
+                snapshot = _snapshot(node.place, volume, claim, config, previous, child)
+                previous = [snapshot]
+                if not node.orderer:
+                    peer_snapshots.append(snapshot)
+                sources[volume] = _claim_from(node.place, volume, snapshot, size, config,
+                                               child)
+            names = list(node.claims)
+            jobs.append(_job(
+                f"{name}-{node.place.k8s_name}", f"backup-{node.place.k8s_name}", config, key,
+                [("pack", config.images.tools, PACK_VOLUMES),
+                 ("upload", config.backup.image, UPLOAD_VOLUMES)],
+                _volume_mounts(names, read_only=True), _claim_volumes(sources),
+                {"NODE": node.place.k8s_name, "VOLUMES": " ".join(names)}, child))
+        material = k8s.core.v1.Secret(
+            f"{name}-material",
+            metadata={"name": "backup-material", "namespace": config.namespace,
+                      "labels": PART_OF},
+            type="Opaque",
+            data={MATERIAL_OBJECT: args.material},
+            opts=child,
+        )
+        jobs.append(_job(
+            f"{name}-material-job", "backup-material", config, key,
+            [("pack", config.images.tools, PACK_MATERIAL),
+             ("upload", config.backup.image, UPLOAD_MATERIAL)],
+            [{"name": "material", "mount_path": MATERIAL_DIR, "read_only": True}],
+            [{"name": "material", "secret": {"secret_name": "backup-material"}}], {},
+            pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[material]))))
+        manifest = _job(
+            f"{name}-manifest", "backup-manifest", config, key,
+            [("manifest", config.backup.image, WRITE_MANIFEST)], [], [], {},
+            pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=jobs)))
+        self.key = manifest.metadata.apply(lambda m: m["annotations"][
+            "fabric.hyperledger.org/backup-key"])
+        self.register_outputs({"key": self.key})
+
+
+def _snapshot(
+    place: NodePlacement, volume: str, claim: k8s.core.v1.PersistentVolumeClaim,
+    config: StackConfig, after: list[pulumi.Resource], opts: pulumi.ResourceOptions,
+) -> k8s.apiextensions.CustomResource:
+    """Awaited until the snapshot is cut (``readyToUse``), so whatever depends on
+    it is snapshotted later."""
+    return k8s.apiextensions.CustomResource(
+        f"{place.name}-{volume}-snapshot",
+        api_version=f"{SNAPSHOT_API}/v1",
+        kind="VolumeSnapshot",
+        metadata={"name": f"{place.k8s_name}-{volume}-{config.backup.key}",
+                  "namespace": place.namespace, "labels": place.labels,
+                  "annotations": {"pulumi.com/waitFor": "jsonpath={.status.readyToUse}=true"}},
+        spec={"volumeSnapshotClassName": config.backup.snapshot_class,
+              "source": {"persistentVolumeClaimName": claim.metadata["name"]}},
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=after)),
+    )
+
+
+def _claim_from(
+    place: NodePlacement, volume: str, snapshot: k8s.apiextensions.CustomResource, size: str,
+    config: StackConfig, opts: pulumi.ResourceOptions,
+) -> pulumi.Output[str]:
+    """A volume holding the snapshot's data, for the copy Job to read."""
+    spec: dict[str, Any] = {
+        "access_modes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": size}},
+        "data_source": {"api_group": SNAPSHOT_API, "kind": "VolumeSnapshot",
+                        "name": snapshot.metadata["name"]},
+    }
+    if config.storage_class:
+        spec["storage_class_name"] = config.storage_class
+    claim = k8s.core.v1.PersistentVolumeClaim(
+        f"{place.name}-{volume}-snapshot-claim",
+        metadata={"name": f"{place.k8s_name}-{volume}-snapshot", "namespace": place.namespace,
+                  "labels": place.labels,
+                  # Bound only once the Job's pod is scheduled (WaitForFirstConsumer).
+                  "annotations": {"pulumi.com/skipAwait": "true"}},
+        spec=spec,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[snapshot])),
+    )
+    claim_name: pulumi.Output[str] = claim.metadata["name"]
+    return claim_name
+
+
+@dataclass(frozen=True)
+class RestoreSource:
+    """Backup ``key``, already checked in full by ``verify``."""
+
+    config: StackConfig
+    verify: k8s.batch.v1.Job
+
+    @property
+    def key(self) -> str:
+        return self.config.backup.restore_key
+
+
+def restore_source(
+    config: StackConfig, storage: k8s.core.v1.Secret, opts: pulumi.ResourceOptions
+) -> RestoreSource:
+    """The Job that downloads backup ``restoreKey`` and checks every object's
+    sha256 against its manifest; it fails, naming the key and the object, before
+    any volume is written."""
+    key = config.backup.restore_key
+    verify = _job(
+        "restore-verify", "restore-verify", config, key,
+        [("fetch", config.backup.image, FETCH_ALL), ("verify", config.images.tools, VERIFY_ALL)],
+        [], [], {}, pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            depends_on=[storage])))
+    return RestoreSource(config, verify)
+
+
+def restore_job(
+    place: NodePlacement, claims: dict[str, k8s.core.v1.PersistentVolumeClaim],
+    source: RestoreSource,
+) -> k8s.batch.v1.Job:
+    """Fills the node's new volumes from the backup; the node's Deployment
+    depends on it."""
+    names = list(claims)
+    return _job(
+        f"{place.name}-restore", f"restore-{place.k8s_name}", source.config, source.key,
+        [("fetch", source.config.backup.image, FETCH_NODE),
+         ("unpack", source.config.images.tools, UNPACK_VOLUMES)],
+        _volume_mounts(names, read_only=False),
+        _claim_volumes({n: c.metadata["name"] for n, c in claims.items()}),
+        {"NODE": place.k8s_name, "VOLUMES": " ".join(names)},
+        pulumi.ResourceOptions.merge(place.opts, pulumi.ResourceOptions(
+            depends_on=[source.verify, *claims.values()])),
+    )
