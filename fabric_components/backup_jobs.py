@@ -80,7 +80,8 @@ def _env(key: str, extra: dict[str, str]) -> list[dict[str, Any]]:
         {"name": name, "value_from": {"secret_key_ref": {"name": STORAGE_SECRET, "key": name}}}
         for name in ("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY")
     ]
-    values = {"BACKUP_KEY": key, "BACKUP_CONTAINER": BACKUP_CONTAINER, "HOME": "/tmp",
+    values = {"BACKUP_KEY": key, "BACKUP_CONTAINER": BACKUP_CONTAINER, "WORK_DIR": WORK,
+              "VOLUMES_DIR": VOLUMES_DIR, "MATERIAL_DIR": MATERIAL_DIR, "HOME": "/tmp",
               "AZURE_CONFIG_DIR": "/tmp/.azure", **extra}
     return env + [{"name": name, "value": value} for name, value in values.items()]
 

@@ -6,8 +6,10 @@ the pod and the blob container. They hand files over in an ``emptyDir`` at
 
 - ``BACKUP_KEY``, ``BACKUP_CONTAINER``; ``AZURE_STORAGE_ACCOUNT`` and
   ``AZURE_STORAGE_KEY`` (from the storage Secret) for ``az``;
+- ``WORK_DIR`` (``/work``), ``VOLUMES_DIR`` (``/volumes``), ``MATERIAL_DIR``
+  (``/material``): where the pod mounts the hand-over, node and material volumes;
 - ``NODE`` (a node's Kubernetes name) and ``VOLUMES`` (space-separated volume
-  names, mounted at ``/volumes/<name>``) for the per-node scripts.
+  names, mounted at ``$VOLUMES_DIR/<name>``) for the per-node scripts.
 
 Objects are ``backups/<key>/<name>``; a node volume's name is
 ``nodes/<node>/<volume>.tar.gz``; ``entries/<n>.json`` carries one object's
@@ -43,8 +45,8 @@ az_get() {  # az_get NAME FILE: fails naming the object when it is missing
 PACK_VOLUMES = "set -eu\n" + _ENTRY + """
 for volume in $VOLUMES; do
   name="nodes/$NODE/$volume.tar.gz"
-  tar -czf "/work/$volume.tar.gz" -C "/volumes/$volume" .
-  entry "$name" "/work/$volume.tar.gz" > "/work/$volume.entry.json"
+  tar -czf "$WORK_DIR/$volume.tar.gz" -C "$VOLUMES_DIR/$volume" .
+  entry "$name" "$WORK_DIR/$volume.tar.gz" > "$WORK_DIR/$volume.entry.json"
 done
 """
 """Tools container of a backup Job: each snapshot volume as a gzipped tar, and
@@ -52,40 +54,40 @@ its manifest entry."""
 
 UPLOAD_VOLUMES = "set -eu\n" + _AZ + """
 for volume in $VOLUMES; do
-  az_put "nodes/$NODE/$volume.tar.gz" "/work/$volume.tar.gz"
-  az_put "entries/$NODE-$volume.json" "/work/$volume.entry.json"
+  az_put "nodes/$NODE/$volume.tar.gz" "$WORK_DIR/$volume.tar.gz"
+  az_put "entries/$NODE-$volume.json" "$WORK_DIR/$volume.entry.json"
 done
 echo "backup $BACKUP_KEY: $NODE ($VOLUMES) uploaded"
 """
 """Azure CLI container of a backup Job."""
 
 PACK_MATERIAL = "set -eu\n" + _ENTRY + f"""
-cp {MATERIAL_DIR}/{MATERIAL_OBJECT} /work/{MATERIAL_OBJECT}
-entry {MATERIAL_OBJECT} /work/{MATERIAL_OBJECT} > /work/material.entry.json
+cp "$MATERIAL_DIR/{MATERIAL_OBJECT}" "$WORK_DIR/{MATERIAL_OBJECT}"
+entry {MATERIAL_OBJECT} "$WORK_DIR/{MATERIAL_OBJECT}" > "$WORK_DIR/material.entry.json"
 """
 """Tools container of the material Job: the sealed bundle (already encrypted
 by the program) and its entry."""
 
 UPLOAD_MATERIAL = "set -eu\n" + _AZ + f"""
-az_put {MATERIAL_OBJECT} /work/{MATERIAL_OBJECT}
-az_put entries/material.json /work/material.entry.json
+az_put {MATERIAL_OBJECT} "$WORK_DIR/{MATERIAL_OBJECT}"
+az_put entries/material.json "$WORK_DIR/material.entry.json"
 """
 
 WRITE_MANIFEST = "set -eu\n" + _AZ + """
-az storage blob download-batch --only-show-errors --no-progress --destination /work \\
+az storage blob download-batch --only-show-errors --no-progress --destination "$WORK_DIR" \\
   --source "$BACKUP_CONTAINER" --pattern "backups/$BACKUP_KEY/entries/*.json" >/dev/null
 jq -s --arg key "$BACKUP_KEY" --arg created "$(date -u +%Y-%m-%dT%H:%M:%S+00:00)" \\
   '{format: 1, key: $key, created: $created, heights: {}, objects: sort_by(.name)}' \\
-  "/work/backups/$BACKUP_KEY/entries/"*.json > /work/manifest.json
-az_put manifest.json /work/manifest.json
-echo "backup $BACKUP_KEY: manifest of $(jq '.objects | length' /work/manifest.json) objects"
+  "$WORK_DIR/backups/$BACKUP_KEY/entries/"*.json > "$WORK_DIR/manifest.json"
+az_put manifest.json "$WORK_DIR/manifest.json"
+echo "backup $BACKUP_KEY: manifest of $(jq '.objects | length' "$WORK_DIR/manifest.json") objects"
 """
 """Runs after every other backup Job: the manifest is written last, so a backup
 without one never completed and is never restored."""
 
 FETCH_MANIFEST = """if ! az storage blob download --only-show-errors --no-progress \\
     --container-name "$BACKUP_CONTAINER" --name "backups/$BACKUP_KEY/manifest.json" \\
-    --file /work/manifest.json >/dev/null; then
+    --file "$WORK_DIR/manifest.json" >/dev/null; then
   echo "backup $BACKUP_KEY: no manifest (backups/$BACKUP_KEY/manifest.json): the key is" \\
     "wrong or the backup did not complete" >&2
   exit 1
@@ -93,17 +95,17 @@ fi
 """
 
 FETCH_ALL = "set -eu\n" + _AZ + FETCH_MANIFEST + """
-for name in $(jq -r '.objects[].name' /work/manifest.json); do
-  mkdir -p "$(dirname "/work/objects/$name")"
-  az_get "$name" "/work/objects/$name"
+for name in $(jq -r '.objects[].name' "$WORK_DIR/manifest.json"); do
+  mkdir -p "$(dirname "$WORK_DIR/objects/$name")"
+  az_get "$name" "$WORK_DIR/objects/$name"
 done
 """
 """Azure CLI container of the verify Job: the manifest and every object."""
 
 FETCH_NODE = "set -eu\n" + _AZ + FETCH_MANIFEST + """
 for volume in $VOLUMES; do
-  mkdir -p "/work/objects/nodes/$NODE"
-  az_get "nodes/$NODE/$volume.tar.gz" "/work/objects/nodes/$NODE/$volume.tar.gz"
+  mkdir -p "$WORK_DIR/objects/nodes/$NODE"
+  az_get "nodes/$NODE/$volume.tar.gz" "$WORK_DIR/objects/nodes/$NODE/$volume.tar.gz"
 done
 """
 """Azure CLI container of a node's restore Job: the manifest and that node's
@@ -111,12 +113,12 @@ objects."""
 
 _CHECK = """check() {  # check NAME: the downloaded object against the manifest
   expected=$(jq -r --arg n "$1" '.objects[] | select(.name == $n) | .sha256' \\
-    /work/manifest.json)
+    "$WORK_DIR/manifest.json")
   if [ -z "$expected" ]; then
     echo "backup $BACKUP_KEY: the manifest lists no object $1" >&2
     exit 1
   fi
-  actual=$(sha256sum "/work/objects/$1" | cut -d ' ' -f 1)
+  actual=$(sha256sum "$WORK_DIR/objects/$1" | cut -d ' ' -f 1)
   if [ "$actual" != "$expected" ]; then
     echo "backup $BACKUP_KEY: object backups/$BACKUP_KEY/$1 is corrupt: sha256 $actual," \\
       "the manifest says $expected" >&2
@@ -126,10 +128,10 @@ _CHECK = """check() {  # check NAME: the downloaded object against the manifest
 """
 
 VERIFY_ALL = "set -eu\n" + _CHECK + """
-for name in $(jq -r '.objects[].name' /work/manifest.json); do
+for name in $(jq -r '.objects[].name' "$WORK_DIR/manifest.json"); do
   check "$name"
 done
-echo "backup $BACKUP_KEY: $(jq '.objects | length' /work/manifest.json) objects verified"
+echo "backup $BACKUP_KEY: $(jq '.objects | length' "$WORK_DIR/manifest.json") objects verified"
 """
 """Tools container of the verify Job: every object's sha256 against the
 manifest. The node restore Jobs wait for it, so nothing is laid down from a
@@ -138,14 +140,14 @@ backup with a missing or altered object."""
 UNPACK_VOLUMES = "set -eu\n" + _CHECK + """
 for volume in $VOLUMES; do
   check "nodes/$NODE/$volume.tar.gz"
-  if [ -n "$(ls -A "/volumes/$volume" | grep -v '^lost+found$' || true)" ]; then
+  if [ -n "$(ls -A "$VOLUMES_DIR/$volume" | grep -v '^lost+found$' || true)" ]; then
     echo "restore $BACKUP_KEY: volume $volume of $NODE is not empty: a restore only" \\
       "fills new volumes" >&2
     exit 1
   fi
 done
 for volume in $VOLUMES; do
-  tar -xzf "/work/objects/nodes/$NODE/$volume.tar.gz" -C "/volumes/$volume"
+  tar -xzf "$WORK_DIR/objects/nodes/$NODE/$volume.tar.gz" -C "$VOLUMES_DIR/$volume"
 done
 echo "restore $BACKUP_KEY: $NODE ($VOLUMES) restored"
 """
