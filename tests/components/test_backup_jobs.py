@@ -23,9 +23,11 @@ from fabric_components.backup_scripts import (
     VERIFY_ALL,
     WRITE_MANIFEST,
 )
+from fabric_components.crypto_material import DirectoryCrypto
 from fabric_components.node_objects import deployment as real_deployment
+from network_spec.load import load_network
 from tests.components.mocks import MOCK_ACCOUNT_KEY, RecordingMocks, has_secret
-from tests.components.program import run_sample
+from tests.components.program import run_sample, sample_config
 
 JOB = "kubernetes:batch/v1:Job"
 SNAPSHOT = "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot"
@@ -157,7 +159,7 @@ def test_couchdb_before_the_ledger_and_orderers_after_every_peer(monkeypatch):
         assert sorted(seen[f"{node}-data"]) == every_peer_snapshot
 
 
-def test_the_material_is_sealed_with_the_passphrase(backup):
+def test_the_material_is_sealed_with_the_passphrase(backup, tmp_path):
     (secret,) = [r for r in backup.of_type(SECRET) if r.manifest["metadata"]["name"]
                  == "backup-material"]
     assert has_secret(secret.inputs["data"])
@@ -165,6 +167,12 @@ def test_the_material_is_sealed_with_the_passphrase(backup):
     assert b"PRIVATE KEY" not in sealed
     with tarfile.open(fileobj=io.BytesIO(unseal(sealed, PASSPHRASE))) as tar:
         names = tar.getnames()
+        tar.extractall(tmp_path, filter="data")
+    # The unsealed crypto is a cryptogen directory a restoring stack can use
+    # as fabric:cryptoDir: every org reads back with its keys.
+    config = sample_config("scaled")
+    spec = load_network(config.crypto_config, config.network)
+    DirectoryCrypto(str(tmp_path / "crypto"), spec)
     assert "network/network.yaml" in names and "network/crypto-config.yaml" in names
     orderer_tls = ("crypto/ordererOrganizations/example.com/orderers/orderer0.example.com/"
                    "tls/server.key")
