@@ -1,11 +1,13 @@
 """Check a backup, or open its sealed network material.
 
-    python -m backup verify STORE_DIR KEY
+    python -m backup verify STORE KEY
     python -m backup unseal SEALED_FILE OUT_DIR
 
-``verify`` downloads every object of backup KEY from a local directory store
-and checks it against the manifest. ``unseal`` opens a ``network.sealed``
-object (from a local store, or downloaded with ``az storage blob download``)
+``verify`` downloads every object of backup KEY from STORE (a local directory,
+or ``azure://<container>`` with the account's connection string in
+AZURE_STORAGE_CONNECTION_STRING) and checks it against the manifest.
+``unseal`` opens a ``network.sealed`` object (from a local store, or downloaded
+with ``az storage blob download``)
 with the passphrase in ``FABRIC_BACKUP_PASSPHRASE`` and unpacks it into
 OUT_DIR: ``crypto/`` is a cryptogen directory for ``fabric:cryptoDir``, and
 ``network/`` (or ``channels/`` and ``definitions.json`` for a local network)
@@ -23,7 +25,7 @@ from pathlib import Path
 from backup.archive import unpack
 from backup.manifest import BackupError, fetch_verified
 from backup.sealed import SealError, unseal
-from backup.store import LocalDirStore
+from backup.store import open_store
 
 PASSPHRASE_VARIABLE = "FABRIC_BACKUP_PASSPHRASE"
 
@@ -32,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backup")
     commands = parser.add_subparsers(dest="command", required=True)
     verify = commands.add_parser("verify", help="check every object of a backup")
-    verify.add_argument("store", type=Path)
+    verify.add_argument("store")
     verify.add_argument("key")
     opened = commands.add_parser("unseal", help="open the sealed network material")
     opened.add_argument("sealed", type=Path)
@@ -41,7 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "verify":
             with tempfile.TemporaryDirectory(prefix="verify-") as temp:
-                manifest, _ = fetch_verified(LocalDirStore(args.store), args.key, Path(temp))
+                try:
+                    store = open_store(args.store)
+                except ValueError as error:
+                    raise BackupError(str(error)) from None
+                manifest, _ = fetch_verified(store, args.key, Path(temp))
             total = sum(o.size for o in manifest.objects)
             print(f"backup {args.key}: {len(manifest.objects)} objects, {total} bytes, verified")
             return 0

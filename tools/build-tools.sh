@@ -3,7 +3,7 @@
 # directory outside the checkout. Idempotent: a tool already built at its pinned
 # version is reused.
 #
-# Usage: tools/build-tools.sh [fabric|pulumi|kubernetes-provider|kube|all]...
+# Usage: tools/build-tools.sh [fabric|pulumi|kubernetes-provider|kube|actionlint|azurite|all]...
 # (default all). Prints the result directory of each target on stdout, one a
 # line, in the order given (binaries in its bin/); progress goes to stderr.
 #   fabric               peer orderer osnadmin configtxgen configtxlator, config/
@@ -14,6 +14,7 @@
 #   kube                 etcd kube-apiserver kube-controller-manager
 #                        kube-scheduler kwok, kwok-stages/ (kwok's stage
 #                        configs, for --config)
+#   azurite              azurite-blob (npm; the Azure Blob emulator)
 set -euo pipefail
 
 CACHE="${FABRIC_ON_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fabric-on-pulumi}"
@@ -222,13 +223,36 @@ build_actionlint() {
   echo "$dest"
 }
 
-usage() { log "usage: $0 [fabric|pulumi|kubernetes-provider|kube|actionlint|all]..."; exit 2; }
+# Azurite (npm), the Azure Storage emulator the backup store tests use; pinned by
+# tools/npm/azurite (package.json and its committed package-lock.json).
+build_azurite() {
+  local pins="$HERE/npm/azurite" version=3.37.0
+  local dest="$CACHE/azurite/$version"
+  local key
+  key="$(stamp "$pins" "azurite 1")"
+  cached "azurite $version" "$dest" "$key" && return
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm is missing: install Node.js 20 or newer ('apt-get install nodejs npm') and run again"
+    exit 3
+  fi
+  rm -rf "$dest" && mkdir -p "$dest"
+  cp "$pins/package.json" "$pins/package-lock.json" "$dest/"
+  local start=$SECONDS
+  log "azurite $version: installing into $dest"
+  (cd "$dest" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >&2)
+  mkdir -p "$dest/bin" && ln -sf ../node_modules/.bin/azurite-blob "$dest/bin/azurite-blob"
+  echo "$key" >"$dest/.complete"
+  log "azurite $version: installed in $((SECONDS - start)) s"
+  echo "$dest"
+}
+
+usage() { log "usage: $0 [fabric|pulumi|kubernetes-provider|kube|actionlint|azurite|all]..."; exit 2; }
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(all)
 for target in "${targets[@]}"; do
   case "$target" in
-    fabric | pulumi | kubernetes-provider | kube | actionlint | all) ;;
+    fabric | pulumi | kubernetes-provider | kube | actionlint | azurite | all) ;;
     *) usage ;;
   esac
 done
@@ -239,12 +263,14 @@ for target in "${targets[@]}"; do
     kubernetes-provider) build_kubernetes_provider ;;
     kube) build_kube ;;
     actionlint) build_actionlint ;;
+    azurite) build_azurite ;;
     all)
       build_fabric "$FABRIC_VERSION"
       build_pulumi
       build_kubernetes_provider
       build_kube
       build_actionlint
+      build_azurite
       ;;
   esac
 done
