@@ -7,7 +7,10 @@
 - a full restore (every node, and the crypto material, into wiped directories)
   returns the network to the backup point: the writes before the backup read
   back, those after it are gone, and the network orders new writes;
-- a backup whose object was altered is refused before any node is touched."""
+- a backup whose object was altered is refused before any node is touched.
+
+The first two store the backup in a local directory, the last in Azure Blob
+Storage (Azurite)."""
 
 from __future__ import annotations
 
@@ -17,8 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from azure.storage.blob import ContainerClient
 
 from backup import BackupError, LocalDirStore, Manifest
+from backup.azure_store import AzureBlobStore
 from backup.manifest import object_path
 from fabric_components.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, invoke, query
@@ -154,14 +159,20 @@ def test_a_full_restore_returns_the_network_to_the_backup_point(
 
 
 def test_an_altered_object_is_refused_before_any_node_is_touched(
-    net: LocalNetwork, store: LocalDirStore
+    net: LocalNetwork, azurite: str, tmp_path: Path
 ):
+    """With the backup in Azure Blob Storage (Azurite), as in production."""
+    container = ContainerClient.from_connection_string(azurite, "fabric-backups")
+    container.create_container()
+    store = AzureBlobStore(container)
     backup_network(net, store, PASSPHRASE, key="altered")
     victim = node_object(orderers(net)[1])
-    path = store.root / object_path("altered", victim)
+    path = tmp_path / "victim"
+    store.get(object_path("altered", victim), path)
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
+    store.put(object_path("altered", victim), path)
     pids = {cn: node.process.pid for cn, node in net.nodes.items()}
 
     with pytest.raises(BackupError) as refused:

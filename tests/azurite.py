@@ -1,5 +1,6 @@
 """Azurite, the Azure Storage emulator (built by tools/build-tools.sh), on
-127.0.0.1 for the tests of the Azure Blob store."""
+127.0.0.1: a session fixture (see tests/conftest.py) for the tests that store
+backups in Azure Blob Storage."""
 
 from __future__ import annotations
 
