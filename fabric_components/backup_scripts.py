@@ -138,18 +138,33 @@ manifest. The node restore Jobs wait for it, so nothing is laid down from a
 backup with a missing or altered object."""
 
 UNPACK_VOLUMES = "set -eu\n" + _CHECK + """
+done_marker=".restored-$BACKUP_KEY"
 for volume in $VOLUMES; do
   check "nodes/$NODE/$volume.tar.gz"
-  if [ -n "$(ls -A "$VOLUMES_DIR/$volume" | grep -v '^lost+found$' || true)" ]; then
+  target="$VOLUMES_DIR/$volume"
+  [ -e "$target/$done_marker" ] && continue
+  if [ -n "$(ls -A "$target" | grep -v -e '^lost+found$' -e '^\\.restore-partial$' || true)" ]
+  then
     echo "restore $BACKUP_KEY: volume $volume of $NODE is not empty: a restore only" \\
       "fills new volumes" >&2
     exit 1
   fi
 done
 for volume in $VOLUMES; do
-  tar -xzf "$WORK_DIR/objects/nodes/$NODE/$volume.tar.gz" -C "$VOLUMES_DIR/$volume"
+  target="$VOLUMES_DIR/$volume"
+  [ -e "$target/$done_marker" ] && continue
+  rm -rf "$target/.restore-partial"
+  mkdir "$target/.restore-partial"
+  tar -xzf "$WORK_DIR/objects/nodes/$NODE/$volume.tar.gz" -C "$target/.restore-partial"
+  for entry in "$target/.restore-partial/"* "$target/.restore-partial/".[!.]*; do
+    if [ -e "$entry" ]; then mv "$entry" "$target/"; fi
+  done
+  rmdir "$target/.restore-partial"
+  touch "$target/$done_marker"
 done
 echo "restore $BACKUP_KEY: $NODE ($VOLUMES) restored"
 """
 """Tools container of a node's restore Job: check its objects again, refuse a
-volume that already holds data, unpack."""
+volume that holds data, unpack. Safe to run again (a Job retry): a volume is
+unpacked into ``.restore-partial`` and moved into place, then marked
+``.restored-<key>``; a marked volume is left alone, a partial one redone."""

@@ -166,3 +166,19 @@ def test_a_volume_holding_data_is_never_overwritten(taken: Path, tmp_path: Path)
     assert done.stderr.strip() == (f"restore {KEY}: volume data of {NODE} is not empty: a "
                                    "restore only fills new volumes")
     assert not (volumes / "couchdb" / "shards").exists()
+
+
+def test_a_restore_job_can_run_again(taken: Path, tmp_path: Path):
+    """A retried Job: a finished volume is left alone, a half-unpacked one is
+    unpacked again."""
+    pod, volumes = restore_pod(tmp_path, taken, "restore")
+    (volumes / "data" / ".restore-partial" / "junk").mkdir(parents=True)
+    done = pod.run(FETCH_NODE, UNPACK_VOLUMES)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (volumes / "data").iterdir()) == [
+        f".restored-{KEY}", "ledgersData"]
+    (volumes / "couchdb" / "shards" / "db.couch").write_bytes(b"written by the node since")
+    done = pod.run(FETCH_NODE, UNPACK_VOLUMES)
+    assert done.returncode == 0, done.stderr
+    assert (volumes / "couchdb" / "shards" / "db.couch").read_bytes() == (
+        b"written by the node since")
