@@ -3,15 +3,16 @@ orderer and peer with exactly the environment the cluster gives it."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 
-from crypto import OrgCrypto, generate_org, org_dir, org_msp_files, write_org_tree
+from crypto import OrgCrypto, generate_org, issue_node, org_dir, org_msp_files, write_org_tree
 from crypto.layout import node_dir, user_dir
 from fabric_components.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
 from fabric_components.node_settings import (
@@ -261,6 +262,53 @@ class LocalNetwork:
         return channel_config_files(
             self.spec, channel, self.addressing, org_msps, consenter_tls_certs
         )
+
+    def start_new(self, spec: NetworkSpec, health_timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
+        """Moves the network to ``spec`` by adding what it adds: a new org gets its
+        CAs and identities, a new node of a known org an identity from that org's
+        CAs, every new node free ports and a process; waits until they are healthy.
+        Nodes ``spec`` leaves out keep running (see ``stop_removed``)."""
+        new_nodes = [(org, node) for org in spec.orgs for node in org.nodes
+                     if node.common_name not in self.nodes]
+        if not new_nodes:
+            self.spec = spec
+            return
+        added = allocate(NetworkSpec((), tuple(
+            dataclasses.replace(org, nodes=(node,)) for org, node in new_nodes), (), ()))
+        self.addressing = StaticAddressing(
+            peers={**self.addressing.peers, **added.peers},
+            orderers={**self.addressing.orderers, **added.orderers},
+        )
+        for org in spec.orgs:
+            known = self.crypto.get(org.name)
+            if known is None:
+                crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS)
+            else:
+                nodes = {cn: identity for cn, identity in known.nodes.items()}
+                for node in org.nodes:
+                    if node.common_name not in nodes:
+                        nodes[node.common_name] = issue_node(org, known.cas, node, LOCAL_SANS)
+                crypto = dataclasses.replace(known, org=org, nodes=MappingProxyType(nodes))
+            self.crypto[org.name] = crypto
+            write_org_tree(crypto, self.crypto_dir)
+            (self.tls_ca_dir / f"{org.domain}.pem").write_text(
+                crypto.cas.tlsca.cert_pem, encoding="ascii"
+            )
+        self.spec = spec
+        health: dict[NodeProcess, str] = {}
+        for org, node in new_nodes:
+            local = self._start_node(org, node, self.log_spec)
+            self.nodes[node.common_name] = local
+            health[local.process] = f"http://{local.operations}/healthz"
+        wait_healthy(health, health_timeout)
+
+    def stop_removed(self, spec: NetworkSpec) -> None:
+        """Stops the nodes ``spec`` no longer has (their data stays on disk) and
+        moves the network to ``spec``."""
+        kept = {node.common_name for org in spec.orgs for node in org.nodes}
+        removed = [cn for cn in self.nodes if cn not in kept]
+        stop_all([self.nodes.pop(cn).process for cn in removed])
+        self.spec = spec
 
     def kill(self, common_name: str) -> None:
         """Kills a node the way a crash would (SIGKILL); its data stays."""
