@@ -284,17 +284,20 @@ class LocalNetwork:
         wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
 
     def upgrade(
-        self, common_name: str, release: FabricRelease,
+        self, common_name: str, release: FabricRelease, down_seconds: float = 0.0,
         health_timeout: float = HEALTH_TIMEOUT_SECONDS,
     ) -> None:
         """What a rolling update does to one node: stop it as Kubernetes stops a
-        pod (SIGTERM, SIGKILL after the grace period), start ``release``'s binary
-        on the same data, crypto and config, and wait until it is healthy. The
+        pod (SIGTERM, SIGKILL after the grace period), leave it down for
+        ``down_seconds`` (a new pod's image pull and scheduling; the rest of the
+        network goes on), start ``release``'s binary on the same data, crypto and
+        config, and wait until it is healthy. The
         network's config dir (core.yaml, orderer.yaml) stays: 2.5.0's and
         2.5.9's sampleconfig are identical, and a 2.5 node reads either. Admin
         commands keep running the network's release."""
         old = self.nodes[common_name]
         stop_all([old.process])
+        time.sleep(down_seconds)
         node = self._start_node(old.org, old.spec, self.log_spec, release)
         self.nodes[common_name] = node
         wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
