@@ -22,6 +22,7 @@ from fabric_components.node_settings import (
     orderer_admin_address,
     orderer_environment,
 )
+from fabric_components.rollout import RolloutChain
 from fabric_components.stack_config import StackConfig
 from fabric_components.workload import (
     container,
@@ -44,6 +45,9 @@ class OrdererArgs:
     """The org's CA and TLS CA."""
     tls_cas: k8s.core.v1.ConfigMap
     """Every org's TLS CA certificate, mounted into the admin toolbox."""
+    rollout: RolloutChain
+    """Orders this org's node Deployments after the previous nodes' (one node
+    at a time)."""
 
 
 class Orderer(pulumi.ComponentResource):
@@ -68,6 +72,10 @@ class Orderer(pulumi.ComponentResource):
         admin = args.crypto.user(org, args.cas, org.admin_name, True, child)
         self.admin_cert = admin.sign_cert
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
+        # First: the nodes' readiness gates run their queries in it.
+        args.rollout.add_toolbox(
+            admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)
+        )
         ports = OrdererPorts()
         for node in org.nodes:
             base = node_base(name, org, node, "fabric-orderer", args.crypto, args.cas,
@@ -88,11 +96,11 @@ class Orderer(pulumi.ComponentResource):
             place = base.place
             template = pod_template(place.labels, [orderer], base.volumes,
                                     config.cluster.node_pool)
-            deployment(place, single_replica_spec(place.labels, template),
-                       [base.secret, base.data])
+            rolled = deployment(place, single_replica_spec(place.labels, template),
+                                [base.secret, base.data, *args.rollout.after()])
+            args.rollout.node_deployed(org, node, rolled, self)
             service(place, {"grpc": ports.listen, "admin": ports.admin,
                             "operations": ports.operations})
-        admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)
 
         self.msp_id = pulumi.Output.from_input(org.msp_id)
         self.endpoints = pulumi.Output.from_input(

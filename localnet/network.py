@@ -64,6 +64,8 @@ class LocalNode:
     admin_endpoint: str | None
     """Orderers: the channel participation API (osnadmin); None for peers."""
     process: NodeProcess
+    release: FabricRelease
+    """The release whose binary the process runs."""
 
     @property
     def name(self) -> str:
@@ -163,25 +165,27 @@ class LocalNetwork:
         health: dict[NodeProcess, str] = {}
         for org in self.spec.orgs:
             for node in org.nodes:
-                local = self._start_node(org, node, log_spec)
+                local = self._start_node(org, node, log_spec, self.release)
                 self.nodes[node.common_name] = local
                 health[local.process] = f"http://{local.operations}/healthz"
         wait_healthy(health, health_timeout)
         self.startup_seconds = time.monotonic() - started
 
-    def _start_node(self, org: OrgSpec, node: NodeSpec, log_spec: str) -> LocalNode:
+    def _start_node(
+        self, org: OrgSpec, node: NodeSpec, log_spec: str, release: FabricRelease
+    ) -> LocalNode:
         paths = self._node_paths(org, node)
         addressing = self.addressing
         if org.kind is OrgKind.PEER:
             settings = peer_environment(
                 org, node, addressing, paths, state_database=STATE_DATABASE, log_spec=log_spec
             )
-            argv = [str(self.release.binary("peer")), "node", "start"]
+            argv = [str(release.binary("peer")), "node", "start"]
             endpoint, admin = peer_address(addressing, node), None
             operations = addressing.peer_ports(node).operations
         else:
             settings = orderer_environment(org, node, addressing, paths, log_spec=log_spec)
-            argv = [str(self.release.binary("orderer"))]
+            argv = [str(release.binary("orderer"))]
             endpoint = orderer_address(addressing, node)
             admin = orderer_admin_address(addressing, node)
             operations = addressing.orderer_ports(node).operations
@@ -193,7 +197,8 @@ class LocalNetwork:
             cwd=node_home,
             log=node_home / "node.log",
         )
-        return LocalNode(org, node, paths, endpoint, f"{LOCAL_HOST}:{operations}", admin, process)
+        return LocalNode(org, node, paths, endpoint, f"{LOCAL_HOST}:{operations}", admin, process,
+                         release)
 
     def stop(self) -> None:
         """Stop every node (idempotent)."""
@@ -297,7 +302,7 @@ class LocalNetwork:
         self.spec = spec
         health: dict[NodeProcess, str] = {}
         for org, node in new_nodes:
-            local = self._start_node(org, node, self.log_spec)
+            local = self._start_node(org, node, self.log_spec, self.release)
             self.nodes[node.common_name] = local
             health[local.process] = f"http://{local.operations}/healthz"
         wait_healthy(health, health_timeout)
@@ -322,7 +327,26 @@ class LocalNetwork:
         old = self.nodes[common_name]
         if old.process.running():
             self.kill(common_name)
-        node = self._start_node(old.org, old.spec, self.log_spec)
+        node = self._start_node(old.org, old.spec, self.log_spec, old.release)
+        self.nodes[common_name] = node
+        wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
+
+    def upgrade(
+        self, common_name: str, release: FabricRelease, down_seconds: float = 0.0,
+        health_timeout: float = HEALTH_TIMEOUT_SECONDS,
+    ) -> None:
+        """What a rolling update does to one node: stop it as Kubernetes stops a
+        pod (SIGTERM, SIGKILL after the grace period), leave it down for
+        ``down_seconds`` (a new pod's image pull and scheduling; the rest of the
+        network goes on), start ``release``'s binary on the same data, crypto and
+        config, and wait until it is healthy. The
+        network's config dir (core.yaml, orderer.yaml) stays: 2.5.0's and
+        2.5.9's sampleconfig are identical, and a 2.5 node reads either. Admin
+        commands keep running the network's release."""
+        old = self.nodes[common_name]
+        stop_all([old.process])
+        time.sleep(down_seconds)
+        node = self._start_node(old.org, old.spec, self.log_spec, release)
         self.nodes[common_name] = node
         wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
 

@@ -79,7 +79,9 @@ def test_simple_registers_every_object(simple):
     assert len(mocks.by_provider("DefinitionProvider")) == 1
     assert len(mocks.by_provider("ApproveProvider")) == 2
     assert len(mocks.by_provider("CommitProvider")) == 1
-    assert counts[DYNAMIC] == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1
+    # A readiness gate per node (rolling upgrades).
+    assert len(mocks.by_provider("ReadinessGateProvider")) == 3
+    assert counts[DYNAMIC] == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1 + 3
 
 
 def test_scaled_registers_couchdb_and_every_node(scaled):
