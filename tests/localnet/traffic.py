@@ -45,7 +45,8 @@ class Traffic:
             if result.returncode == 0:
                 self.acknowledged.append(key)
             else:
-                self.failures.append(result.output.strip()[-300:])
+                errors = [line for line in result.output.splitlines() if "Error" in line]
+                self.failures.append((errors[0] if errors else result.output.strip())[:400])
             n += 1
             time.sleep(PAUSE_SECONDS)
 
