@@ -61,10 +61,33 @@ class InstallProvider(IdempotentOperation):
                                                             props["peer_address"])
 
 
+def definition_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """Whether the orgs must approve a new definition: a new version, policy or
+    init flag, or a new package for an org that approved the old one. An org
+    that joins (or leaves) with the definition unchanged approves the committed
+    sequence as it is."""
+    if changed_keys(olds, news, ("version", "policy", "init_required")):
+        return True
+    before, after = olds.get("package_ids") or {}, news.get("package_ids") or {}
+    return any(before[org] != after[org] for org in set(before) & set(after))
+
+
+def next_sequence(olds: dict[str, Any], news: dict[str, Any], committed_sequence: int) -> int:
+    """The sequence after an update, given the one the channel has committed."""
+    old_sequence = int(olds.get("sequence") or 0)
+    if not definition_changed(olds, news):
+        return max(committed_sequence, old_sequence)
+    # Already moved on by an interrupted run: keep that sequence, do not skip one.
+    if committed_sequence > old_sequence:
+        return committed_sequence
+    return max(committed_sequence, old_sequence) + 1
+
+
 class DefinitionProvider(ResourceProvider):
     """Decides the definition's sequence: the committed one when it already is
     this definition, else the next. A change of version, policy, init flag or
-    package IDs is an update that moves to the next sequence."""
+    an org's package is an update that moves to the next sequence
+    (``next_sequence``)."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         from fabric_ops.chaincode_ops import decide_sequence
@@ -81,11 +104,8 @@ class DefinitionProvider(ResourceProvider):
 
         current = committed(_executor(news), news["peer_address"], news["channel"], news["name"])
         committed_sequence = int(current["sequence"]) if current else 0
-        old_sequence = int(olds.get("sequence") or 0)
-        # Already moved on by an interrupted run: keep that sequence, do not skip one.
-        sequence = (committed_sequence if committed_sequence > old_sequence
-                    else max(committed_sequence, old_sequence) + 1)
-        return UpdateResult(outs={**news, "sequence": sequence})
+        return UpdateResult(outs={**news, "sequence": next_sequence(olds, news,
+                                                                    committed_sequence)})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = changed_keys(olds, news, ("channel", "name"))

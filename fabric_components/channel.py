@@ -1,8 +1,16 @@
 """``fabric:index:Channel``: an application channel created from a genesis block
 (configtxgen on configtx.yaml rendered from the spec, anchor peers included),
-joined by every consenter through the channel participation API and by every
-peer of the member orgs. Each step is a dynamic resource, so ``pulumi preview``
-lists every join and independent joins run in parallel."""
+joined by every consenter through the channel participation API, kept at what
+the spec says by config updates (orgs, consenters, anchor peers, settings), and
+joined by every peer of the member orgs. Each step is a dynamic resource, so
+``pulumi preview`` lists every join and config update, and independent joins run
+in parallel.
+
+Order within one ``pulumi up``: orderer joins (a new consenter joins as a
+follower), then the config update (a new org becomes a member, a new consenter
+a Raft member), then peer joins (a new org's peers can only pull blocks once
+it is a member). Removed consenters leave the channel at the end, when Pulumi
+deletes their joins, after the update that removed them."""
 
 from __future__ import annotations
 
@@ -12,13 +20,20 @@ from typing import Any
 
 import pulumi
 
+from fabric_components.channel_config_provider import ChannelConfigProvider
 from fabric_components.channel_provider import (
     ChannelBlockProvider,
     OrdererJoinProvider,
     PeerJoinProvider,
 )
-from fabric_components.node_settings import Addressing, orderer_admin_address, peer_address
+from fabric_components.node_settings import (
+    Addressing,
+    orderer_address,
+    orderer_admin_address,
+    peer_address,
+)
 from fabric_components.operation import Operation
+from fabric_ops.channel_summary import spec_summary
 from fabric_ops.configtx import channel_config_files
 from network_spec import ChannelSpec, NetworkSpec
 
@@ -47,6 +62,41 @@ class OrdererJoin(Operation):
 
 class PeerJoin(Operation):
     pass
+
+
+class ChannelConfig(Operation):
+    pass
+
+
+def channel_config_inputs(
+    spec: NetworkSpec,
+    channel: ChannelSpec,
+    addressing: Addressing,
+    executors: Mapping[str, Any],
+    files: Any,
+) -> dict[str, Any]:
+    """The inputs of a channel's ChannelConfig operation: ``executors`` by org
+    name (the admins that may sign: the channel's orderer and member orgs),
+    ``files`` the configtxgen tree (path to text) of the spec's channel."""
+    signers = (*channel.orderer_orgs, *channel.orgs)
+    consenters = [spec.node(cn) for cn in channel.consenters]
+    return {
+        "channel": channel.name,
+        "settings": spec_summary(spec, channel, addressing),
+        "files": files,
+        "reader": spec.org(channel.orderer_orgs[0]).msp_id,
+        "executors": {spec.org(name).msp_id: executors[name] for name in signers},
+        "orderers": [{"address": orderer_address(addressing, node), "domain": org.domain}
+                     for org, node in consenters],
+        "consenter_admins": {
+            orderer_address(addressing, node): {
+                "admin_address": orderer_admin_address(addressing, node),
+                "domain": org.domain, "msp": org.msp_id,
+            }
+            for org, node in consenters
+        },
+        "done": None,
+    }
 
 
 class Channel(pulumi.ComponentResource):
@@ -103,6 +153,12 @@ class Channel(pulumi.ComponentResource):
                     child,
                 )
             )
+        config = ChannelConfig(
+            ChannelConfigProvider(),
+            f"{name}-config",
+            channel_config_inputs(spec, channel, addressing, args.executors, files),
+            pulumi.ResourceOptions(parent=self, depends_on=orderer_joins),
+        )
         for org_name in channel.orgs:
             org = spec.org(org_name)
             for node in org.nodes:
@@ -117,7 +173,7 @@ class Channel(pulumi.ComponentResource):
                         "executor": args.executors[org_name],
                         "done": None,
                     },
-                    pulumi.ResourceOptions(parent=self, depends_on=orderer_joins),
+                    pulumi.ResourceOptions(parent=self, depends_on=[config]),
                 )
         self.block_sha256 = block.block_sha256  # type: ignore[attr-defined]
         self.register_outputs({"block_sha256": self.block_sha256})

@@ -36,6 +36,7 @@ from fabric_components.local_network import LocalNetworkManifest
 from fabric_components.node_settings import Addressing, ClusterAddressing
 from fabric_components.orderer import Orderer, OrdererArgs
 from fabric_components.peer_org import PeerOrg, PeerOrgArgs
+from fabric_components.rollout import RolloutChain, rollout_gates
 from fabric_components.stack_config import StackConfig
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
 
@@ -50,6 +51,13 @@ def check_compatible(
             raise SpecError(stack_file, "fabric:chaincodes",
                             f"unknown chaincode {name!r}; network.yaml has {', '.join(known)}")
     for i, channel in enumerate(spec.channels):
+        if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
+            raise SpecError(
+                network_file,
+                f"channels[{i}].capabilities.channel",
+                f"V3_0 needs Fabric 3.x but the stack's fabric:fabricVersion is "
+                f"{config.fabric_version}",
+            )
         if channel.consensus == "BFT" and config.fabric_major < 3:
             raise SpecError(
                 network_file,
@@ -187,11 +195,15 @@ def deploy_network(
     )
     orgs: dict[str, dict[str, Any]] = {}
     launched: dict[str, Orderer | PeerOrg] = {}
+    # One node at a time when node settings change (a Fabric upgrade).
+    rollout = RolloutChain(
+        config, rollout_gates(spec, config, cluster_outputs.get("kubeconfig"), local)
+    )
     for org in spec.orderer_orgs:
         orderer = Orderer(
             org.k8s_name,
             OrdererArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas,
-                        restore=backups.restore),
+                        rollout=rollout, restore=backups.restore),
             components,
         )
         launched[org.name] = orderer
@@ -207,7 +219,7 @@ def deploy_network(
         peer_org = PeerOrg(
             org.k8s_name,
             PeerOrgArgs(org=org, state_database=spec.state_database, config=config,
-                        crypto=crypto, cas=cas[org.name], tls_cas=tls_cas,
+                        crypto=crypto, cas=cas[org.name], tls_cas=tls_cas, rollout=rollout,
                         restore=backups.restore),
             components,
         )

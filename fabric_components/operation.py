@@ -13,8 +13,8 @@ from pulumi.dynamic import Resource
 OPERATIONS_VERSION = "1"
 """Part of every operation's inputs: raise it when the operations code changes
 what it does, so every operation shows as an update."""
-SECRET_INPUTS = ["executor"]
-"""An executor may carry a kubeconfig."""
+SECRET_INPUTS = ["executor", "executors"]
+"""An executor may carry a kubeconfig (a channel config update has one per signer)."""
 
 
 class Operation(Resource):

@@ -23,6 +23,7 @@ from fabric_components.node_settings import (
     orderer_admin_address,
     orderer_environment,
 )
+from fabric_components.rollout import RolloutChain
 from fabric_components.stack_config import StackConfig
 from fabric_components.workload import (
     container,
@@ -45,6 +46,9 @@ class OrdererArgs:
     """The org's CA and TLS CA."""
     tls_cas: k8s.core.v1.ConfigMap
     """Every org's TLS CA certificate, mounted into the admin toolbox."""
+    rollout: RolloutChain
+    """Orders this org's node Deployments after the previous nodes' (one node
+    at a time)."""
     restore: RestoreSource | None = None
     """Fill each node's new volume from this backup before the node starts."""
 
@@ -73,6 +77,10 @@ class Orderer(pulumi.ComponentResource):
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
         self.volumes: list[NodeVolumes] = []
         """Every node's volumes, for backups."""
+        # First: the nodes' readiness gates run their queries in it.
+        args.rollout.add_toolbox(
+            admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)
+        )
         ports = OrdererPorts()
         for node in org.nodes:
             base = node_base(name, org, node, "fabric-orderer", args.crypto, args.cas,
@@ -98,10 +106,11 @@ class Orderer(pulumi.ComponentResource):
                 depends.append(restore_job(place, {"data": base.data}, args.restore))
             template = pod_template(place.labels, [orderer], base.volumes,
                                     config.cluster.node_pool)
-            deployment(place, single_replica_spec(place.labels, template), depends)
+            rolled = deployment(place, single_replica_spec(place.labels, template),
+                                [*depends, *args.rollout.after()])
+            args.rollout.node_deployed(org, node, rolled, self)
             service(place, {"grpc": ports.listen, "admin": ports.admin,
                             "operations": ports.operations})
-        admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)
 
         self.msp_id = pulumi.Output.from_input(org.msp_id)
         self.endpoints = pulumi.Output.from_input(

@@ -30,6 +30,7 @@ from fabric_components.node_settings import (
     peer_address,
     peer_environment,
 )
+from fabric_components.rollout import RolloutChain
 from fabric_components.stack_config import StackConfig
 from fabric_components.workload import (
     container,
@@ -51,6 +52,9 @@ class PeerOrgArgs:
     crypto: CryptoSource
     cas: CaMaterial
     tls_cas: k8s.core.v1.ConfigMap
+    rollout: RolloutChain
+    """Orders this org's node Deployments after the previous nodes' (one node
+    at a time)."""
     restore: RestoreSource | None = None
     """Fill each peer's new volumes from this backup before the peer starts."""
 
@@ -90,6 +94,10 @@ class PeerOrg(pulumi.ComponentResource):
             )
             files_secret(user_place, "crypto", identity_file_tree(org, args.cas, ident,
                                                                   admin.sign_cert))
+        # First: the nodes' readiness gates run their queries in it.
+        args.rollout.add_toolbox(
+            admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)
+        )
         ports = PeerPorts()
         couch = args.state_database == "CouchDB"
         for node in org.nodes:
@@ -143,10 +151,11 @@ class PeerOrg(pulumi.ComponentResource):
                                            args.restore))
             template = pod_template(place.labels, containers, volumes, config.cluster.node_pool,
                                     init_containers=[init_config])
-            deployment(place, single_replica_spec(place.labels, template), depends)
+            rolled = deployment(place, single_replica_spec(place.labels, template),
+                                [*depends, *args.rollout.after()])
+            args.rollout.node_deployed(org, node, rolled, self)
             service(place, {"grpc": ports.peer, "chaincode": ports.chaincode,
                             "operations": ports.operations})
-        admin_toolbox(name, org, admin, args.cas, args.tls_cas, config, self)
 
         self.msp_id = pulumi.Output.from_input(org.msp_id)
         self.endpoints = pulumi.Output.from_input([peer_address(addressing, n) for n in org.nodes])

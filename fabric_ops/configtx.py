@@ -17,8 +17,6 @@ from fabric_components.node_settings import Addressing, orderer_address, peer_ad
 from network_spec import ChannelSpec, NetworkSpec, OrgKind, OrgSpec
 
 PROFILE = "Channel"
-CAPABILITIES = {"V2_0": True}
-BATCH_TIMEOUT = "2s"
 
 
 def _signature(rule: str) -> dict[str, str]:
@@ -86,21 +84,33 @@ def configtx(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing) ->
             "ServerTLSCert": certificate,
         }
 
+    settings = channel.settings
     channel_policies = {
         "Readers": _implicit("ANY Readers"),
         "Writers": _implicit("ANY Writers"),
         "Admins": _implicit("MAJORITY Admins"),
     }
+    application: dict[str, Any] = {
+        "Organizations": [organization(spec.org(name)) for name in channel.orgs],
+        "Policies": {
+            **channel_policies,
+            "LifecycleEndorsement": _implicit("MAJORITY Endorsement"),
+            "Endorsement": _implicit("MAJORITY Endorsement"),
+        },
+        "Capabilities": {settings.capabilities.application: True},
+    }
+    if settings.acls:
+        application["ACLs"] = dict(settings.acls)
     profile = {
         "Policies": channel_policies,
-        "Capabilities": CAPABILITIES,
+        "Capabilities": {settings.capabilities.channel: True},
         "Orderer": {
             "OrdererType": "etcdraft",
-            "BatchTimeout": BATCH_TIMEOUT,
+            "BatchTimeout": settings.batch_timeout,
             "BatchSize": {
-                "MaxMessageCount": 10,
-                "AbsoluteMaxBytes": "99 MB",
-                "PreferredMaxBytes": "512 KB",
+                "MaxMessageCount": settings.batch_size.max_message_count,
+                "AbsoluteMaxBytes": settings.batch_size.absolute_max_bytes,
+                "PreferredMaxBytes": settings.batch_size.preferred_max_bytes,
             },
             "EtcdRaft": {
                 "Consenters": [consenter(cn) for cn in channel.consenters],
@@ -114,17 +124,9 @@ def configtx(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing) ->
             },
             "Organizations": [organization(spec.org(name)) for name in channel.orderer_orgs],
             "Policies": {**channel_policies, "BlockValidation": _implicit("ANY Writers")},
-            "Capabilities": CAPABILITIES,
+            "Capabilities": {settings.capabilities.orderer: True},
         },
-        "Application": {
-            "Organizations": [organization(spec.org(name)) for name in channel.orgs],
-            "Policies": {
-                **channel_policies,
-                "LifecycleEndorsement": _implicit("MAJORITY Endorsement"),
-                "Endorsement": _implicit("MAJORITY Endorsement"),
-            },
-            "Capabilities": CAPABILITIES,
-        },
+        "Application": application,
     }
     return {"Profiles": {PROFILE: profile}}
 

@@ -3,15 +3,16 @@ orderer and peer with exactly the environment the cluster gives it."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 
-from crypto import OrgCrypto, generate_org, org_dir, org_msp_files, write_org_tree
+from crypto import OrgCrypto, generate_org, issue_node, org_dir, org_msp_files, write_org_tree
 from crypto.layout import node_dir, user_dir
 from fabric_components.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
 from fabric_components.node_settings import (
@@ -63,6 +64,8 @@ class LocalNode:
     admin_endpoint: str | None
     """Orderers: the channel participation API (osnadmin); None for peers."""
     process: NodeProcess
+    release: FabricRelease
+    """The release whose binary the process runs."""
 
     @property
     def name(self) -> str:
@@ -162,25 +165,27 @@ class LocalNetwork:
         health: dict[NodeProcess, str] = {}
         for org in self.spec.orgs:
             for node in org.nodes:
-                local = self._start_node(org, node, log_spec)
+                local = self._start_node(org, node, log_spec, self.release)
                 self.nodes[node.common_name] = local
                 health[local.process] = f"http://{local.operations}/healthz"
         wait_healthy(health, health_timeout)
         self.startup_seconds = time.monotonic() - started
 
-    def _start_node(self, org: OrgSpec, node: NodeSpec, log_spec: str) -> LocalNode:
+    def _start_node(
+        self, org: OrgSpec, node: NodeSpec, log_spec: str, release: FabricRelease
+    ) -> LocalNode:
         paths = self._node_paths(org, node)
         addressing = self.addressing
         if org.kind is OrgKind.PEER:
             settings = peer_environment(
                 org, node, addressing, paths, state_database=STATE_DATABASE, log_spec=log_spec
             )
-            argv = [str(self.release.binary("peer")), "node", "start"]
+            argv = [str(release.binary("peer")), "node", "start"]
             endpoint, admin = peer_address(addressing, node), None
             operations = addressing.peer_ports(node).operations
         else:
             settings = orderer_environment(org, node, addressing, paths, log_spec=log_spec)
-            argv = [str(self.release.binary("orderer"))]
+            argv = [str(release.binary("orderer"))]
             endpoint = orderer_address(addressing, node)
             admin = orderer_admin_address(addressing, node)
             operations = addressing.orderer_ports(node).operations
@@ -192,7 +197,8 @@ class LocalNetwork:
             cwd=node_home,
             log=node_home / "node.log",
         )
-        return LocalNode(org, node, paths, endpoint, f"{LOCAL_HOST}:{operations}", admin, process)
+        return LocalNode(org, node, paths, endpoint, f"{LOCAL_HOST}:{operations}", admin, process,
+                         release)
 
     def stop(self) -> None:
         """Stop every node (idempotent)."""
@@ -262,6 +268,53 @@ class LocalNetwork:
             self.spec, channel, self.addressing, org_msps, consenter_tls_certs
         )
 
+    def start_new(self, spec: NetworkSpec, health_timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
+        """Moves the network to ``spec`` by adding what it adds: a new org gets its
+        CAs and identities, a new node of a known org an identity from that org's
+        CAs, every new node free ports and a process; waits until they are healthy.
+        Nodes ``spec`` leaves out keep running (see ``stop_removed``)."""
+        new_nodes = [(org, node) for org in spec.orgs for node in org.nodes
+                     if node.common_name not in self.nodes]
+        if not new_nodes:
+            self.spec = spec
+            return
+        added = allocate(NetworkSpec((), tuple(
+            dataclasses.replace(org, nodes=(node,)) for org, node in new_nodes), (), ()))
+        self.addressing = StaticAddressing(
+            peers={**self.addressing.peers, **added.peers},
+            orderers={**self.addressing.orderers, **added.orderers},
+        )
+        for org in spec.orgs:
+            known = self.crypto.get(org.name)
+            if known is None:
+                crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS)
+            else:
+                nodes = {cn: identity for cn, identity in known.nodes.items()}
+                for node in org.nodes:
+                    if node.common_name not in nodes:
+                        nodes[node.common_name] = issue_node(org, known.cas, node, LOCAL_SANS)
+                crypto = dataclasses.replace(known, org=org, nodes=MappingProxyType(nodes))
+            self.crypto[org.name] = crypto
+            write_org_tree(crypto, self.crypto_dir)
+            (self.tls_ca_dir / f"{org.domain}.pem").write_text(
+                crypto.cas.tlsca.cert_pem, encoding="ascii"
+            )
+        self.spec = spec
+        health: dict[NodeProcess, str] = {}
+        for org, node in new_nodes:
+            local = self._start_node(org, node, self.log_spec, self.release)
+            self.nodes[node.common_name] = local
+            health[local.process] = f"http://{local.operations}/healthz"
+        wait_healthy(health, health_timeout)
+
+    def stop_removed(self, spec: NetworkSpec) -> None:
+        """Stops the nodes ``spec`` no longer has (their data stays on disk) and
+        moves the network to ``spec``."""
+        kept = {node.common_name for org in spec.orgs for node in org.nodes}
+        removed = [cn for cn in self.nodes if cn not in kept]
+        stop_all([self.nodes.pop(cn).process for cn in removed])
+        self.spec = spec
+
     def kill(self, common_name: str) -> None:
         """Kills a node the way a crash would (SIGKILL); its data stays."""
         process = self.nodes[common_name].process
@@ -271,9 +324,7 @@ class LocalNetwork:
     def stop_node(self, common_name: str) -> None:
         """Stops a node the way an operator would (SIGTERM, then SIGKILL after
         the grace period); its data stays."""
-        process = self.nodes[common_name].process
-        process.signal_group(signal.SIGTERM)
-        process.reap(time.monotonic() + STOP_GRACE_SECONDS)
+        stop_all([self.nodes[common_name].process])
 
     def restart(self, common_name: str, health_timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
         """Starts a node again on its data (killing it first if it runs) and waits
@@ -281,7 +332,26 @@ class LocalNetwork:
         old = self.nodes[common_name]
         if old.process.running():
             self.kill(common_name)
-        node = self._start_node(old.org, old.spec, self.log_spec)
+        node = self._start_node(old.org, old.spec, self.log_spec, old.release)
+        self.nodes[common_name] = node
+        wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
+
+    def upgrade(
+        self, common_name: str, release: FabricRelease, down_seconds: float = 0.0,
+        health_timeout: float = HEALTH_TIMEOUT_SECONDS,
+    ) -> None:
+        """What a rolling update does to one node: stop it as Kubernetes stops a
+        pod (SIGTERM, SIGKILL after the grace period), leave it down for
+        ``down_seconds`` (a new pod's image pull and scheduling; the rest of the
+        network goes on), start ``release``'s binary on the same data, crypto and
+        config, and wait until it is healthy. The
+        network's config dir (core.yaml, orderer.yaml) stays: 2.5.0's and
+        2.5.9's sampleconfig are identical, and a 2.5 node reads either. Admin
+        commands keep running the network's release."""
+        old = self.nodes[common_name]
+        stop_all([old.process])
+        time.sleep(down_seconds)
+        node = self._start_node(old.org, old.spec, self.log_spec, release)
         self.nodes[common_name] = node
         wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
 

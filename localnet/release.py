@@ -9,6 +9,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_TOOLS = REPO_ROOT / "tools" / "build-tools.sh"
+DEFAULT_VERSION = "2.5.9"
+"""The release the harness runs unless told otherwise (the stack's default)."""
 
 
 class ReleaseError(Exception):
@@ -19,6 +21,11 @@ class ReleaseError(Exception):
 class FabricRelease:
     root: Path
     """``<cache>/fabric/<version>`` with ``bin/`` and ``config/``."""
+
+    @property
+    def version(self) -> str:
+        """The release, e.g. ``2.5.9`` (the result directory's name)."""
+        return self.root.name
 
     @property
     def config_dir(self) -> Path:
@@ -37,19 +44,21 @@ class FabricRelease:
         return path
 
     @classmethod
-    def build(cls) -> FabricRelease:
-        """Run ``tools/build-tools.sh fabric`` (idempotent, reuses the cache) and
-        return the release it prints. Its message becomes the error on failure,
-        e.g. when the Go toolchain is missing."""
+    def build(cls, version: str = DEFAULT_VERSION) -> FabricRelease:
+        """Run ``tools/build-tools.sh fabric-<version>`` (idempotent, reuses the
+        cache) and return the release it prints. Its message becomes the error on
+        failure, e.g. when the Go toolchain is missing or the release is not
+        pinned."""
+        target = f"fabric-{version}"
         result = subprocess.run(
-            [str(BUILD_TOOLS), "fabric"], capture_output=True, text=True, check=False
+            [str(BUILD_TOOLS), target], capture_output=True, text=True, check=False
         )
         if result.returncode != 0:
             raise ReleaseError(
-                f"{BUILD_TOOLS} fabric failed (exit {result.returncode}): "
+                f"{BUILD_TOOLS} {target} failed (exit {result.returncode}): "
                 f"{result.stderr.strip()}"
             )
         lines = result.stdout.strip().splitlines()
         if not lines:
-            raise ReleaseError(f"{BUILD_TOOLS} fabric printed no release directory")
+            raise ReleaseError(f"{BUILD_TOOLS} {target} printed no release directory")
         return cls(Path(lines[-1]))

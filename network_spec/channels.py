@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from network_spec.channel_settings import SETTINGS_KEYS, read_settings
 from network_spec.duplicates import UniqueNames
 from network_spec.fields import Field, Record
 from network_spec.model import ChannelSpec, NodeSpec, OrgKind, OrgSpec
 from network_spec.names import channel_name_problem
 from network_spec.org_refs import OrgDirectory
 
-CHANNEL_KEYS = ("name", "orgs", "ordererOrgs", "consenters", "anchorPeers", "consensus")
+CHANNEL_KEYS = (
+    "name", "orgs", "ordererOrgs", "consenters", "anchorPeers", "consensus", *SETTINGS_KEYS,
+)
 CONSENSUS_TYPES = ("etcdraft", "BFT")
 
 
@@ -135,6 +138,7 @@ def _channel(item: Field, directory: OrgDirectory, defined: UniqueNames) -> Chan
         consenters=_consenters(channel.get("consenters"), serving, directory),
         anchor_peers=_anchor_peers(channel.get("anchorPeers"), name, members, directory),
         consensus=channel.choice("consensus", CONSENSUS_TYPES, "etcdraft"),
+        settings=read_settings(channel),
     )
 
 

@@ -90,6 +90,39 @@ class OrgSpec:
 
 
 @dataclass(frozen=True)
+class BatchSize:
+    """When the orderers cut a block: whichever limit is reached first."""
+
+    max_message_count: int = 10
+    absolute_max_bytes: int = 99 * 1024 * 1024
+    preferred_max_bytes: int = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """The capability level of each part of a channel's configuration."""
+
+    channel: str = "V2_0"
+    orderer: str = "V2_0"
+    application: str = "V2_0"
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """A channel's values that a config update can change later."""
+
+    batch_timeout: str = "2s"
+    """As Go prints a duration (``2s``, ``500ms``, ``1m30s``): the form the
+    channel config keeps, so a value read back compares equal."""
+    batch_size: BatchSize = field(default_factory=BatchSize)
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    acls: tuple[tuple[str, str], ...] = ()
+    """(resource, policy path) pairs, e.g. (``qscc/GetChainInfo``,
+    ``/Channel/Application/Writers``); resources not listed use the peer's
+    defaults."""
+
+
+@dataclass(frozen=True)
 class ChannelSpec:
     name: str
     orgs: tuple[str, ...]
@@ -101,6 +134,7 @@ class ChannelSpec:
     """(peer org name, common names of its anchor peers), one entry per member org."""
     consensus: str = "etcdraft"
     """``etcdraft`` or ``BFT`` (BFT needs Fabric 3)."""
+    settings: ChannelSettings = field(default_factory=ChannelSettings)
 
     def anchors_of(self, org: str) -> tuple[str, ...]:
         return dict(self.anchor_peers).get(org, ())

@@ -15,6 +15,17 @@ camelCase; unknown keys are errors. The format::
         anchorPeers:               # optional, per member org; default: its first peer
           Org1: [peer0]            #   hostnames or common names of that org's peers
         consensus: etcdraft        # or BFT (Fabric 3); default etcdraft
+        batchTimeout: 2s           # optional; default 2s (Go duration: 500ms, 1m30s)
+        batchSize:                 # optional; defaults shown
+          maxMessageCount: 10
+          absoluteMaxBytes: 99 MB  #   bytes, or with B, KB, MB, GB (powers of 1024)
+          preferredMaxBytes: 512 KB
+        capabilities:              # optional; defaults shown
+          channel: V2_0            #   V2_0, or V3_0 (Fabric 3)
+          orderer: V2_0
+          application: V2_0        #   V2_0 or V2_5
+        acls:                      # optional: resource -> policy path; others: peer defaults
+          qscc/GetChainInfo: /Channel/Application/Writers
 
     chaincodes:
       - name: basic                # Fabric rule: letters and digits joined by '-' or '_'
@@ -36,6 +47,10 @@ every MSP ID must be a member of the channel it applies to. Without a policy, a
 chaincode's policy on a channel is ``OR('<MSP>.member', ...)`` over the orgs that
 run it there: any one of them can endorse (not Fabric's MAJORITY default, which
 would make every extra member org a required endorser).
+
+Every channel setting can change on a running network: the next ``pulumi up``
+applies it as a channel config update, and so are changes of a channel's orgs,
+consenters and anchor peers.
 """
 
 from __future__ import annotations

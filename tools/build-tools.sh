@@ -3,10 +3,12 @@
 # directory outside the checkout. Idempotent: a tool already built at its pinned
 # version is reused.
 #
-# Usage: tools/build-tools.sh [fabric|pulumi|kubernetes-provider|kube|actionlint|azurite|all]...
+# Usage: tools/build-tools.sh [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|actionlint|azurite|all]...
 # (default all). Prints the result directory of each target on stdout, one a
 # line, in the order given (binaries in its bin/); progress goes to stderr.
 #   fabric               peer orderer osnadmin configtxgen configtxlator, config/
+#                        for every pinned release, the default one last
+#   fabric-<version>     the same for one pinned release, e.g. fabric-2.5.0
 #   pulumi               pulumi, pulumi-language-python, pulumi-language-python-exec
 #   kubernetes-provider  pulumi-resource-kubernetes (reports the version the
 #                        pulumi_kubernetes Python SDK asks for)
@@ -26,8 +28,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # Fabric releases, each pinned by a wrapper module in tools/gomod/fabric-<version>
 # (go install refuses to read Fabric's module list through the proxy). v2.5.9 is
-# the newest 2.5 release the Go module proxy serves; 2.5.10 to 2.5.16 are refused.
-FABRIC_VERSION="${FABRIC_VERSION:-2.5.9}"
+# the newest 2.5 release the Go module proxy serves (2.5.10 to 2.5.16 are
+# refused) and the default; 2.5.0 is the release the rolling-upgrade test starts
+# from. FABRIC_VERSION restricts `fabric` to one of them.
+FABRIC_RELEASES=(2.5.0 2.5.9)
+FABRIC_VERSION="${FABRIC_VERSION:-}"
 # The Pulumi CLI. requirements.txt has the Python SDK 3.272.0, but the proxy
 # refuses github.com/pulumi/pulumi/pkg/v3 v3.272.0; v3.274.0 is the closest
 # release it serves. Wrapper: tools/gomod/pulumi-<version>.
@@ -246,26 +251,40 @@ build_azurite() {
   echo "$dest"
 }
 
-usage() { log "usage: $0 [fabric|pulumi|kubernetes-provider|kube|actionlint|azurite|all]..."; exit 2; }
+usage() { log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|actionlint|azurite|all]..."; exit 2; }
+
+# Every pinned Fabric release, the default (2.5.9, what the test tiers run) last,
+# or only FABRIC_VERSION when set.
+build_fabric_releases() {
+  local version
+  if [ -n "$FABRIC_VERSION" ]; then
+    build_fabric "$FABRIC_VERSION"
+    return
+  fi
+  for version in "${FABRIC_RELEASES[@]}"; do
+    build_fabric "$version"
+  done
+}
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(all)
 for target in "${targets[@]}"; do
   case "$target" in
-    fabric | pulumi | kubernetes-provider | kube | actionlint | azurite | all) ;;
+    fabric | fabric-* | pulumi | kubernetes-provider | kube | actionlint | azurite | all) ;;
     *) usage ;;
   esac
 done
 for target in "${targets[@]}"; do
   case "$target" in
-    fabric) build_fabric "$FABRIC_VERSION" ;;
+    fabric) build_fabric_releases ;;
+    fabric-*) build_fabric "${target#fabric-}" ;;
     pulumi) build_pulumi ;;
     kubernetes-provider) build_kubernetes_provider ;;
     kube) build_kube ;;
     actionlint) build_actionlint ;;
     azurite) build_azurite ;;
     all)
-      build_fabric "$FABRIC_VERSION"
+      build_fabric_releases
       build_pulumi
       build_kubernetes_provider
       build_kube

@@ -117,3 +117,17 @@ def test_upgrading_one_chaincode_leaves_the_other_untouched(tmp_path):
     assert chaincode_ops(before, "asset") == chaincode_ops(after, "asset")
     old, new = chaincode_ops(before, "basic"), chaincode_ops(after, "basic")
     assert old.keys() == new.keys() and all(old[k] != new[k] for k in old)
+
+
+def test_an_org_joining_an_unchanged_definition_keeps_the_sequence():
+    from fabric_components.chaincode_provider import next_sequence
+
+    olds = {"version": "1.0", "policy": "P", "init_required": False, "sequence": 2,
+            "package_ids": {"Org1": "a", "Org2": "b"}}
+    joined = {**olds, "package_ids": {"Org1": "a", "Org2": "b", "Org3": "c"}}
+    assert next_sequence(olds, joined, committed_sequence=2) == 2
+    assert next_sequence(olds, {**joined, "policy": "Q"}, committed_sequence=2) == 3
+    assert next_sequence(olds, {**olds, "package_ids": {"Org1": "a", "Org2": "z"}}, 2) == 3
+    assert next_sequence(olds, {**olds, "version": "1.1"}, committed_sequence=2) == 3
+    # An interrupted run already committed the next sequence: keep it.
+    assert next_sequence(olds, {**olds, "version": "1.1"}, committed_sequence=3) == 3

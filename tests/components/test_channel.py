@@ -80,3 +80,31 @@ def test_populate_off_launches_nodes_only():
     assert mocks.by_provider("PeerJoinProvider") == []
     assert mocks.by_provider("InstallProvider") == []
     assert len(mocks.of_type("kubernetes:apps/v1:Deployment")) == 6
+
+
+def test_channel_config_carries_a_readable_summary_and_every_signer(scaled):
+    (config,) = ops(scaled, "ChannelConfigProvider", "common")
+    svc = ".fabric.svc.cluster.local"
+    assert config["settings"] == {
+        "orgs": ["Org1MSP", "Org2MSP"],
+        "ordererOrgs": ["OrdererMSP"],
+        "consenters": [f"orderer{i}-orderer{svc}:7050" for i in range(3)],
+        "anchorPeers": {"Org1MSP": [f"peer0-org1{svc}:7051", f"peer1-org1{svc}:7051"],
+                        "Org2MSP": [f"peer0-org2{svc}:7051"]},
+        "batchTimeout": "2s",
+        "batchSize": {"maxMessageCount": 10, "absoluteMaxBytes": 99 * 1024 * 1024,
+                      "preferredMaxBytes": 512 * 1024},
+        "capabilities": {"channel": "V2_0", "orderer": "V2_0", "application": "V2_0"},
+        "acls": {},
+    }
+    assert config["reader"] == "OrdererMSP"
+    assert sorted(config["executors"]) == ["OrdererMSP", "Org1MSP", "Org2MSP"]
+    assert config["executors"]["Org2MSP"]["selector"] == "app.kubernetes.io/instance=admin-org2"
+    assert [o["address"] for o in config["orderers"]] == [
+        f"orderer{i}-orderer{svc}:7050" for i in range(3)]
+    assert config["consenter_admins"][f"orderer1-orderer{svc}:7050"] == {
+        "admin_address": f"orderer1-orderer{svc}:7053", "domain": "example.com",
+        "msp": "OrdererMSP"}
+    (block,) = ops(scaled, "ChannelBlockProvider", "common")
+    assert config["files"] == block["files"]
+

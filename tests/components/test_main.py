@@ -75,3 +75,16 @@ def test_bft_needs_fabric_3(tmp_path):
         f"{network}: channels[0].consensus: BFT needs Fabric 3.x but the stack's "
         "fabric:fabricVersion is 2.5.9"
     )
+
+
+def test_channel_capability_v3_needs_fabric_3(tmp_path):
+    network = tmp_path / "network.yaml"
+    network.write_text("channels:\n  - name: mychannel\n    orgs: [Org1]\n"
+                       "    capabilities: {channel: V3_0}\n")
+    config = dev_config() | {"network": str(network)}
+    with pytest.raises(pulumi.RunError) as error:
+        run_main(config)
+    assert str(error.value) == (
+        f"{network}: channels[0].capabilities.channel: V3_0 needs Fabric 3.x but the stack's "
+        "fabric:fabricVersion is 2.5.9"
+    )

@@ -66,18 +66,22 @@ def test_simple_registers_every_object(simple):
         "user1-org1-crypto", "user1-org2-crypto",
     ]
     # CAs per org (3) and identities: orderer0 + its admin, and per peer org
-    # peer0, Admin and User1; then mychannel's block, 1 orderer and 2 peer joins.
+    # peer0, Admin and User1; then mychannel's block, 1 orderer join, its
+    # config and 2 peer joins.
     assert len(mocks.by_provider("CertificateAuthoritiesProvider")) == 3
     assert len(mocks.by_provider("IdentityProvider")) == 2 + 2 * 3
     assert len(mocks.by_provider("ChannelBlockProvider")) == 1
     assert len(mocks.by_provider("OrdererJoinProvider")) == 1
+    assert len(mocks.by_provider("ChannelConfigProvider")) == 1
     assert len(mocks.by_provider("PeerJoinProvider")) == 2
     # basic: an install per peer, the definition, an approval per org, the commit.
     assert len(mocks.by_provider("InstallProvider")) == 2
     assert len(mocks.by_provider("DefinitionProvider")) == 1
     assert len(mocks.by_provider("ApproveProvider")) == 2
     assert len(mocks.by_provider("CommitProvider")) == 1
-    assert counts[DYNAMIC] == 3 + 2 + 2 * 3 + 1 + 1 + 2 + 2 + 1 + 2 + 1
+    # A readiness gate per node (rolling upgrades).
+    assert len(mocks.by_provider("ReadinessGateProvider")) == 3
+    assert counts[DYNAMIC] == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1 + 3
 
 
 def test_scaled_registers_couchdb_and_every_node(scaled):

@@ -3,21 +3,26 @@ providers are pickled by the engine, run in its provider process, and act on a
 real local Fabric network (kwok pods cannot run commands, so the stack points
 ``fabric:localNetwork`` at the local network and ``fabric:cryptoDir`` at its
 crypto). One ``pulumi up`` creates mychannel, joins every node and deploys the
-sample chaincode; the next preview and refresh find nothing to change."""
+sample chaincode; the next preview and refresh find nothing to change. A
+channel setting edited in network.yaml then shows in the preview as its old and
+new value, and the next ``pulumi up`` applies it as a config update."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
 
 from fabric_components.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
-from fabric_ops.channel_ops import peer_channels
+from fabric_ops.channel_ops import channel_config, peer_channels
+from fabric_ops.channel_summary import config_summary
 from localnet import FabricRelease, LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
-from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli
+from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, steps
 from tests.engine.volumes import static_volumes
 from tools.localkube import LocalKube
 
@@ -97,5 +102,30 @@ def test_one_up_creates_the_channel_and_deploys_the_chaincode(cli: PulumiCli, ne
 
 
 def test_nothing_changes_afterwards(cli: PulumiCli):
+    cli.run("preview", "--expect-no-changes")
+    cli.run("refresh", "--yes", "--skip-preview", "--expect-no-changes")
+
+
+def test_a_channel_setting_is_previewed_as_old_and_new_then_applied(
+    cli: PulumiCli, net: LocalNetwork, tmp_path: Path
+):
+    network = yaml.safe_load((REPO_ROOT / "samples" / "simple" / "network.yaml").read_text())
+    network["channels"][0].update({"batchTimeout": "1s", "batchSize": {"maxMessageCount": 25}})
+    tuned = tmp_path / "network.yaml"
+    tuned.write_text(yaml.safe_dump(network))
+    config = yaml.safe_load(cli.config_file.read_text())
+    config["config"]["fabric:network"] = str(tuned)
+    cli.config_file.write_text(yaml.safe_dump(config))
+    preview = cli.run("preview", "--diff").stdout
+    assert re.search(r'batchTimeout\s*:\s*"2s" => "1s"', preview), preview
+    assert re.search(r"maxMessageCount\s*:\s*10 => 25", preview), preview
+    changed = [(op, name) for op, name in steps(cli.summary("preview")) if op != "same"]
+    assert changed == [("update", "pulumi-python:dynamic:Resource::mychannel-config")], changed
+    cli.run("up", "--yes", "--skip-preview")
+    orderer_org, orderer_node = net.spec.node(net.channel(CHANNEL).consenters[0])
+    live = config_summary(channel_config(net.executor("Orderer"),
+                                         orderer_address(net.addressing, orderer_node),
+                                         orderer_org.domain, CHANNEL))
+    assert (live["batchTimeout"], live["batchSize"]["maxMessageCount"]) == ("1s", 25)
     cli.run("preview", "--expect-no-changes")
     cli.run("refresh", "--yes", "--skip-preview", "--expect-no-changes")

@@ -11,17 +11,26 @@ from typing import Any
 from fabric_ops.local_executor import LocalExecutor
 
 MUTATING = frozenset({
-    "join", "remove", "install", "approveformyorg", "commit", "update", "invoke",
-    "-outputBlock",
+    "join", "remove", "install", "approveformyorg", "commit", "update", "invoke", "signconfigtx",
 })
-"""Command words that change a network (``-outputBlock``: configtxgen writing a
-genesis block)."""
+"""Command words that change a network (or sign a change of it)."""
 
 
 class Recorded(list[tuple[str, ...]]):
+    """Every argv run; ``peers`` holds each one's CORE_PEER_ADDRESS ('' if none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peers: list[str] = []
+
     def mutating(self) -> list[str]:
         """The mutating command words seen, sorted, one per kind."""
         return sorted({word for argv in self for word in argv if word in MUTATING})
+
+    def mutating_peers(self) -> set[str]:
+        """The peers that mutating commands were sent to."""
+        return {peer for argv, peer in zip(self, self.peers, strict=True)
+                if peer and MUTATING.intersection(argv)}
 
 
 @contextmanager
@@ -34,6 +43,7 @@ def recording_commands() -> Iterator[Recorded]:
     def counting(self: LocalExecutor, argv: Sequence[str], **kwargs: Any) -> Any:
         with lock:
             ran.append(tuple(argv))
+            ran.peers.append((kwargs.get("env") or {}).get("CORE_PEER_ADDRESS", ""))
         return original(self, argv, **kwargs)
 
     LocalExecutor.run = counting  # type: ignore[method-assign]

@@ -14,6 +14,8 @@ from fabric_components.chaincode_provider import (
     DefinitionProvider,
     InstallProvider,
 )
+from fabric_components.channel import channel_config_inputs
+from fabric_components.channel_config_provider import ChannelConfigProvider
 from fabric_components.channel_provider import (
     ChannelBlockProvider,
     OrdererJoinProvider,
@@ -23,6 +25,7 @@ from fabric_components.node_settings import orderer_address, orderer_admin_addre
 from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.executor_config import local_executor_config
 from localnet import LocalNetwork
+from network_spec import ChaincodeSpec, ChannelSpec, NodeSpec
 
 CHANNEL = "mychannel"
 ORGS = ("Org1", "Org2")
@@ -118,53 +121,77 @@ def deploy(
 
 
 Stage = list[Callable[[], Any]]
+Apply = Callable[[str, Any, dict[str, Any]], dict[str, Any]]
+"""Runs one resource (name, provider, inputs) and returns its outputs."""
 
 
-def stages(net: LocalNetwork, servers: dict[str, str]) -> list[Stage]:
+def create(_name: str, provider: Any, props: dict[str, Any]) -> dict[str, Any]:
+    """Every resource as a first ``pulumi up`` (or one with lost state) runs it."""
+    return outs(provider.create(props))
+
+
+def stages(
+    net: LocalNetwork, servers: dict[str, str], apply: Apply = create,
+) -> list[Stage]:
     """Every channel and chaincode operation of the network as dependency stages
     (what one stage holds is independent, as the engine would run it);
-    ``servers`` maps ``<chaincode>/<org>`` to a running chaincode server."""
+    ``servers`` maps ``<chaincode>/<org>`` to a running chaincode server;
+    ``apply`` runs each resource (names as the components give them)."""
     spec, addressing = net.spec, net.addressing
     blocks: dict[str, str] = {}
+    sequences: dict[tuple[str, str], int] = {}
 
     def make_block(channel: str) -> Callable[[], None]:
         def run() -> None:
-            out = ChannelBlockProvider().create({
+            blocks[channel] = apply(f"{channel}-block", ChannelBlockProvider(), {
                 "channel": channel,
                 "files": {p: d.decode() for p, d in net.channel_files(channel).items()},
-                "executor": executor_config(net, spec.channels[0].orderer_orgs[0])}).outs or {}
-            blocks[channel] = out["block"]
+                "executor": executor_config(net, spec.channels[0].orderer_orgs[0])})["block"]
         return run
 
     def orderer_join(channel: str, cn: str) -> Callable[[], Any]:
         org, node = spec.node(cn)
-        return lambda: OrdererJoinProvider().create({
+        return lambda: apply(f"{channel}-{node.k8s_name}-join", OrdererJoinProvider(), {
             "version": "1", "channel": channel, "node": cn, "orderer_domain": org.domain,
             "admin_address": orderer_admin_address(addressing, node),
             "block": blocks[channel], "executor": executor_config(net, org.name)})
 
+    def channel_config(channel: ChannelSpec) -> Callable[[], Any]:
+        files = {p: d.decode() for p, d in net.channel_files(channel.name).items()}
+        executors = {o: executor_config(net, o) for o in (*channel.orderer_orgs, *channel.orgs)}
+        props = channel_config_inputs(spec, channel, addressing, executors, files)
+        return lambda: apply(f"{channel.name}-config", ChannelConfigProvider(),
+                             {"version": "1", **props})
+
     def peer_join(channel: str, org: str, cn: str) -> Callable[[], Any]:
         node = spec.org(org).node(cn)
-        return lambda: PeerJoinProvider().create({
+        return lambda: apply(f"{channel}-{node.k8s_name}-join", PeerJoinProvider(), {
             "version": "1", "channel": channel, "node": cn, "block": blocks[channel],
             "peer_address": peer_address(addressing, node), "executor": executor_config(net, org)})
 
+    def install(cc: ChaincodeSpec, org: str, node: NodeSpec, package_id: str) -> Callable[[], Any]:
+        return partial(apply, f"{cc.name}-{node.k8s_name}-install", InstallProvider(), {
+            "version": "1", "node": node.common_name, "label": cc.label,
+            "peer_address": peer_address(addressing, node),
+            "server_address": servers[f"{cc.name}/{org}"], "package_id": package_id,
+            "executor": executor_config(net, org)})
+
     def define(common: dict[str, Any], key: tuple[str, str], lead: str,
                first: dict[str, str], package_ids: dict[str, str]) -> None:
-        out = DefinitionProvider().create({
+        out = apply(f"{key[0]}-{key[1]}-definition", DefinitionProvider(), {
             **common, "package_ids": package_ids, "peer_address": first[lead],
-            "executor": executor_config(net, lead)}).outs or {}
+            "executor": executor_config(net, lead)})
         sequences[key] = out["sequence"]
 
     def approve(common: dict[str, Any], key: tuple[str, str], org: str,
                 first: dict[str, str], package_id: str) -> None:
-        ApproveProvider().create({**common, "org": org, "sequence": sequences[key],
-                                  "package_id": package_id, "peer_address": first[org],
-                                  "executor": executor_config(net, org)})
+        apply(f"{key[0]}-{key[1]}-{spec.org(org).k8s_name}-approve", ApproveProvider(), {
+            **common, "org": org, "sequence": sequences[key], "package_id": package_id,
+            "peer_address": first[org], "executor": executor_config(net, org)})
 
     def commit(common: dict[str, Any], key: tuple[str, str], orgs: Sequence[str],
                first: dict[str, str]) -> None:
-        CommitProvider().create({
+        apply(f"{key[0]}-{key[1]}-commit", CommitProvider(), {
             **common, "sequence": sequences[key], "peer_address": first[orgs[0]],
             "endorsers": [{"address": first[o], "domain": spec.org(o).domain} for o in orgs],
             "executor": executor_config(net, orgs[0])})
@@ -173,16 +200,10 @@ def stages(net: LocalNetwork, servers: dict[str, str]) -> list[Stage]:
     definitions: Stage = []
     approvals: Stage = []
     commits: Stage = []
-    sequences: dict[tuple[str, str], int] = {}
     for cc in spec.chaincodes:
         packages = {o: ccaas_package(cc.label, servers[f"{cc.name}/{o}"]) for o in cc.orgs}
-        for o in cc.orgs:
-            for node in spec.org(o).nodes:
-                props = {"version": "1", "node": node.common_name, "label": cc.label,
-                         "peer_address": peer_address(addressing, node),
-                         "server_address": servers[f"{cc.name}/{o}"],
-                         "package_id": packages[o].package_id, "executor": executor_config(net, o)}
-                installs.append(partial(InstallProvider().create, props))
+        installs += [install(cc, o, node, packages[o].package_id)
+                     for o in cc.orgs for node in spec.org(o).nodes]
         for target in cc.channels:
             channel = next(c for c in spec.channels if c.name == target.channel)
             orderer_org, orderer_node = spec.node(channel.consenters[0])
@@ -192,7 +213,6 @@ def stages(net: LocalNetwork, servers: dict[str, str]) -> list[Stage]:
                       "orderer_address": orderer_address(addressing, orderer_node),
                       "orderer_domain": orderer_org.domain}
             key = (cc.name, target.channel)
-
             definitions.append(partial(define, common, key, target.orgs[0], first,
                                        {o: packages[o].package_id for o in first}))
             for o in target.orgs:
@@ -201,6 +221,7 @@ def stages(net: LocalNetwork, servers: dict[str, str]) -> list[Stage]:
     return [
         [make_block(c.name) for c in spec.channels],
         [orderer_join(c.name, cn) for c in spec.channels for cn in c.consenters],
+        [channel_config(c) for c in spec.channels],
         [peer_join(c.name, o, n.common_name) for c in spec.channels for o in c.orgs
          for n in spec.org(o).nodes] + installs,
         definitions,

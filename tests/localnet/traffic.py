@@ -1,6 +1,11 @@
 """A client that keeps submitting transactions in the background while a test
 changes the network, and remembers which writes Fabric acknowledged (the invoke
-returned after the commit event): those must all be readable afterwards."""
+returned after the commit event): those must all be readable afterwards.
+
+Like a Gateway client it goes round what is reachable: a write that cannot
+reach an orderer or an endorser, or finds no Raft leader, is tried again at
+once through the next orderer and the next set of endorsers; it counts as
+failed only when every combination failed."""
 
 from __future__ import annotations
 
@@ -14,6 +19,11 @@ from fabric_ops.chaincode_ops import Orderer, invoke, query
 from fabric_ops.executor import CommandFailed, Executor
 
 PAUSE_SECONDS = 0.05
+UNREACHABLE = ("failed to connect", "connection refused", "no Raft leader",
+               "SERVICE_UNAVAILABLE", "error reading from server")
+"""Failures before the write was ordered, so trying elsewhere cannot write twice."""
+
+Endorsers = Sequence[tuple[str, str]]
 
 
 @dataclass
@@ -22,30 +32,46 @@ class Traffic:
 
     executor: Executor
     orderers: Sequence[Orderer]
-    """Tried in turn: a write goes to the next orderer when one fails."""
     channel: str
     chaincode: str
-    endorsers: Sequence[tuple[str, str]]
+    endorsers: Endorsers
     """(peer address, org domain) of the endorsing peers."""
     prefix: str = "traffic"
+    alternatives: Sequence[Endorsers] = ()
+    """Other endorser sets that satisfy the policy, tried when one is unreachable."""
     acknowledged: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    """The output of every write that was not acknowledged (it may or may not
-    have been ordered; nothing is promised about it)."""
+    """The error line of every write that was not acknowledged (it may or may
+    not have been ordered; nothing is promised about it)."""
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+
+    def _write(self, n: int) -> str:
+        """Tries the write until acknowledged (returns '') or out of options."""
+        key = f"{self.prefix}-{n}"
+        sets = [self.endorsers, *self.alternatives]
+        error = ""
+        for attempt in range(len(self.orderers) * len(sets)):
+            orderer = self.orderers[(n + attempt) % len(self.orderers)]
+            endorsers = sets[(n + attempt) % len(sets)]
+            result = invoke(self.executor, orderer, self.channel, self.chaincode,
+                            "CreateAsset", [key, str(n)], endorsers)
+            if result.returncode == 0:
+                return ""
+            lines = [line for line in result.output.splitlines() if "Error" in line]
+            error = (lines[0] if lines else result.output.strip())[:400]
+            if not any(marker in error for marker in UNREACHABLE):
+                break
+        return error
 
     def _loop(self) -> None:
         n = 0
         while not self._stop.is_set():
-            key = f"{self.prefix}-{n}"
-            orderer = self.orderers[n % len(self.orderers)]
-            result = invoke(self.executor, orderer, self.channel, self.chaincode,
-                            "CreateAsset", [key, str(n)], self.endorsers)
-            if result.returncode == 0:
-                self.acknowledged.append(key)
+            error = self._write(n)
+            if error:
+                self.failures.append(error)
             else:
-                self.failures.append(result.output.strip()[-300:])
+                self.acknowledged.append(f"{self.prefix}-{n}")
             n += 1
             time.sleep(PAUSE_SECONDS)
 
@@ -60,7 +86,7 @@ class Traffic:
     ) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=180)
+            self._thread.join(timeout=600)
 
     def unreadable(self, executor: Executor, peer: str) -> list[str]:
         """The acknowledged keys ``peer`` cannot read back with their value."""

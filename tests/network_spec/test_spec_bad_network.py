@@ -3,6 +3,7 @@
 import pytest
 
 from network_spec import SpecError, load_network
+from network_spec.channel_settings import ACL_RESOURCES
 
 CRYPTO_CONFIG = """\
 OrdererOrgs:
@@ -32,7 +33,10 @@ PeerOrgs:
 
 PEER_ORGS = "the peer orgs are Org1, Org2, Org3"
 ORDERER_ORGS = "the orderer orgs are Orderer, Orderer2"
-CHANNEL_KEYS = "name, orgs, ordererOrgs, consenters, anchorPeers, consensus"
+CHANNEL_KEYS = (
+    "name, orgs, ordererOrgs, consenters, anchorPeers, consensus, batchTimeout, batchSize, "
+    "capabilities, acls"
+)
 CHAINCODE_KEYS = "name, version, label, image, orgs, policy, initRequired, channels"
 ROLES = "member, peer, admin, client, orderer"
 
@@ -206,6 +210,75 @@ CASES = [
         "consensus-unknown",
         "channels:\n  - {name: mychannel, orgs: [Org1], consensus: raft}\n",
         "channels[0].consensus: must be one of etcdraft, BFT, got 'raft'",
+    ),
+    # --- channels: settings
+    (
+        "batch-timeout-not-a-duration",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchTimeout: soon}\n",
+        "channels[0].batchTimeout: 'soon' is not a duration; write e.g. 2s, 500ms or 1m30s",
+    ),
+    (
+        "batch-timeout-a-number",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchTimeout: 2}\n",
+        'channels[0].batchTimeout: expected a string, got an integer (2); put it in quotes: "2"',
+    ),
+    (
+        "batch-timeout-sub-millisecond",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchTimeout: 0.5ms}\n",
+        "channels[0].batchTimeout: '0.5ms' must be a positive whole number of milliseconds",
+    ),
+    (
+        "batch-size-unknown-key",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {maxMessages: 5}}\n",
+        "channels[0].batchSize: unknown key 'maxMessages' (did you mean 'maxMessageCount'?); "
+        "allowed keys: maxMessageCount, absoluteMaxBytes, preferredMaxBytes",
+    ),
+    (
+        "batch-size-zero-messages",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {maxMessageCount: 0}}\n",
+        "channels[0].batchSize: maxMessageCount must be at least 1, got 0",
+    ),
+    (
+        "batch-size-bad-bytes",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {absoluteMaxBytes: 9 MiB}}\n",
+        "channels[0].batchSize.absoluteMaxBytes: '9 MiB' is not a size; write bytes or e.g. "
+        "512 KB, 99 MB",
+    ),
+    (
+        "batch-size-too-big",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {absoluteMaxBytes: 4 GB}}\n",
+        "channels[0].batchSize.absoluteMaxBytes: must be between 1 byte and 4 GB, got "
+        "4294967296 bytes",
+    ),
+    (
+        "batch-size-preferred-over-absolute",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {absoluteMaxBytes: 1 MB, "
+        "preferredMaxBytes: 2 MB}}\n",
+        "channels[0].batchSize: preferredMaxBytes (2097152) must not exceed absoluteMaxBytes "
+        "(1048576)",
+    ),
+    (
+        "capability-unknown-level",
+        "channels:\n  - {name: mychannel, orgs: [Org1], capabilities: {app: V2_5}}\n",
+        "channels[0].capabilities: unknown key 'app'; allowed keys: channel, orderer, "
+        "application",
+    ),
+    (
+        "capability-unknown-value",
+        "channels:\n  - {name: mychannel, orgs: [Org1], capabilities: {application: V1_4}}\n",
+        "channels[0].capabilities.application: must be one of V2_0, V2_5, got 'V1_4'",
+    ),
+    (
+        "acl-unknown-resource",
+        "channels:\n  - {name: mychannel, orgs: [Org1], acls: {qscc/GetInfo: /Channel/Readers}}\n",
+        "channels[0].acls.qscc/GetInfo: unknown ACL resource 'qscc/GetInfo'; Fabric 2.5's are "
+        + ", ".join(ACL_RESOURCES),
+    ),
+    (
+        "acl-not-a-policy-path",
+        "channels:\n  - {name: mychannel, orgs: [Org1], acls: {qscc/GetChainInfo: Writers}}\n",
+        "channels[0].acls.qscc/GetChainInfo: 'Writers' is not a policy path; write e.g. "
+        "/Channel/Application/Writers",
     ),
     # --- channels: anchor peers
     (

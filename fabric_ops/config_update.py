@@ -1,0 +1,265 @@
+"""Channel config updates, query-then-act: the channel's live config is
+fetched and compared with the config the network spec renders (configtxgen's
+genesis config for the same channel); only when they differ is an update
+computed (configtxlator), signed by enough org admins for the policies it
+touches and submitted. A second run finds nothing to change and submits
+nothing.
+
+Raft allows one consenter change per update, so a change of the consenter set
+is split into steps, additions first then removals (the cluster never shrinks
+below what it had), each waited for before the next."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from fabric_ops.chaincode_ops import Orderer
+from fabric_ops.channel_ops import BLOCK, genesis_block
+from fabric_ops.channel_summary import consenter_address, consenters
+from fabric_ops.executor import CommandFailed, CommandResult, Executor
+from fabric_ops.retry import retrying
+
+UPDATE = "update.pb"
+APPLY_TIMEOUT_SECONDS = 120.0
+SECTIONS = ("Application", "Orderer")
+
+
+class ConfigUpdateError(Exception):
+    """A config update cannot be made (e.g. not enough admins to sign it)."""
+
+
+def _checked(result: CommandResult, context: str) -> CommandResult:
+    if result.returncode != 0:
+        raise CommandFailed(result, context)
+    return result
+
+
+def decode(executor: Executor, message: str, data: bytes) -> dict[str, Any]:
+    result = executor.run(["configtxlator", "proto_decode", "--input", "in.pb", "--type", message],
+                          inputs={"in.pb": data})
+    decoded: dict[str, Any] = json.loads(_checked(result, f"decode {message}").stdout)
+    return decoded
+
+
+def encode(executor: Executor, message: str, document: dict[str, Any]) -> bytes:
+    result = executor.run(
+        ["configtxlator", "proto_encode", "--input", "in.json", "--type", message,
+         "--output", "out.pb"],
+        inputs={"in.json": json.dumps(document).encode()}, outputs=["out.pb"],
+    )
+    return _checked(result, f"encode {message}").files["out.pb"]
+
+
+def _block_config(executor: Executor, block: bytes) -> dict[str, Any]:
+    decoded = decode(executor, "common.Block", block)
+    config: dict[str, Any] = decoded["data"]["data"][0]["payload"]["data"]["config"]
+    return config
+
+
+def live_config(executor: Executor, orderers: Sequence[Orderer], channel: str) -> dict[str, Any]:
+    """The channel's current config, from the first orderer that answers."""
+    errors = []
+    for orderer in orderers:
+        def fetch(orderer: Orderer = orderer) -> CommandResult:
+            result = executor.run(
+                ["peer", "channel", "fetch", "config", BLOCK, "-c", channel, "-o",
+                 orderer.address, "--tls", "--cafile", executor.paths.tls_ca(orderer.domain)],
+                outputs=[BLOCK],
+            )
+            return _checked(result, f"channel {channel}: fetch config from {orderer.address}")
+        try:
+            return _block_config(executor, retrying(fetch, attempts=3).files[BLOCK])
+        except CommandFailed as error:
+            errors.append(str(error))
+    raise ConfigUpdateError(f"channel {channel}: no orderer gave its config: {errors}")
+
+
+def rendered_config(executor: Executor, channel: str, files: Mapping[str, bytes]) -> dict[str, Any]:
+    """The config the spec describes: configtxgen's genesis config of the channel."""
+    return _block_config(executor, genesis_block(executor, channel, files))
+
+
+def _strip(element: dict[str, Any]) -> dict[str, Any]:
+    """A config group without versions (they are the channel's history, not its
+    content; configtxlator sets them in the update)."""
+    return {
+        "mod_policy": element.get("mod_policy", ""),
+        "values": {k: {"mod_policy": v.get("mod_policy", ""), "value": v.get("value")}
+                   for k, v in element.get("values", {}).items()},
+        "policies": {k: {"mod_policy": p.get("mod_policy", ""), "policy": p.get("policy")}
+                     for k, p in element.get("policies", {}).items()},
+        "groups": {k: _strip(g) for k, g in element.get("groups", {}).items()},
+    }
+
+
+def _own(group: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in group.items() if k != "groups"}
+
+
+def same_config(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return _strip(a["channel_group"]) == _strip(b["channel_group"])
+
+
+def required_signers(
+    current: dict[str, Any], target: dict[str, Any], available: Sequence[str]
+) -> list[str]:
+    """MSP IDs whose admins' signatures satisfy every policy the change from
+    ``current`` to ``target`` touches: a section's org set or values need a
+    MAJORITY of its current orgs' admins, an org's own group its admin, the
+    channel's own values both sections' majorities."""
+    cur, tgt = _strip(current["channel_group"]), _strip(target["channel_group"])
+    needed: set[str] = set()
+
+    def majority(section: str) -> set[str]:
+        members = sorted(cur["groups"][section]["groups"])
+        count = len(members) // 2 + 1
+        usable = [msp for msp in members if msp in available]
+        if len(usable) < count:
+            raise ConfigUpdateError(
+                f"{section} changes need {count} of the admins of {', '.join(members)}; "
+                f"only {', '.join(usable) or 'none'} can sign here"
+            )
+        return set(usable[:count])
+
+    if _own(cur) != _own(tgt):
+        for section in SECTIONS:
+            needed |= majority(section)
+    for section in SECTIONS:
+        before, after = cur["groups"][section], tgt["groups"][section]
+        if _own(before) != _own(after) or set(before["groups"]) != set(after["groups"]):
+            needed |= majority(section)
+        for msp in set(before["groups"]) & set(after["groups"]):
+            if before["groups"][msp] != after["groups"][msp]:
+                if msp not in available:
+                    raise ConfigUpdateError(f"the change of {msp}'s group needs its admin")
+                needed.add(msp)
+    return sorted(needed)
+
+
+def _consenter_key(consenter: dict[str, Any]) -> tuple[str, str, str]:
+    return (consenter_address(consenter), consenter["client_tls_cert"],
+            consenter["server_tls_cert"])
+
+
+def _with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> dict[str, Any]:
+    changed = copy.deepcopy(config)
+    orderer = changed["channel_group"]["groups"]["Orderer"]
+    orderer["values"]["ConsensusType"]["value"]["metadata"]["consenters"] = chosen
+    return changed
+
+
+def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
+    """The configs to apply in turn to get from ``current`` to ``target``: one
+    per consenter added, then one per consenter removed (each otherwise equal to
+    ``current``), then ``target`` itself when anything else differs."""
+    want = consenters(target)
+    have = list(consenters(current))
+    wanted = {_consenter_key(c) for c in want}
+
+    def ordered(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        keys = {_consenter_key(c) for c in members}
+        return ([c for c in want if _consenter_key(c) in keys]
+                + [c for c in members if _consenter_key(c) not in wanted])
+
+    steps = []
+    for added in [c for c in want if _consenter_key(c) not in {_consenter_key(h) for h in have}]:
+        have = ordered([*have, added])
+        steps.append(_with_consenters(current, have))
+    for removed in [c for c in have if _consenter_key(c) not in wanted]:
+        have = ordered([c for c in have if c is not removed])
+        steps.append(_with_consenters(current, have))
+    last = steps[-1] if steps else current
+    if not same_config(last, target):
+        steps.append(target)
+    return steps
+
+
+def update_envelope(
+    executor: Executor, channel: str, current: dict[str, Any], target: dict[str, Any]
+) -> bytes:
+    """configtxlator's update from ``current`` to ``target`` in an unsigned envelope."""
+    result = executor.run(
+        ["configtxlator", "compute_update", "--channel_id", channel, "--original", "original.pb",
+         "--updated", "updated.pb", "--output", UPDATE],
+        inputs={"original.pb": encode(executor, "common.Config", current),
+                "updated.pb": encode(executor, "common.Config", target)},
+        outputs=[UPDATE],
+    )
+    update = _checked(result, f"channel {channel}: compute update").files[UPDATE]
+    envelope = {"payload": {
+        "header": {"channel_header": {"channel_id": channel, "type": 2}},
+        "data": {"config_update": decode(executor, "common.ConfigUpdate", update)},
+    }}
+    return encode(executor, "common.Envelope", envelope)
+
+
+def sign_and_submit(
+    executors: Mapping[str, Executor], signers: Sequence[str], orderers: Sequence[Orderer],
+    channel: str, envelope: bytes,
+) -> None:
+    """Every signer but the first signs; the first submits (adding its own
+    signature) to the first orderer that accepts it, so no admin's key leaves
+    its executor."""
+    for msp in signers[1:]:
+        result = executors[msp].run(["peer", "channel", "signconfigtx", "-f", UPDATE],
+                                    inputs={UPDATE: envelope}, outputs=[UPDATE])
+        envelope = _checked(result, f"channel {channel}: {msp} signs the update").files[UPDATE]
+    submitter = executors[signers[0]]
+    failures = []
+    for orderer in orderers:
+        def submit(orderer: Orderer = orderer) -> CommandResult:
+            result = submitter.run(
+                ["peer", "channel", "update", "-f", UPDATE, "-c", channel, "-o",
+                 orderer.address, "--tls", "--cafile", submitter.paths.tls_ca(orderer.domain)],
+                inputs={UPDATE: envelope},
+            )
+            return _checked(result, f"channel {channel}: update submitted by {signers[0]}")
+        try:
+            retrying(submit, attempts=4)
+            return
+        except CommandFailed as error:
+            failures.append(str(error))
+    raise ConfigUpdateError(f"channel {channel}: no orderer accepted the update: {failures}")
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise ConfigUpdateError(f"{what}: not seen within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def ensure_config(
+    executors: Mapping[str, Executor],
+    reader: str,
+    orderers: Sequence[Orderer],
+    channel: str,
+    files: Mapping[str, bytes],
+    on_applied: Callable[[dict[str, Any]], None] = lambda config: None,
+) -> int:
+    """Brings ``channel``'s config to what ``files`` (``configtx.channel_config_files``)
+    describe; ``executors`` by MSP ID, ``reader`` the MSP whose admin fetches
+    and renders. ``on_applied`` runs after each applied step (e.g. to wait for
+    a new consenter). Returns the number of updates submitted (0: nothing to do)."""
+    tools = executors[reader]
+    target = rendered_config(tools, channel, files)
+    current = live_config(tools, orderers, channel)
+    submitted = 0
+    for step in update_steps(current, target):
+        signers = required_signers(current, step, list(executors))
+        envelope = update_envelope(tools, channel, current, step)
+        sign_and_submit(executors, signers, orderers, channel, envelope)
+        submitted += 1
+
+        def applied(step: dict[str, Any] = step) -> bool:
+            return same_config(live_config(tools, orderers, channel), step)
+
+        wait_for(applied, f"channel {channel}: config update {submitted}", APPLY_TIMEOUT_SECONDS)
+        on_applied(step)
+        current = live_config(tools, orderers, channel)
+    return submitted

@@ -1,0 +1,140 @@
+"""Rolling upgrades under mocks: node Deployments are chained one at a time
+(orderers, then peers), each after the previous node's readiness gate with
+populate or the previous Deployment without; a new fabric:fabricVersion changes
+every Fabric image and is an update (not a replacement) of every gate."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime.mocks import MockMonitor
+
+from fabric_components.network import crypto_source, deploy_network
+from fabric_components.rollout_provider import ReadinessGateProvider
+from network_spec.load import load_network
+from tests.components.mocks import RecordingMocks
+from tests.components.program import run_sample, sample_config
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+SCALED_NODES = ["orderer0-orderer", "orderer1-orderer", "orderer2-orderer",
+                "peer0-org1", "peer1-org1", "peer0-org2", "peer1-org2"]
+"""In the order they roll: the orderer org's nodes, then each peer org's."""
+
+
+class DependencyMonitor(MockMonitor):
+    """Also records the dependencies each resource is registered with, by name."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.dependencies: dict[str, set[str]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.dependencies[request.name] = {urn.rsplit("::", 1)[1]
+                                           for urn in request.dependencies}
+        return super().RegisterResource(request)
+
+
+def dependencies(sample: str, **overrides: str) -> tuple[RecordingMocks, dict[str, set[str]]]:
+    config = sample_config(sample, **overrides)
+    spec = load_network(config.crypto_config, config.network)
+    mocks = RecordingMocks()
+    monitor = DependencyMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project="fabric", stack="test", preview=False,
+                             monitor=monitor)
+
+    @pulumi.runtime.test
+    def evaluate() -> pulumi.Output[Any]:
+        outputs = deploy_network(spec, config, crypto_source(spec, config), "test")
+        return pulumi.Output.all(**outputs)
+
+    evaluate()
+    return mocks, monitor.dependencies
+
+
+def node_deployments(mocks: RecordingMocks) -> dict[str, str]:
+    """Kubernetes name -> Pulumi name of every Fabric node's Deployment."""
+    return {r.manifest["metadata"]["name"]: r.name for r in mocks.of_type(DEPLOYMENT)
+            if r.manifest["metadata"]["labels"]["app.kubernetes.io/name"]
+            in ("fabric-peer", "fabric-orderer")}
+
+
+def test_with_populate_each_node_rolls_after_the_previous_nodes_gate():
+    mocks, deps = dependencies("scaled")
+    names = node_deployments(mocks)
+    assert sorted(names) == sorted(SCALED_NODES)
+    gates = {r.name for r in mocks.by_provider("ReadinessGateProvider")}
+    assert gates == {f"{node}-ready" for node in SCALED_NODES}
+    assert not deps[names[SCALED_NODES[0]]] & gates
+    for previous, node in pairwise(SCALED_NODES):
+        assert deps[names[node]] & (gates | set(names.values())) == {f"{previous}-ready"}, node
+    for node in SCALED_NODES:
+        # The gate waits for its own node's rollout, and for the toolboxes it queries through.
+        assert names[node] in deps[f"{node}-ready"]
+        assert "orderer-admin" in deps[f"{node}-ready"]
+    assert "org1-admin" in deps["peer0-org1-ready"]
+
+
+def test_without_populate_each_node_rolls_after_the_previous_deployment():
+    mocks, deps = dependencies("scaled", populate="false")
+    names = node_deployments(mocks)
+    assert mocks.by_provider("ReadinessGateProvider") == []
+    assert not deps[names[SCALED_NODES[0]]] & set(names.values())
+    for previous, node in pairwise(SCALED_NODES):
+        assert deps[names[node]] & set(names.values()) == {names[previous]}, node
+
+
+def gate(mocks: RecordingMocks, node: str) -> dict[str, Any]:
+    (found,) = [r.manifest for r in mocks.by_provider("ReadinessGateProvider")
+                if r.name == f"{node}-ready"]
+    return found
+
+
+def test_gate_inputs_name_the_channels_and_their_consenters():
+    mocks, _ = run_sample("scaled")
+    peer = gate(mocks, "peer0-org2")
+    assert (peer["kind"], peer["fabric_version"]) == ("peer", "2.5.9")
+    assert list(peer["channels"]) == ["common"]
+    assert [c["node"] for c in peer["channels"]["common"]] == [
+        "orderer0.example.com", "orderer1.example.com", "orderer2.example.com"]
+    assert sorted(peer["executors"]) == ["Orderer", "Org2"]
+    assert sorted(gate(mocks, "peer1-org1")["channels"]) == ["common", "private-org1"]
+    orderer = gate(mocks, "orderer1-orderer")
+    assert orderer["kind"] == "orderer"
+    assert orderer["address"].startswith("orderer1-orderer.")
+    assert sorted(orderer["channels"]) == ["common", "private-org1"]
+
+
+@pytest.fixture(scope="module")
+def versions() -> tuple[RecordingMocks, RecordingMocks]:
+    return run_sample("scaled", fabricVersion="2.5.0")[0], run_sample("scaled")[0]
+
+
+def images(mocks: RecordingMocks) -> dict[str, list[str]]:
+    return {r.manifest["metadata"]["name"]: [c["image"] for c in [
+        *r.manifest["spec"]["template"]["spec"].get("initContainers", []),
+        *r.manifest["spec"]["template"]["spec"]["containers"]]]
+        for r in mocks.of_type(DEPLOYMENT)}
+
+
+def test_a_new_fabric_version_changes_every_fabric_image(versions):
+    old, new = images(versions[0]), images(versions[1])
+    fabric = [name for name in new if not name.startswith(("basic-", "asset-"))]
+    assert len(fabric) == 7 + 3  # nodes and admin toolboxes
+    for name in fabric:
+        fabric_images = [i for i in new[name] if "/fabric-" in i]
+        assert fabric_images, name
+        assert all(i.endswith(":2.5.9") for i in fabric_images), (name, new[name])
+        assert [i.replace(":2.5.9", ":2.5.0") for i in new[name]] == old[name], name
+
+
+def test_a_new_fabric_version_is_an_update_of_every_gate(versions):
+    provider = ReadinessGateProvider()
+    for node in SCALED_NODES:
+        old, new = gate(versions[0], node), gate(versions[1], node)
+        diff = provider.diff(f"{node}", old, new)
+        assert (diff.changes, diff.replaces) == (True, []), node
+        assert provider.diff(node, new, dict(new)).changes is False, node
+
