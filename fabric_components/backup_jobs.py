@@ -183,6 +183,8 @@ class NetworkBackup(pulumi.ComponentResource):
             f"{name}-manifest", "backup-manifest", config, key,
             [("manifest", config.backup.image, WRITE_MANIFEST)], [], [], {},
             pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=jobs)))
+        # From the manifest Job, so the stack output resolves only once the
+        # backup is complete (the Job is awaited).
         self.key = manifest.metadata.apply(lambda m: m["annotations"][
             "fabric.hyperledger.org/backup-key"])
         self.register_outputs({"key": self.key})
