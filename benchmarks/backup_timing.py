@@ -20,9 +20,8 @@ from fabric_components.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import query
 from localnet import FabricRelease, LocalNetwork
 from localnet.backup import backup_network, node_heights, restore_network
-from localnet.chaincode_servers import chaincode_servers
 from localnet.release import REPO_ROOT
-from tests.localnet.populate import run_stages, stages
+from tests.localnet.populate import populated
 
 CHANNEL, CHAINCODE = "common", "asset"
 PASSPHRASE = "benchmark passphrase"
@@ -77,34 +76,30 @@ def main(writes: int) -> None:
     release = FabricRelease.build()
     with tempfile.TemporaryDirectory(prefix="backup-timing-") as temp:
         root = Path(temp)
-        with LocalNetwork.start(REPO_ROOT / "samples" / "scaled", root / "net", release) as net:
-            labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
-            (root / "servers").mkdir()
-            with chaincode_servers(labels, root / "servers") as servers:
-                run_stages(stages(net, servers), parallel=True)
-                started = time.monotonic()
-                write_all(net, writes)
-                write_seconds = time.monotonic() - started
-                height = settled(net)
-                data_bytes = sum(f.stat().st_size for cn in net.nodes for f in
-                                 Path(net.nodes[cn].paths.data_dir).rglob("*") if f.is_file())
-                store = LocalDirStore(root / "store")
-                started = time.monotonic()
-                manifest = backup_network(net, store, PASSPHRASE, key="benchmark")
-                backup_seconds = time.monotonic() - started
-                stored = sum(o.size for o in manifest.objects)
-                net.stop()
-                for node in net.nodes.values():
-                    shutil.rmtree(node.paths.data_dir)
-                shutil.rmtree(net.crypto_dir)
-                started = time.monotonic()
-                restore_network(net, store, "benchmark", PASSPHRASE)
-                restore_seconds = time.monotonic() - started
-                restored = settled(net)
-                peer = net.spec.peer_orgs[-1].nodes[-1]
-                last = query(net.executor(net.spec.peer_orgs[-1].name),
-                             peer_address(net.addressing, peer), CHANNEL, CHAINCODE,
-                             "ReadAsset", [f"key-{writes - 1}"])
+        with populated(REPO_ROOT / "samples" / "scaled", root, release) as (net, _):
+            started = time.monotonic()
+            write_all(net, writes)
+            write_seconds = time.monotonic() - started
+            height = settled(net)
+            data_bytes = sum(f.stat().st_size for cn in net.nodes for f in
+                             Path(net.nodes[cn].paths.data_dir).rglob("*") if f.is_file())
+            store = LocalDirStore(root / "store")
+            started = time.monotonic()
+            manifest = backup_network(net, store, PASSPHRASE, key="benchmark")
+            backup_seconds = time.monotonic() - started
+            stored = sum(o.size for o in manifest.objects)
+            net.stop()
+            for node in net.nodes.values():
+                shutil.rmtree(node.paths.data_dir)
+            shutil.rmtree(net.crypto_dir)
+            started = time.monotonic()
+            restore_network(net, store, "benchmark", PASSPHRASE)
+            restore_seconds = time.monotonic() - started
+            restored = settled(net)
+            peer = net.spec.peer_orgs[-1].nodes[-1]
+            last = query(net.executor(net.spec.peer_orgs[-1].name),
+                         peer_address(net.addressing, peer), CHANNEL, CHAINCODE,
+                         "ReadAsset", [f"key-{writes - 1}"])
     print(f"scaled sample, {writes} writes in {write_seconds:.1f} s, channel {CHANNEL} "
           f"height {height}; node data directories {data_bytes / 2**20:.1f} MiB "
           "(mostly 64 MB Raft WAL segments the orderers preallocate)")

@@ -3,9 +3,11 @@ exactly as the engine calls them (shared by the fabric-tier tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from fabric_components.chaincode_provider import (
@@ -24,7 +26,8 @@ from fabric_components.channel_provider import (
 from fabric_components.node_settings import orderer_address, orderer_admin_address, peer_address
 from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.executor_config import local_executor_config
-from localnet import LocalNetwork
+from localnet import FabricRelease, LocalNetwork
+from localnet.chaincode_servers import chaincode_servers
 from network_spec import ChaincodeSpec, ChannelSpec, NodeSpec
 
 CHANNEL = "mychannel"
@@ -239,3 +242,21 @@ def run_stages(all_stages: list[Stage], parallel: bool) -> None:
         with ThreadPoolExecutor(max_workers=8) as pool:
             for future in [pool.submit(step) for step in stage]:
                 future.result()
+
+
+@contextmanager
+def populated(
+    source: Path, workdir: Path, release: FabricRelease,
+    extra_servers: Mapping[str, str] | None = None,
+) -> Iterator[tuple[LocalNetwork, dict[str, str]]]:
+    """A network started from ``source`` under ``workdir`` with every chaincode
+    package served (plus ``extra_servers``: ``<chaincode>/<org>`` to a label, for
+    orgs a later spec adds) and the whole populate run; yields the network and
+    the servers' addresses, stops both on exit."""
+    with LocalNetwork.start(source, workdir / "net", release) as net:
+        labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
+        servers_dir = workdir / "servers"
+        servers_dir.mkdir(parents=True, exist_ok=True)
+        with chaincode_servers({**labels, **(extra_servers or {})}, servers_dir) as servers:
+            run_stages(stages(net, servers), parallel=True)
+            yield net, servers

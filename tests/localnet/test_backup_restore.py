@@ -30,9 +30,8 @@ from fabric_ops.chaincode_ops import Orderer, invoke, query
 from fabric_ops.executor import CommandFailed
 from localnet import FabricRelease, LocalNetwork
 from localnet.backup import backup_network, node_heights, node_object, restore_network
-from localnet.chaincode_servers import chaincode_servers
 from localnet.release import REPO_ROOT
-from tests.localnet.populate import run_stages, stages
+from tests.localnet.populate import populated
 
 pytestmark = pytest.mark.fabric
 CHANNEL = "common"
@@ -46,11 +45,8 @@ def net(
     fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalNetwork]:
     workdir = tmp_path_factory.mktemp("scaled-backup")
-    with LocalNetwork.start(REPO_ROOT / "samples" / "scaled", workdir, fabric_release) as network:
-        labels = {f"{cc.name}/{o}": cc.label for cc in network.spec.chaincodes for o in cc.orgs}
-        with chaincode_servers(labels, tmp_path_factory.mktemp("servers")) as servers:
-            run_stages(stages(network, servers), parallel=True)
-            yield network
+    with populated(REPO_ROOT / "samples" / "scaled", workdir, fabric_release) as (network, _):
+        yield network
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from fabric_components.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import peer_channels
 from localnet import FabricRelease, LocalNetwork
-from localnet.chaincode_servers import chaincode_servers
 from localnet.release import REPO_ROOT
-from tests.localnet.populate import run_stages, stages
+from tests.localnet.populate import populated
 
 pytestmark = pytest.mark.fabric
 
@@ -25,11 +24,8 @@ def net(
     fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalNetwork]:
     workdir = tmp_path_factory.mktemp("scaled-populate")
-    with LocalNetwork.start(REPO_ROOT / "samples" / "scaled", workdir, fabric_release) as network:
-        labels = {f"{cc.name}/{o}": cc.label for cc in network.spec.chaincodes for o in cc.orgs}
-        with chaincode_servers(labels, tmp_path_factory.mktemp("servers")) as servers:
-            run_stages(stages(network, servers), parallel=True)
-            yield network
+    with populated(REPO_ROOT / "samples" / "scaled", workdir, fabric_release) as (network, _):
+        yield network
 
 
 def test_every_member_peer_joined_every_channel(net: LocalNetwork):

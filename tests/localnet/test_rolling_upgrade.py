@@ -25,12 +25,11 @@ from fabric_components.rollout import gate_props
 from fabric_components.rollout_provider import ReadinessGateProvider
 from fabric_ops.chaincode_ops import Orderer, query
 from localnet import FabricRelease, LocalNetwork
-from localnet.chaincode_servers import chaincode_servers
 from localnet.process import http_get
 from localnet.release import REPO_ROOT, ReleaseError
 from tests.components.program import sample_config
 from tests.localnet.commands import Recorded, recording_commands
-from tests.localnet.populate import executor_config, outs, run_stages, stages
+from tests.localnet.populate import executor_config, outs, populated
 from tests.localnet.traffic import Traffic
 
 pytestmark = pytest.mark.fabric
@@ -100,41 +99,38 @@ def traffic(net: LocalNetwork, peer_index: int) -> Traffic:
 def roll(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roll]:
     old, new = release(OLD), release(NEW)
     workdir = tmp_path_factory.mktemp("upgrade")
-    with LocalNetwork.start(REPO_ROOT / "samples" / "scaled", workdir, old) as net:
-        labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
-        with chaincode_servers(labels, tmp_path_factory.mktemp("servers")) as servers:
-            run_stages(stages(net, servers), parallel=True)
-            order = [n.common_name for org in (*net.spec.orderer_orgs, *net.spec.peer_orgs)
-                     for n in org.nodes]
-            result = Roll(net, order)
-            provider = ReadinessGateProvider()
-            with recording_commands() as ran:
-                for cn in order:
-                    result.first_launch[cn] = outs(provider.create(props(net, cn, OLD)))
-            result.first_launch_commands = ran
-            result.traffic = [traffic(net, 0), traffic(net, 1)]
-            with result.traffic[0], result.traffic[1]:
-                time.sleep(3)  # both clients writing before the first restart
-                for cn in order:
-                    started = time.monotonic()
-                    acked = sum(len(t.acknowledged) for t in result.traffic)
-                    net.upgrade(cn, new, DOWN_SECONDS)
-                    news = props(net, cn, NEW)
-                    assert provider.diff(cn, result.first_launch[cn], news).changes
-                    result.upgraded[cn] = outs(provider.update(cn, result.first_launch[cn],
-                                                               news))
-                    result.seconds[cn] = time.monotonic() - started
-                    result.acknowledged[cn] = sum(
-                        len(t.acknowledged) for t in result.traffic) - acked
-                time.sleep(3)
-            with recording_commands() as again:
-                for cn in order:
-                    news = props(net, cn, NEW)
-                    result.second_run_changes[cn] = bool(provider.diff(
-                        cn, result.upgraded[cn], news).changes)
-                    provider.update(cn, result.upgraded[cn], news)
-            result.second_run_commands = again
-            yield result
+    with populated(REPO_ROOT / "samples" / "scaled", workdir, old) as (net, _):
+        order = [n.common_name for org in (*net.spec.orderer_orgs, *net.spec.peer_orgs)
+                 for n in org.nodes]
+        result = Roll(net, order)
+        provider = ReadinessGateProvider()
+        with recording_commands() as ran:
+            for cn in order:
+                result.first_launch[cn] = outs(provider.create(props(net, cn, OLD)))
+        result.first_launch_commands = ran
+        result.traffic = [traffic(net, 0), traffic(net, 1)]
+        with result.traffic[0], result.traffic[1]:
+            time.sleep(3)  # both clients writing before the first restart
+            for cn in order:
+                started = time.monotonic()
+                acked = sum(len(t.acknowledged) for t in result.traffic)
+                net.upgrade(cn, new, DOWN_SECONDS)
+                news = props(net, cn, NEW)
+                assert provider.diff(cn, result.first_launch[cn], news).changes
+                result.upgraded[cn] = outs(provider.update(cn, result.first_launch[cn],
+                                                           news))
+                result.seconds[cn] = time.monotonic() - started
+                result.acknowledged[cn] = sum(
+                    len(t.acknowledged) for t in result.traffic) - acked
+            time.sleep(3)
+        with recording_commands() as again:
+            for cn in order:
+                news = props(net, cn, NEW)
+                result.second_run_changes[cn] = bool(provider.diff(
+                    cn, result.upgraded[cn], news).changes)
+                provider.update(cn, result.upgraded[cn], news)
+        result.second_run_commands = again
+        yield result
 
 
 def test_every_node_runs_the_new_release(roll: Roll):
