@@ -14,6 +14,7 @@ from asset_contract import AssetContract
 from fabric_chaincode_python.fabric_contract_api import (  # type: ignore[import-untyped]
     ContractChaincode,
 )
+from serial_writes import serialise_stream_writes
 
 REQUIRED = ("CHAINCODE_ID", "CHAINCODE_SERVER_ADDRESS")
 
@@ -31,6 +32,7 @@ def main() -> int:
         print(f"asset_transfer: set {' and '.join(missing)} "
               "(the package ID and the host:port to listen on)", file=sys.stderr)
         return 2
+    serialise_stream_writes()
     chaincode = ContractChaincode.new_chaincode(AssetContract())
     signal.signal(signal.SIGTERM, _stop)
     # start() reads both variables itself and serves until the process is stopped.

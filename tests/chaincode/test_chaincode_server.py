@@ -66,3 +66,10 @@ def test_server_needs_its_id_and_address(tmp_path: Path):
     server = start(log, CHAINCODE_ID="asset_1.0:abc")
     assert server.wait(timeout=30) == 2
     assert "set CHAINCODE_SERVER_ADDRESS" in log.read_text()
+
+
+def test_the_image_copies_every_module_of_the_chaincode():
+    copied = next(line.split()[1:-1] for line in
+                  (MAIN.parent / "Dockerfile").read_text().splitlines()
+                  if line.startswith("COPY") and "main.py" in line)
+    assert sorted(copied) == sorted(p.name for p in MAIN.parent.glob("*.py"))

@@ -1,17 +1,20 @@
 """The whole populate of the scaled sample on a real local network (3 Raft
 orderers, 2 orgs x 2 peers, channels ``common`` and ``private-org1``, chaincodes
 ``basic`` on both and ``asset`` on ``common``), scheduled as the engine schedules
-it: every chaincode committed on every channel it lists, and served."""
+it: every chaincode committed on every channel it lists, and served, also to
+clients writing at the same time."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from fabric_components.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import peer_channels
+from fabric_ops.executor import CommandResult
 from localnet import FabricRelease, LocalNetwork
 from localnet.release import REPO_ROOT
 from tests.localnet.populate import populated
@@ -56,3 +59,22 @@ def test_every_chaincode_is_committed_where_listed_and_serves(net: LocalNetwork)
             assert query(net.executor(reader.name), peer_address(net.addressing,
                                                                  reader.nodes[-1]),
                          channel.name, cc.name, "ReadAsset", [key]) == "v"
+
+
+def test_concurrent_writes_are_all_served(net: LocalNetwork):
+    """Sixteen clients at once through one chaincode server per org (the
+    sample serialises its stream writes; without that, most time out)."""
+    orderer_org, orderer_node = net.spec.node(net.channel("common").consenters[0])
+    orderer = Orderer(orderer_address(net.addressing, orderer_node), orderer_org.domain)
+    peers = [(peer_address(net.addressing, o.nodes[0]), o.domain) for o in net.spec.peer_orgs]
+
+    def write(n: int) -> CommandResult:
+        return invoke(net.executor("Org1"), orderer, "common", "asset", "CreateAsset",
+                      [f"concurrent-{n}", str(n)], peers)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(write, range(16)))
+    assert [r.output.strip().splitlines()[-1] for r in results if r.returncode] == []
+    reader = peer_address(net.addressing, net.spec.org("Org2").nodes[1])
+    assert [query(net.executor("Org2"), reader, "common", "asset", "ReadAsset",
+                  [f"concurrent-{n}"]) for n in range(16)] == [str(n) for n in range(16)]
