@@ -25,10 +25,8 @@ from tests.localnet.populate import populated
 
 CHANNEL, CHAINCODE = "common", "asset"
 PASSPHRASE = "benchmark passphrase"
-WRITERS = 1
-"""The sample chaincode server (fabric-chaincode-python) loses some of the
-transactions it is sent concurrently (the peer times out after 30 s), so one
-client writes, without waiting for each commit."""
+WRITERS = 8
+"""Clients writing at once, none waiting for its commit."""
 ATTEMPTS = 5
 
 
