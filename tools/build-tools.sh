@@ -90,16 +90,17 @@ build_fabric() {
   local version="$1" wrapper="$HERE/gomod/fabric-$1"
   need_wrapper "$wrapper"
   local dest="$CACHE/fabric/$version"
-  if [ -f "$dest/.complete" ] && cmp -s "$wrapper/go.mod" "$dest/go.mod"; then
-    log "fabric $version: cached in $dest"
-    echo "$dest"
-    return
-  fi
+  # As Fabric's Makefile stamps a release: the binaries report $version (peer
+  # version, the operations /version endpoint) instead of "latest".
+  local ldflags="-X github.com/hyperledger/fabric/common/metadata.Version=$version"
+  local key
+  key="$(stamp "$wrapper" "fabric 1 $ldflags")"
+  cached "fabric $version" "$dest" "$key" && return
   need_go
   rm -rf "$dest" && mkdir -p "$dest/bin"
   local start=$SECONDS
   log "fabric $version: building peer orderer osnadmin configtxgen configtxlator into $dest/bin"
-  (cd "$wrapper" && go build -o "$dest/bin/" \
+  (cd "$wrapper" && go build -ldflags "$ldflags" -o "$dest/bin/" \
     github.com/hyperledger/fabric/cmd/peer github.com/hyperledger/fabric/cmd/orderer \
     github.com/hyperledger/fabric/cmd/osnadmin github.com/hyperledger/fabric/cmd/configtxgen \
     github.com/hyperledger/fabric/cmd/configtxlator)
@@ -107,8 +108,7 @@ build_fabric() {
   src="$(cd "$wrapper" && go list -m -f '{{.Dir}}' github.com/hyperledger/fabric)"
   cp -r "$src/sampleconfig" "$dest/config"
   chmod -R u+w "$dest/config"
-  cp "$wrapper/go.mod" "$dest/go.mod"
-  touch "$dest/.complete"
+  echo "$key" >"$dest/.complete"
   log "fabric $version: built in $((SECONDS - start)) s"
   echo "$dest"
 }

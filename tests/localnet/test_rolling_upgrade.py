@@ -55,6 +55,8 @@ class Roll:
     acknowledged: dict[str, int] = field(default_factory=dict)
     """Per node: writes acknowledged from its stop until its gate passed."""
     traffic: list[Traffic] = field(default_factory=list)
+    versions_before: dict[str, str] = field(default_factory=dict)
+    """Per node, what its operations endpoint's /version said before the roll."""
     first_launch_commands: Recorded = field(default_factory=Recorded)
     second_run_commands: Recorded = field(default_factory=Recorded)
     second_run_changes: dict[str, bool] = field(default_factory=dict)
@@ -103,6 +105,9 @@ def roll(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roll]:
         order = [n.common_name for org in (*net.spec.orderer_orgs, *net.spec.peer_orgs)
                  for n in org.nodes]
         result = Roll(net, order)
+        for cn in order:
+            _, body = http_get(f"http://{net.nodes[cn].operations}/version")
+            result.versions_before[cn] = json.loads(body)["Version"]
         provider = ReadinessGateProvider()
         with recording_commands() as ran:
             for cn in order:
@@ -138,11 +143,12 @@ def test_every_node_runs_the_new_release(roll: Roll):
     for cn in roll.order:
         node = roll.net.nodes[cn]
         assert node.process.running(), cn
-        # The binaries report "latest" (built without Fabric's Makefile stamps),
-        # so the running executable says which release a node runs.
         assert Path(f"/proc/{node.process.pid}/exe").resolve().parent == new_bin, cn
+        status, body = http_get(f"http://{node.operations}/version")
+        assert (status, json.loads(body)["Version"]) == (200, NEW), (cn, body)
         status, body = http_get(f"http://{node.operations}/healthz")
         assert status == 200, (cn, body)
+    assert set(roll.versions_before.values()) == {OLD}, roll.versions_before
 
 
 def test_the_first_launch_gates_only_queried(roll: Roll):
