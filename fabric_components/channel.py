@@ -147,6 +147,11 @@ class Channel(pulumi.ComponentResource):
                         "admin_address": orderer_admin_address(addressing, node),
                         "orderer_domain": org.domain,
                         "block": block.block,  # type: ignore[attr-defined]
+                        "other_consenters": [
+                            {"address": orderer_address(addressing, other), "domain": o.domain}
+                            for o, other in (spec.node(cn) for cn in channel.consenters)
+                            if other.common_name != common_name
+                        ],
                         "executor": args.executors[org.name],
                         "done": None,
                     },

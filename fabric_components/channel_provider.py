@@ -39,6 +39,9 @@ class ChannelBlockProvider(ResourceProvider):
 
 
 class OrdererJoinProvider(IdempotentOperation):
+    """Joins with the channel's newest config block when another consenter
+    serves it (``channel_ops.join_block``), else with the genesis block."""
+
     replace_keys = ("channel", "node")
     update_keys = ("admin_address", "version")
 
@@ -46,12 +49,16 @@ class OrdererJoinProvider(IdempotentOperation):
         return f"{props['channel']}/{props['node']}"
 
     def act(self, props: dict[str, Any]) -> None:
-        from fabric_ops.channel_ops import ensure_orderer_joined
+        from fabric_ops.channel_ops import ensure_orderer_joined, join_block, orderer_channel
 
-        ensure_orderer_joined(
-            _executor(props), props["admin_address"], props["orderer_domain"],
-            props["channel"], base64.b64decode(props["block"]),
-        )
+        executor = _executor(props)
+        if orderer_channel(executor, props["admin_address"], props["orderer_domain"],
+                           props["channel"]) is not None:
+            return
+        others = [(o["address"], o["domain"]) for o in props.get("other_consenters", [])]
+        block = join_block(executor, props["channel"], base64.b64decode(props["block"]), others)
+        ensure_orderer_joined(executor, props["admin_address"], props["orderer_domain"],
+                              props["channel"], block)
 
     def is_done(self, props: dict[str, Any]) -> bool:
         from fabric_ops.channel_ops import orderer_channel

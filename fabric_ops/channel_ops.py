@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fabric_ops.configtx import PROFILE
@@ -170,11 +170,11 @@ def peer_height(executor: Executor, peer: str, channel: str) -> int:
     raise CommandFailed(result, f"channel {channel}: getinfo on {peer}: no '{prefix}'")
 
 
-def channel_config(
-    executor: Executor, orderer_address: str, orderer_domain: str, channel: str
-) -> dict[str, Any]:
-    """The channel's current configuration as JSON: the latest config block
-    fetched from an orderer, decoded by configtxlator."""
+def config_block(
+    executor: Executor, orderer_address: str, orderer_domain: str, channel: str,
+    attempts: int = 8,
+) -> bytes:
+    """The channel's newest config block, fetched from an orderer."""
     def fetch() -> CommandResult:
         result = executor.run(
             ["peer", "channel", "fetch", "config", BLOCK, "-c", channel, "-o", orderer_address,
@@ -183,15 +183,42 @@ def channel_config(
         )
         return _checked(result, f"channel {channel}: fetch config from {orderer_address}")
 
-    fetched = retrying(fetch)
+    return retrying(fetch, attempts=attempts).files[BLOCK]
+
+
+def block_config(executor: Executor, block: bytes) -> dict[str, Any]:
+    """The channel config a config block carries, as configtxlator's JSON."""
     decoded = executor.run(
         ["configtxlator", "proto_decode", "--input", BLOCK, "--type", "common.Block"],
-        inputs={BLOCK: fetched.files[BLOCK]},
+        inputs={BLOCK: block},
     )
-    _checked(decoded, f"channel {channel}: decode config block")
-    block: dict[str, Any] = json.loads(decoded.stdout)
-    config: dict[str, Any] = block["data"]["data"][0]["payload"]["data"]["config"]
+    _checked(decoded, "decode config block")
+    document: dict[str, Any] = json.loads(decoded.stdout)
+    config: dict[str, Any] = document["data"]["data"][0]["payload"]["data"]["config"]
     return config
+
+
+def channel_config(
+    executor: Executor, orderer_address: str, orderer_domain: str, channel: str
+) -> dict[str, Any]:
+    """The channel's current configuration as JSON."""
+    return block_config(executor, config_block(executor, orderer_address, orderer_domain,
+                                               channel))
+
+
+def join_block(
+    executor: Executor, channel: str, genesis: bytes, orderers: Sequence[tuple[str, str]]
+) -> bytes:
+    """What an orderer joins ``channel`` with: the newest config block from the
+    first of ``orderers`` (address, TLS CA domain) that serves the channel, so a
+    consenter added long after the channel's creation replicates from the
+    current orderers; the genesis block while none serves it yet."""
+    for address, domain in orderers:
+        try:
+            return config_block(executor, address, domain, channel, attempts=2)
+        except CommandFailed:
+            continue
+    return genesis
 
 
 def anchor_peers(config: dict[str, Any], msp_id: str) -> list[str]:

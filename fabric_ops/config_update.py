@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fabric_ops.chaincode_ops import Orderer
-from fabric_ops.channel_ops import BLOCK, genesis_block
+from fabric_ops.channel_ops import block_config, config_block, genesis_block
 from fabric_ops.channel_summary import consenter_address, consenters
 from fabric_ops.executor import CommandFailed, CommandResult, Executor
 from fabric_ops.retry import retrying
@@ -54,33 +54,22 @@ def encode(executor: Executor, message: str, document: dict[str, Any]) -> bytes:
     return _checked(result, f"encode {message}").files["out.pb"]
 
 
-def _block_config(executor: Executor, block: bytes) -> dict[str, Any]:
-    decoded = decode(executor, "common.Block", block)
-    config: dict[str, Any] = decoded["data"]["data"][0]["payload"]["data"]["config"]
-    return config
-
-
 def live_config(executor: Executor, orderers: Sequence[Orderer], channel: str) -> dict[str, Any]:
     """The channel's current config, from the first orderer that answers."""
     errors = []
     for orderer in orderers:
-        def fetch(orderer: Orderer = orderer) -> CommandResult:
-            result = executor.run(
-                ["peer", "channel", "fetch", "config", BLOCK, "-c", channel, "-o",
-                 orderer.address, "--tls", "--cafile", executor.paths.tls_ca(orderer.domain)],
-                outputs=[BLOCK],
-            )
-            return _checked(result, f"channel {channel}: fetch config from {orderer.address}")
         try:
-            return _block_config(executor, retrying(fetch, attempts=3).files[BLOCK])
+            block = config_block(executor, orderer.address, orderer.domain, channel, attempts=3)
         except CommandFailed as error:
             errors.append(str(error))
+            continue
+        return block_config(executor, block)
     raise ConfigUpdateError(f"channel {channel}: no orderer gave its config: {errors}")
 
 
 def rendered_config(executor: Executor, channel: str, files: Mapping[str, bytes]) -> dict[str, Any]:
     """The config the spec describes: configtxgen's genesis config of the channel."""
-    return _block_config(executor, genesis_block(executor, channel, files))
+    return block_config(executor, genesis_block(executor, channel, files))
 
 
 def _strip(element: dict[str, Any]) -> dict[str, Any]:

@@ -108,3 +108,10 @@ def test_channel_config_carries_a_readable_summary_and_every_signer(scaled):
     (block,) = ops(scaled, "ChannelBlockProvider", "common")
     assert config["files"] == block["files"]
 
+
+
+def test_each_consenter_may_join_from_the_others_newest_config_block(scaled):
+    joins = {j["node"]: j for j in ops(scaled, "OrdererJoinProvider", "common")}
+    svc = ".fabric.svc.cluster.local"
+    assert joins["orderer0.example.com"]["other_consenters"] == [
+        {"address": f"orderer{i}-orderer{svc}:7050", "domain": "example.com"} for i in (1, 2)]

@@ -154,10 +154,13 @@ def stages(
 
     def orderer_join(channel: str, cn: str) -> Callable[[], Any]:
         org, node = spec.node(cn)
+        others = [{"address": orderer_address(addressing, spec.node(other)[1]),
+                   "domain": spec.node(other)[0].domain}
+                  for other in net.channel(channel).consenters if other != cn]
         return lambda: apply(f"{channel}-{node.k8s_name}-join", OrdererJoinProvider(), {
             "version": "1", "channel": channel, "node": cn, "orderer_domain": org.domain,
-            "admin_address": orderer_admin_address(addressing, node),
-            "block": blocks[channel], "executor": executor_config(net, org.name)})
+            "admin_address": orderer_admin_address(addressing, node), "block": blocks[channel],
+            "other_consenters": others, "executor": executor_config(net, org.name)})
 
     def channel_config(channel: ChannelSpec) -> Callable[[], Any]:
         files = {p: d.decode() for p, d in net.channel_files(channel.name).items()}
