@@ -134,6 +134,8 @@ class Channel(pulumi.ComponentResource):
             },
             child,
         )
+        orderers = [{"address": orderer_address(addressing, spec.node(cn)[1]),
+                     "domain": spec.node(cn)[0].domain} for cn in channel.consenters]
         orderer_joins = []
         for common_name in channel.consenters:
             org, node = spec.node(common_name)
@@ -148,9 +150,8 @@ class Channel(pulumi.ComponentResource):
                         "orderer_domain": org.domain,
                         "block": block.block,  # type: ignore[attr-defined]
                         "other_consenters": [
-                            {"address": orderer_address(addressing, other), "domain": o.domain}
-                            for o, other in (spec.node(cn) for cn in channel.consenters)
-                            if other.common_name != common_name
+                            o for cn, o in zip(channel.consenters, orderers, strict=True)
+                            if cn != common_name
                         ],
                         "executor": args.executors[org.name],
                         "done": None,
@@ -175,6 +176,7 @@ class Channel(pulumi.ComponentResource):
                         "node": node.common_name,
                         "peer_address": peer_address(addressing, node),
                         "block": block.block,  # type: ignore[attr-defined]
+                        "orderers": orderers,
                         "executor": args.executors[org_name],
                         "done": None,
                     },

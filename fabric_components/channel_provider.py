@@ -77,8 +77,10 @@ class OrdererJoinProvider(IdempotentOperation):
 
 
 class PeerJoinProvider(IdempotentOperation):
-    """Peer joins; delete is a documented no-op: Fabric 2.5 has no command that
-    makes a running peer leave a channel (``peer node unjoin`` needs it stopped)."""
+    """Peer joins, done once the peer has pulled every block the orderers had
+    (so what ``pulumi up`` adds serves reads when it returns); delete is a
+    documented no-op: Fabric 2.5 has no command that makes a running peer leave
+    a channel (``peer node unjoin`` needs it stopped)."""
 
     replace_keys = ("channel", "node")
     update_keys = ("peer_address", "version")
@@ -87,12 +89,14 @@ class PeerJoinProvider(IdempotentOperation):
         return f"{props['channel']}/{props['node']}"
 
     def act(self, props: dict[str, Any]) -> None:
-        from fabric_ops.channel_ops import ensure_peer_joined
+        from fabric_ops.channel_ops import ensure_peer_joined, wait_caught_up
 
-        ensure_peer_joined(
-            _executor(props), props["peer_address"], props["channel"],
-            base64.b64decode(props["block"]),
-        )
+        executor = _executor(props)
+        joined = ensure_peer_joined(executor, props["peer_address"], props["channel"],
+                                    base64.b64decode(props["block"]))
+        orderers = [(o["address"], o["domain"]) for o in props.get("orderers", [])]
+        if joined and orderers:
+            wait_caught_up(executor, props["peer_address"], orderers, props["channel"])
 
     def is_done(self, props: dict[str, Any]) -> bool:
         from fabric_ops.channel_ops import peer_channels

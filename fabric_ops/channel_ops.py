@@ -5,6 +5,7 @@ nothing. Every failure names the channel, the node and Fabric's own error."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from fabric_ops.retry import retrying
 
 BLOCK = "channel.block"
 REMOVAL_TIMEOUT_SECONDS = 60.0
+CATCH_UP_TIMEOUT_SECONDS = 600.0
 
 
 def _checked(result: CommandResult, context: str) -> CommandResult:
@@ -156,6 +158,42 @@ def ensure_peer_joined(executor: Executor, peer: str, channel: str, block: bytes
         return True
 
     return retrying(join)
+
+
+def ordered_height(
+    executor: Executor, orderers: Sequence[tuple[str, str]], channel: str
+) -> int:
+    """The channel's height on the first of ``orderers`` (address, TLS CA
+    domain) that answers: the newest block's number plus one."""
+    if not orderers:
+        raise ValueError(f"channel {channel}: no orderer to ask for its height")
+    errors = []
+    for address, domain in orderers:
+        result = executor.run(
+            ["peer", "channel", "fetch", "newest", BLOCK, "-c", channel, "-o", address,
+             "--tls", "--cafile", executor.paths.tls_ca(domain)],
+        )
+        found = re.search(r"Received block: ([0-9]+)", result.output)
+        if result.returncode == 0 and found:
+            return int(found.group(1)) + 1
+        errors.append(f"{address}: {result.output.strip()[-300:]}")
+    raise CommandFailed(result, f"channel {channel}: no orderer gave its height: {errors}")
+
+
+def wait_caught_up(
+    executor: Executor, peer: str, orderers: Sequence[tuple[str, str]], channel: str,
+    timeout: float = CATCH_UP_TIMEOUT_SECONDS,
+) -> int:
+    """Waits until ``peer`` has every block the orderers had when the wait
+    began (a peer that just joined pulls the chain from them); its height."""
+    target = ordered_height(executor, orderers, channel)
+    deadline = time.monotonic() + timeout
+    while (height := peer_height(executor, peer, channel)) < target:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"channel {channel}: {peer} at height {height} after "
+                               f"{timeout:.0f} s, the orderers' is {target}")
+        time.sleep(0.5)
+    return height
 
 
 def peer_height(executor: Executor, peer: str, channel: str) -> int:

@@ -115,3 +115,11 @@ def test_each_consenter_may_join_from_the_others_newest_config_block(scaled):
     svc = ".fabric.svc.cluster.local"
     assert joins["orderer0.example.com"]["other_consenters"] == [
         {"address": f"orderer{i}-orderer{svc}:7050", "domain": "example.com"} for i in (1, 2)]
+
+
+def test_a_peer_join_waits_for_the_orderers_height_of_its_channel(scaled):
+    (join,) = [j for j in ops(scaled, "PeerJoinProvider", "private-org1")
+               if j["node"] == "peer1.org1.example.com"]
+    svc = ".fabric.svc.cluster.local"
+    assert join["orderers"] == [
+        {"address": f"orderer{i}-orderer{svc}:7050", "domain": "example.com"} for i in range(3)]

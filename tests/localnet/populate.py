@@ -171,9 +171,12 @@ def stages(
 
     def peer_join(channel: str, org: str, cn: str) -> Callable[[], Any]:
         node = spec.org(org).node(cn)
+        orderers = [{"address": orderer_address(addressing, spec.node(c)[1]),
+                     "domain": spec.node(c)[0].domain} for c in net.channel(channel).consenters]
         return lambda: apply(f"{channel}-{node.k8s_name}-join", PeerJoinProvider(), {
             "version": "1", "channel": channel, "node": cn, "block": blocks[channel],
-            "peer_address": peer_address(addressing, node), "executor": executor_config(net, org)})
+            "orderers": orderers, "peer_address": peer_address(addressing, node),
+            "executor": executor_config(net, org)})
 
     def install(cc: ChaincodeSpec, org: str, node: NodeSpec, package_id: str) -> Callable[[], Any]:
         return partial(apply, f"{cc.name}-{node.k8s_name}-install", InstallProvider(), {
