@@ -24,6 +24,7 @@ from fabric_components.operation import OPERATIONS_VERSION
 from fabric_components.rollout import gate_props
 from fabric_components.rollout_provider import ReadinessGateProvider
 from fabric_ops.chaincode_ops import Orderer, query
+from fabric_ops.readiness import NotCaughtUp
 from localnet import FabricRelease, LocalNetwork
 from localnet.process import http_get
 from localnet.release import REPO_ROOT, ReleaseError
@@ -196,3 +197,15 @@ def test_a_second_run_of_every_gate_issues_no_mutating_command(roll: Roll):
     assert roll.second_run_changes == dict.fromkeys(roll.order, False)
     assert roll.second_run_commands
     assert roll.second_run_commands.mutating() == []
+
+
+def test_a_gate_whose_node_does_not_come_back_fails_naming_it(roll: Roll):
+    """Last in the module: it stops a node."""
+    common_name = roll.order[-1]
+    roll.net.kill(common_name)
+    stuck = {**props(roll.net, common_name, NEW), "timeout_seconds": 3}
+    with pytest.raises(NotCaughtUp) as error:
+        ReadinessGateProvider().update(common_name, roll.upgraded[common_name], stuck)
+    message = str(error.value)
+    assert message.startswith(f"{common_name}: channel {CHANNEL}: not caught up after 3 s: ")
+    assert "connection refused" in message
