@@ -35,7 +35,7 @@ from localnet.process import (
     NodeProcess,
     process_environment,
     stop_all,
-    wait_healthy,
+    wait_ready,
 )
 from localnet.release import FabricRelease
 from network_spec import ChannelSpec, NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
@@ -74,6 +74,11 @@ class LocalNode:
     @property
     def log(self) -> Path:
         return self.process.log
+
+
+def probes(nodes: list[LocalNode]) -> dict[NodeProcess, tuple[str, str]]:
+    """What ``wait_ready`` polls for each node: /healthz and its gRPC endpoint."""
+    return {node.process: (f"http://{node.operations}/healthz", node.endpoint) for node in nodes}
 
 
 class LocalNetwork:
@@ -162,13 +167,13 @@ class LocalNetwork:
     def _launch(self, log_spec: str, health_timeout: float) -> None:
         self.log_spec = log_spec
         started = time.monotonic()
-        health: dict[NodeProcess, str] = {}
+        started_nodes = []
         for org in self.spec.orgs:
             for node in org.nodes:
                 local = self._start_node(org, node, log_spec, self.release)
                 self.nodes[node.common_name] = local
-                health[local.process] = f"http://{local.operations}/healthz"
-        wait_healthy(health, health_timeout)
+                started_nodes.append(local)
+        wait_ready(probes(started_nodes), health_timeout)
         self.startup_seconds = time.monotonic() - started
 
     def _start_node(
@@ -300,12 +305,12 @@ class LocalNetwork:
                 crypto.cas.tlsca.cert_pem, encoding="ascii"
             )
         self.spec = spec
-        health: dict[NodeProcess, str] = {}
+        started_nodes = []
         for org, node in new_nodes:
             local = self._start_node(org, node, self.log_spec, self.release)
             self.nodes[node.common_name] = local
-            health[local.process] = f"http://{local.operations}/healthz"
-        wait_healthy(health, health_timeout)
+            started_nodes.append(local)
+        wait_ready(probes(started_nodes), health_timeout)
 
     def stop_removed(self, spec: NetworkSpec) -> None:
         """Stops the nodes ``spec`` no longer has (their data stays on disk) and
@@ -334,7 +339,7 @@ class LocalNetwork:
             self.kill(common_name)
         node = self._start_node(old.org, old.spec, self.log_spec, old.release)
         self.nodes[common_name] = node
-        wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
+        wait_ready(probes([node]), health_timeout)
 
     def upgrade(
         self, common_name: str, release: FabricRelease, down_seconds: float = 0.0,
@@ -353,7 +358,7 @@ class LocalNetwork:
         time.sleep(down_seconds)
         node = self._start_node(old.org, old.spec, self.log_spec, release)
         self.nodes[common_name] = node
-        wait_healthy({node.process: f"http://{node.operations}/healthz"}, health_timeout)
+        wait_ready(probes([node]), health_timeout)
 
     def manifest(self, chaincode_servers: dict[str, str] | None = None) -> LocalNetworkManifest:
         """What a stack needs to run its populate operations against this network

@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -140,24 +141,38 @@ def health(url: str) -> tuple[bool, str]:
     return (True, "") if status == 200 else (False, f"HTTP {status}: {body}")
 
 
-def wait_healthy(nodes: Mapping[NodeProcess, str], timeout: float) -> None:
-    """Poll every node's ``/healthz`` URL until all answer 200. Raises
+def accepts(endpoint: str) -> tuple[bool, str]:
+    """Whether ``host:port`` accepts a TCP connection now."""
+    host, port = endpoint.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True, ""
+    except OSError as error:
+        return False, f"{endpoint}: {error}"
+
+
+def wait_ready(nodes: Mapping[NodeProcess, tuple[str, str]], timeout: float) -> None:
+    """Poll every node until its ``/healthz`` URL answers 200 and its gRPC
+    endpoint accepts connections (a node answers /healthz while it still opens
+    its ledgers, before it serves). Values: (health URL, endpoint). Raises
     ``NodeStartError`` with the log tail of the first node that exited or, at the
-    timeout, of the first one still not healthy."""
+    timeout, of the first one still not ready."""
     deadline = time.monotonic() + timeout
-    pending = {node: (url, "") for node, url in nodes.items()}
+    pending = {node: (probes, "") for node, probes in nodes.items()}
     while pending:
-        for node, (url, _) in list(pending.items()):
+        for node, ((url, endpoint), _) in list(pending.items()):
             if not node.running():
                 raise node.failure(f"exited with code {node.popen.returncode} while starting")
             ok, answer = health(url)
             if ok:
+                ok, answer = accepts(endpoint)
+            if ok:
                 del pending[node]
             else:
-                pending[node] = (url, answer)
+                pending[node] = ((url, endpoint), answer)
         if not pending:
             return
         if time.monotonic() > deadline:
-            node, (url, answer) = next(iter(pending.items()))
-            raise node.failure(f"{url} not healthy after {timeout:.0f} s ({answer})")
+            node, ((url, _), answer) = next(iter(pending.items()))
+            raise node.failure(f"{url} not ready after {timeout:.0f} s ({answer})")
         time.sleep(0.1)
