@@ -13,6 +13,9 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 from fabric_components.operation_provider import IdempotentOperation, changed_keys
 from fabric_components.operation_provider import executor_of as _executor
 
+CATCH_UP_TIMEOUT_SECONDS = 600.0
+"""How long a peer that just joined may take to pull the chain."""
+
 
 class ChannelBlockProvider(ResourceProvider):
     """configtxgen once; the block (base64) is kept in state. Channel settings
@@ -49,16 +52,13 @@ class OrdererJoinProvider(IdempotentOperation):
         return f"{props['channel']}/{props['node']}"
 
     def act(self, props: dict[str, Any]) -> None:
-        from fabric_ops.channel_ops import ensure_orderer_joined, join_block, orderer_channel
+        from fabric_ops.channel_ops import ensure_orderer_joined
 
-        executor = _executor(props)
-        if orderer_channel(executor, props["admin_address"], props["orderer_domain"],
-                           props["channel"]) is not None:
-            return
-        others = [(o["address"], o["domain"]) for o in props.get("other_consenters", [])]
-        block = join_block(executor, props["channel"], base64.b64decode(props["block"]), others)
-        ensure_orderer_joined(executor, props["admin_address"], props["orderer_domain"],
-                              props["channel"], block)
+        ensure_orderer_joined(
+            _executor(props), props["admin_address"], props["orderer_domain"],
+            props["channel"], base64.b64decode(props["block"]),
+            [(o["address"], o["domain"]) for o in props.get("other_consenters", [])],
+        )
 
     def is_done(self, props: dict[str, Any]) -> bool:
         from fabric_ops.channel_ops import orderer_channel
@@ -89,14 +89,17 @@ class PeerJoinProvider(IdempotentOperation):
         return f"{props['channel']}/{props['node']}"
 
     def act(self, props: dict[str, Any]) -> None:
-        from fabric_ops.channel_ops import ensure_peer_joined, wait_caught_up
+        from fabric_ops.channel_ops import ensure_peer_joined, ordered_height
+        from fabric_ops.readiness import WaitedNode, wait_caught_up
 
-        executor = _executor(props)
-        joined = ensure_peer_joined(executor, props["peer_address"], props["channel"],
+        executor, channel = _executor(props), props["channel"]
+        joined = ensure_peer_joined(executor, props["peer_address"], channel,
                                     base64.b64decode(props["block"]))
         orderers = [(o["address"], o["domain"]) for o in props.get("orderers", [])]
         if joined and orderers:
-            wait_caught_up(executor, props["peer_address"], orderers, props["channel"])
+            peer = WaitedNode(props["node"], executor, peer_address=props["peer_address"])
+            wait_caught_up(peer, {channel: lambda: ordered_height(executor, orderers, channel)},
+                           CATCH_UP_TIMEOUT_SECONDS)
 
     def is_done(self, props: dict[str, Any]) -> bool:
         from fabric_ops.channel_ops import peer_channels

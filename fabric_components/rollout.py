@@ -84,9 +84,6 @@ class ReadinessGate(Operation):
     and has caught up (``fabric_ops.readiness``)."""
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["executors"])
-        )
         super().__init__(ReadinessGateProvider(), name, props, opts)
 
 

@@ -6,6 +6,7 @@ after the Deployment rolled. Read keeps the state: a wait has no drift."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
@@ -18,7 +19,7 @@ UPDATE_KEYS = ("image", "fabric_version", "address", "channels", "timeout_second
 def wait_for_node(props: dict[str, Any]) -> dict[str, int]:
     """Runs the wait the props describe; returns the heights reached per channel."""
     from fabric_ops.executor_config import executor_from_config
-    from fabric_ops.readiness import OrdererAdmin, WaitedNode, wait_caught_up
+    from fabric_ops.readiness import OrdererAdmin, WaitedNode, orderers_height, wait_caught_up
 
     executors = {org: executor_from_config(config) for org, config in props["executors"].items()}
 
@@ -33,7 +34,8 @@ def wait_for_node(props: dict[str, Any]) -> dict[str, int]:
         node = WaitedNode(props["node"], own, orderer=admin({
             "node": props["node"], "admin_address": props["address"],
             "orderer_domain": props["orderer_domain"], "org": props["org"]}))
-    channels = {name: [admin(o) for o in consenters]
+    channels = {name: partial(orderers_height, props["node"], name,
+                              [admin(o) for o in consenters])
                 for name, consenters in props["channels"].items()}
     return wait_caught_up(node, channels, float(props["timeout_seconds"]))
 

@@ -16,7 +16,6 @@ from fabric_ops.retry import retrying
 
 BLOCK = "channel.block"
 REMOVAL_TIMEOUT_SECONDS = 60.0
-CATCH_UP_TIMEOUT_SECONDS = 600.0
 
 
 def _checked(result: CommandResult, context: str) -> CommandResult:
@@ -82,12 +81,15 @@ def orderer_channel(
 
 
 def ensure_orderer_joined(
-    executor: Executor, admin_address: str, orderer_domain: str, channel: str, block: bytes
+    executor: Executor, admin_address: str, orderer_domain: str, channel: str, genesis: bytes,
+    other_orderers: Sequence[tuple[str, str]] = (),
 ) -> bool:
-    """Joins the orderer to ``channel`` unless it already serves it; True when it
-    joined now."""
+    """Joins the orderer to ``channel`` unless it already serves it, with the
+    block ``join_block`` picks among ``other_orderers`` (address, TLS CA domain)
+    and ``genesis``; True when it joined now."""
     if orderer_channel(executor, admin_address, orderer_domain, channel) is not None:
         return False
+    block = join_block(executor, channel, genesis, other_orderers)
 
     def join() -> bool:
         status, _, result = _osnadmin(
@@ -178,22 +180,6 @@ def ordered_height(
             return int(found.group(1)) + 1
         errors.append(f"{address}: {result.output.strip()[-300:]}")
     raise CommandFailed(result, f"channel {channel}: no orderer gave its height: {errors}")
-
-
-def wait_caught_up(
-    executor: Executor, peer: str, orderers: Sequence[tuple[str, str]], channel: str,
-    timeout: float = CATCH_UP_TIMEOUT_SECONDS,
-) -> int:
-    """Waits until ``peer`` has every block the orderers had when the wait
-    began (a peer that just joined pulls the chain from them); its height."""
-    target = ordered_height(executor, orderers, channel)
-    deadline = time.monotonic() + timeout
-    while (height := peer_height(executor, peer, channel)) < target:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"channel {channel}: {peer} at height {height} after "
-                               f"{timeout:.0f} s, the orderers' is {target}")
-        time.sleep(0.5)
-    return height
 
 
 def peer_height(executor: Executor, peer: str, channel: str) -> int:

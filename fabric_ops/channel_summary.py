@@ -6,7 +6,6 @@ values instead of bytes."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from fabric_components.node_settings import Addressing, orderer_address, peer_address
@@ -59,11 +58,6 @@ def consenters(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 def consenter_address(consenter: dict[str, Any]) -> str:
     return f"{consenter['host']}:{consenter['port']}"
-
-
-def consenter_certificate(consenter: dict[str, Any]) -> str:
-    """A consenter's TLS server certificate as PEM."""
-    return base64.b64decode(consenter["server_tls_cert"]).decode()
 
 
 def config_summary(config: dict[str, Any]) -> dict[str, Any]:

@@ -223,6 +223,20 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float) -> None:
         time.sleep(0.5)
 
 
+def applied_config(
+    executor: Executor, orderers: Sequence[Orderer], channel: str, step: dict[str, Any]
+) -> dict[str, Any]:
+    """Polls the channel until its config is ``step`` (the orderers committed
+    the update); that live config."""
+    deadline = time.monotonic() + APPLY_TIMEOUT_SECONDS
+    while not same_config(live := live_config(executor, orderers, channel), step):
+        if time.monotonic() > deadline:
+            raise ConfigUpdateError(
+                f"channel {channel}: update not applied within {APPLY_TIMEOUT_SECONDS:.0f} s")
+        time.sleep(0.5)
+    return live
+
+
 def ensure_config(
     executors: Mapping[str, Executor],
     reader: str,
@@ -245,10 +259,6 @@ def ensure_config(
         sign_and_submit(executors, signers, orderers, channel, envelope)
         submitted += 1
 
-        def applied(step: dict[str, Any] = step) -> bool:
-            return same_config(live_config(tools, orderers, channel), step)
-
-        wait_for(applied, f"channel {channel}: config update {submitted}", APPLY_TIMEOUT_SECONDS)
+        current = applied_config(tools, orderers, channel, step)
         on_applied(step)
-        current = live_config(tools, orderers, channel)
     return submitted

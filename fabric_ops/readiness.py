@@ -13,7 +13,7 @@ consenter of no channel is left to its Deployment's readiness probe)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fabric_ops.channel_ops import orderer_channel, peer_channels, peer_height
@@ -93,14 +93,19 @@ def orderers_height(node: str, channel: str, consenters: Sequence[OrdererAdmin])
     return None
 
 
+Target = Callable[[], int | None]
+"""Asks for the height a node must reach on a channel (None: nothing to reach)."""
+
+
 def wait_caught_up(
     node: WaitedNode,
-    channels: Mapping[str, Sequence[OrdererAdmin]],
+    channels: Mapping[str, Target],
     timeout: float,
     poll: float = POLL_SECONDS,
 ) -> dict[str, int]:
-    """Polls until ``node`` has caught up on every channel of ``channels`` (per
-    channel its consenters) that it has joined; returns the heights reached.
+    """Polls until ``node`` has caught up on every channel of ``channels`` that
+    it has joined, the target of each asked once when the node first answers
+    for it (e.g. ``orderers_height``); returns the heights reached.
     Raises ``NotCaughtUp`` naming the node, the channel and the last height or
     error seen when ``timeout`` seconds pass first."""
     deadline = time.monotonic() + timeout
@@ -118,7 +123,7 @@ def wait_caught_up(
                     reached[channel] = 0  # not joined: nothing to catch up on
                     continue
                 if targets[channel] is None:
-                    targets[channel] = orderers_height(node.name, channel, channels[channel])
+                    targets[channel] = channels[channel]()
                 target = targets[channel]
                 if target is None or height >= target:
                     reached[channel] = height

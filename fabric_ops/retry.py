@@ -22,8 +22,6 @@ TRANSIENT = (
     "i/o timeout",
     "error connecting",
     "Status: 503",
-    # A peer that joined moments ago has not yet pulled the committed definition.
-    "but new definition must be sequence",
 )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 
 from fabric_components.local_network import LOCAL_HOST, StaticAddressing
 from fabric_components.node_settings import OrdererPorts, PeerPorts
-from network_spec import NetworkSpec, OrgKind
+from network_spec import NetworkSpec, NodeSpec, OrgKind
 
 LOCAL_SANS = ("localhost", LOCAL_HOST)
 """Extra TLS SANs of every local node, so that clients dialling 127.0.0.1 verify
@@ -30,7 +30,11 @@ def free_ports(count: int) -> list[int]:
 
 def allocate(spec: NetworkSpec) -> StaticAddressing:
     """Three free ports for every peer and every orderer of ``spec``."""
-    nodes = [(org.kind, node) for org in spec.orgs for node in org.nodes]
+    return allocate_nodes([(org.kind, node) for org in spec.orgs for node in org.nodes])
+
+
+def allocate_nodes(nodes: Sequence[tuple[OrgKind, NodeSpec]]) -> StaticAddressing:
+    """Three free ports for each node (its org's kind, the node)."""
     ports: Iterator[int] = iter(free_ports(3 * len(nodes)))
     peers: dict[str, PeerPorts] = {}
     orderers: dict[str, OrdererPorts] = {}

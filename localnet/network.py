@@ -29,7 +29,7 @@ from fabric_ops.configtx import channel_config_files
 from fabric_ops.executor import AdminPaths
 from fabric_ops.executor_config import local_executor_config
 from fabric_ops.local_executor import LocalExecutor
-from localnet.addressing import LOCAL_SANS, allocate
+from localnet.addressing import LOCAL_SANS, allocate, allocate_nodes
 from localnet.process import (
     STOP_GRACE_SECONDS,
     NodeProcess,
@@ -283,8 +283,7 @@ class LocalNetwork:
         if not new_nodes:
             self.spec = spec
             return
-        added = allocate(NetworkSpec((), tuple(
-            dataclasses.replace(org, nodes=(node,)) for org, node in new_nodes), (), ()))
+        added = allocate_nodes([(org.kind, node) for org, node in new_nodes])
         self.addressing = StaticAddressing(
             peers={**self.addressing.peers, **added.peers},
             orderers={**self.addressing.orderers, **added.orderers},

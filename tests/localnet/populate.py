@@ -144,6 +144,10 @@ def stages(
     blocks: dict[str, str] = {}
     sequences: dict[tuple[str, str], int] = {}
 
+    def consenter_endpoints(channel: str) -> list[dict[str, str]]:
+        return [{"address": orderer_address(addressing, spec.node(cn)[1]),
+                 "domain": spec.node(cn)[0].domain} for cn in net.channel(channel).consenters]
+
     def make_block(channel: str) -> Callable[[], None]:
         def run() -> None:
             blocks[channel] = apply(f"{channel}-block", ChannelBlockProvider(), {
@@ -154,9 +158,9 @@ def stages(
 
     def orderer_join(channel: str, cn: str) -> Callable[[], Any]:
         org, node = spec.node(cn)
-        others = [{"address": orderer_address(addressing, spec.node(other)[1]),
-                   "domain": spec.node(other)[0].domain}
-                  for other in net.channel(channel).consenters if other != cn]
+        others = [o for other, o in zip(net.channel(channel).consenters,
+                                        consenter_endpoints(channel), strict=True)
+                  if other != cn]
         return lambda: apply(f"{channel}-{node.k8s_name}-join", OrdererJoinProvider(), {
             "version": "1", "channel": channel, "node": cn, "orderer_domain": org.domain,
             "admin_address": orderer_admin_address(addressing, node), "block": blocks[channel],
@@ -171,8 +175,7 @@ def stages(
 
     def peer_join(channel: str, org: str, cn: str) -> Callable[[], Any]:
         node = spec.org(org).node(cn)
-        orderers = [{"address": orderer_address(addressing, spec.node(c)[1]),
-                     "domain": spec.node(c)[0].domain} for c in net.channel(channel).consenters]
+        orderers = consenter_endpoints(channel)
         return lambda: apply(f"{channel}-{node.k8s_name}-join", PeerJoinProvider(), {
             "version": "1", "channel": channel, "node": cn, "block": blocks[channel],
             "orderers": orderers, "peer_address": peer_address(addressing, node),
