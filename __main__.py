@@ -3,9 +3,9 @@ network.yaml: read the stack config, load the spec, register the network."""
 
 import pulumi
 
-from fabric_components.local_network import load_manifest
 from fabric_components.network import check_compatible, crypto_source, deploy_network
 from fabric_components.stack_config import load_stack_config
+from fabric_nodes.local_network import load_manifest
 from network_spec import SpecError
 from network_spec.load import load_network
 

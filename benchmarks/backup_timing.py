@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from backup import LocalDirStore
-from fabric_components.node_settings import orderer_address, peer_address
+from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import query
 from localnet import FabricRelease, LocalNetwork
 from localnet.backup import backup_network, node_heights, restore_network

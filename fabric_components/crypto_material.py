@@ -17,13 +17,13 @@ from pulumi.dynamic import Resource
 
 from crypto import KeyPair, OrgCAs, OrgCrypto, identity_files, org_msp_files, read_org_tree
 from crypto.identities import Identity
-from fabric_components.crypto_provider import (
+from fabric_components.providers.crypto import (
     CA_SECRET_OUTPUTS,
     IDENTITY_SECRET_OUTPUTS,
     CertificateAuthoritiesProvider,
     IdentityProvider,
 )
-from fabric_components.naming import service_dns_names
+from fabric_nodes.naming import service_dns_names
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
 

@@ -9,21 +9,22 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.admin_toolbox import TLS_CA_CONFIGMAP
-from fabric_components.backup_jobs import (
+from fabric_components.backup.jobs import (
     NetworkBackup,
     NetworkBackupArgs,
     RestoreSource,
     restore_source,
     storage_secret,
 )
-from fabric_components.backup_material import RecordingCrypto, sealed_material
-from fabric_components.backup_storage import BackupStorage
-from fabric_components.chaincode import Chaincode, ChaincodeArgs
-from fabric_components.chaincode_server import server_address
-from fabric_components.channel import Channel, ChannelArgs
-from fabric_components.cluster import kubernetes_provider
-from fabric_components.connection_profile import connection_profile
+from fabric_components.backup.material import RecordingCrypto, sealed_material
+from fabric_components.cluster.backup_storage import BackupStorage
+from fabric_components.cluster.kubernetes_provider import kubernetes_provider
+from fabric_components.components.chaincode import Chaincode, ChaincodeArgs
+from fabric_components.components.channel import Channel, ChannelArgs
+from fabric_components.components.executors import toolbox_executors
+from fabric_components.components.orderer_org import Orderer, OrdererArgs
+from fabric_components.components.peer_org import PeerOrg, PeerOrgArgs
+from fabric_components.components.rollout import RolloutChain, rollout_gates
 from fabric_components.crypto_material import (
     CaMaterial,
     CryptoSource,
@@ -31,13 +32,12 @@ from fabric_components.crypto_material import (
     GeneratedCrypto,
     org_msp_tree,
 )
-from fabric_components.executors import toolbox_executors
-from fabric_components.local_network import LocalNetworkManifest
-from fabric_components.node_settings import Addressing, ClusterAddressing
-from fabric_components.orderer import Orderer, OrdererArgs
-from fabric_components.peer_org import PeerOrg, PeerOrgArgs
-from fabric_components.rollout import RolloutChain, rollout_gates
+from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
+from fabric_components.k8s.chaincode_server import server_address
 from fabric_components.stack_config import StackConfig
+from fabric_nodes.connection_profile import connection_profile
+from fabric_nodes.local_network import LocalNetworkManifest
+from fabric_nodes.node_settings import Addressing, ClusterAddressing
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from fabric_components.node_settings import Addressing, orderer_address, peer_address
+from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
 from network_spec import ChannelSpec, NetworkSpec, OrgKind, OrgSpec
 
 PROFILE = "Channel"

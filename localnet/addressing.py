@@ -6,8 +6,8 @@ import socket
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 
-from fabric_components.local_network import LOCAL_HOST, StaticAddressing
-from fabric_components.node_settings import OrdererPorts, PeerPorts
+from fabric_nodes.local_network import LOCAL_HOST, StaticAddressing
+from fabric_nodes.node_settings import OrdererPorts, PeerPorts
 from network_spec import NetworkSpec, NodeSpec, OrgKind
 
 LOCAL_SANS = ("localhost", LOCAL_HOST)

@@ -29,7 +29,7 @@ from backup.manifest import (
 )
 from backup.sealed import SealError, salt_for, seal, unseal
 from backup.store import ObjectStore
-from fabric_components.node_settings import orderer_admin_address, peer_address
+from fabric_nodes.node_settings import orderer_admin_address, peer_address
 from fabric_ops.chaincode_ops import committed
 from fabric_ops.channel_ops import orderer_channel, peer_height
 from localnet.network import LocalNetwork

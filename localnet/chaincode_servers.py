@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from fabric_components.local_network import LOCAL_HOST
+from fabric_nodes.local_network import LOCAL_HOST
 from fabric_ops.ccaas_package import ccaas_package
 from localnet.addressing import free_ports
 from localnet.release import REPO_ROOT

@@ -14,8 +14,8 @@ from types import MappingProxyType, TracebackType
 
 from crypto import OrgCrypto, generate_org, issue_node, org_dir, org_msp_files, write_org_tree
 from crypto.layout import node_dir, user_dir
-from fabric_components.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
-from fabric_components.node_settings import (
+from fabric_nodes.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
+from fabric_nodes.node_settings import (
     NodePaths,
     admin_environment,
     disable_docker,

@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from fabric_components.node_settings import EnvValue
+from fabric_nodes.node_settings import EnvValue
 
 PR_SET_PDEATHSIG = 1
 STOP_GRACE_SECONDS = 5.0

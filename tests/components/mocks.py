@@ -81,7 +81,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             provider = dill.loads(base64.b64decode(plain(inputs.pop("__provider"))))
             inputs = {k: v for k, v in inputs.items() if k != "__provider"}
             provider_name = type(provider).__name__
-            if type(provider).__module__ == "fabric_components.crypto_provider":
+            if type(provider).__module__ == "fabric_components.providers.crypto":
                 result = provider.create(plain(inputs))
                 outputs, resource_id = dict(result.outs), result.id
             else:

@@ -13,8 +13,8 @@ import kubernetes_validate
 import pytest
 
 from backup.sealed import unseal
-from fabric_components import backup_jobs, orderer, peer_org
-from fabric_components.backup_scripts import (
+from fabric_components.backup import jobs as backup_jobs
+from fabric_components.backup.scripts import (
     FETCH_ALL,
     FETCH_NODE,
     PACK_VOLUMES,
@@ -23,8 +23,10 @@ from fabric_components.backup_scripts import (
     VERIFY_ALL,
     WRITE_MANIFEST,
 )
+from fabric_components.components import orderer_org as orderer
+from fabric_components.components import peer_org
 from fabric_components.crypto_material import DirectoryCrypto
-from fabric_components.node_objects import deployment as real_deployment
+from fabric_components.k8s.node_objects import deployment as real_deployment
 from network_spec.load import load_network
 from tests.components.mocks import MOCK_ACCOUNT_KEY, RecordingMocks, has_secret
 from tests.components.program import run_sample, sample_config

@@ -15,7 +15,7 @@ import pytest
 
 from backup import LocalDirStore
 from backup.manifest import fetch_verified
-from fabric_components.backup_scripts import (
+from fabric_components.backup.scripts import (
     FETCH_ALL,
     FETCH_NODE,
     PACK_MATERIAL,

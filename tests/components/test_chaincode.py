@@ -120,7 +120,7 @@ def test_upgrading_one_chaincode_leaves_the_other_untouched(tmp_path):
 
 
 def test_an_org_joining_an_unchanged_definition_keeps_the_sequence():
-    from fabric_components.chaincode_provider import next_sequence
+    from fabric_components.providers.chaincode import next_sequence
 
     olds = {"version": "1.0", "policy": "P", "init_required": False, "sequence": 2,
             "package_ids": {"Org1": "a", "Org2": "b"}}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from crypto import generate_org, write_org_tree
-from fabric_components.naming import service_dns_names
 from fabric_components.network import crypto_source
+from fabric_nodes.naming import service_dns_names
 from network_spec import SpecError
 from network_spec.load import load_network
 from tests.components.mocks import DYNAMIC

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from fabric_components.crypto_provider import (
+from fabric_components.providers.crypto import (
     CertificateAuthoritiesProvider,
     IdentityProvider,
     RandomSecretProvider,

@@ -13,7 +13,7 @@ import pytest
 from pulumi.runtime.mocks import MockMonitor
 
 from fabric_components.network import crypto_source, deploy_network
-from fabric_components.rollout_provider import ReadinessGateProvider
+from fabric_components.providers.readiness import ReadinessGateProvider
 from network_spec.load import load_network
 from tests.components.mocks import RecordingMocks
 from tests.components.program import run_sample, sample_config

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fabric_components.node_settings import orderer_address, peer_address
+from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import channel_config, peer_channels
 from fabric_ops.channel_summary import config_summary

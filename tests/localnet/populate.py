@@ -10,20 +10,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from fabric_components.chaincode_provider import (
+from fabric_components.components.channel import channel_config_inputs
+from fabric_components.providers.chaincode import (
     ApproveProvider,
     CommitProvider,
     DefinitionProvider,
     InstallProvider,
 )
-from fabric_components.channel import channel_config_inputs
-from fabric_components.channel_config_provider import ChannelConfigProvider
-from fabric_components.channel_provider import (
+from fabric_components.providers.channel import (
     ChannelBlockProvider,
     OrdererJoinProvider,
     PeerJoinProvider,
 )
-from fabric_components.node_settings import orderer_address, orderer_admin_address, peer_address
+from fabric_components.providers.channel_config import ChannelConfigProvider
+from fabric_nodes.node_settings import orderer_address, orderer_admin_address, peer_address
 from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.executor_config import local_executor_config
 from localnet import FabricRelease, LocalNetwork

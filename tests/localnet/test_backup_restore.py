@@ -25,7 +25,7 @@ from azure.storage.blob import ContainerClient
 from backup import BackupError, LocalDirStore, Manifest
 from backup.azure_store import AzureBlobStore
 from backup.manifest import object_path
-from fabric_components.node_settings import orderer_address, peer_address
+from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, invoke, query
 from fabric_ops.executor import CommandFailed
 from localnet import FabricRelease, LocalNetwork

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from fabric_components.channel_config_provider import ChannelConfigProvider
-from fabric_components.node_settings import orderer_address, orderer_admin_address, peer_address
+from fabric_components.providers.channel_config import ChannelConfigProvider
+from fabric_nodes.node_settings import orderer_address, orderer_admin_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import channel_config, orderer_channel, peer_channels
 from fabric_ops.channel_summary import config_summary

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from fabric_components.channel_provider import ChannelBlockProvider
-from fabric_components.node_settings import orderer_address, peer_address
+from fabric_components.providers.channel import ChannelBlockProvider
+from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import peer_channels
 from fabric_ops.executor import CommandFailed

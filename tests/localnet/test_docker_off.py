@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from fabric_components.node_settings import disable_docker, disable_docker_command
+from fabric_nodes.node_settings import disable_docker, disable_docker_command
 
 
 @pytest.mark.fabric

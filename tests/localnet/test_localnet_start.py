@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fabric_components.node_settings import orderer_environment, peer_environment
+from fabric_nodes.node_settings import orderer_environment, peer_environment
 from localnet import FabricRelease, LocalNetwork, NodeStartError
 from localnet.process import health
 from localnet.release import REPO_ROOT

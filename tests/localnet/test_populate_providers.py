@@ -10,12 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from fabric_components.channel_provider import (
+from fabric_components.providers.channel import (
     ChannelBlockProvider,
     OrdererJoinProvider,
     PeerJoinProvider,
 )
-from fabric_components.node_settings import orderer_address, peer_address
+from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import anchor_peers, channel_config, orderer_channel

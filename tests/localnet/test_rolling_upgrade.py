@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from fabric_components.node_settings import orderer_address, peer_address
-from fabric_components.operation import OPERATIONS_VERSION
-from fabric_components.rollout import gate_props
-from fabric_components.rollout_provider import ReadinessGateProvider
+from fabric_components.components.rollout import gate_props
+from fabric_components.providers.operation import OPERATIONS_VERSION
+from fabric_components.providers.readiness import ReadinessGateProvider
+from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, query
 from fabric_ops.readiness import NotCaughtUp
 from localnet import FabricRelease, LocalNetwork

@@ -12,16 +12,16 @@ from typing import Any
 
 import pulumi
 
-from fabric_components.chaincode_provider import (
+from fabric_components.k8s.chaincode_server import chaincode_server
+from fabric_components.providers.chaincode import (
     ApproveProvider,
     CommitProvider,
     DefinitionProvider,
     InstallProvider,
 )
-from fabric_components.chaincode_server import chaincode_server
-from fabric_components.node_settings import Addressing, orderer_address, peer_address
-from fabric_components.operation import Operation
+from fabric_components.providers.operation import Operation
 from fabric_components.stack_config import StackConfig
+from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
 from fabric_ops.ccaas_package import ccaas_package
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec
 

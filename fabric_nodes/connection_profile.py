@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fabric_components.node_settings import Addressing, orderer_address, peer_address
+from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
 from network_spec import NetworkSpec, OrgSpec
 
 

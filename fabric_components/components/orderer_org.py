@@ -7,30 +7,30 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.admin_toolbox import admin_toolbox
-from fabric_components.backup_jobs import NodeVolumes, RestoreSource, restore_job
+from fabric_components.backup.jobs import NodeVolumes, RestoreSource, restore_job
+from fabric_components.components.rollout import RolloutChain
 from fabric_components.crypto_material import CaMaterial, CryptoSource
-from fabric_components.node_base import node_base
-from fabric_components.node_objects import (
+from fabric_components.k8s.admin_toolbox import admin_toolbox
+from fabric_components.k8s.node_base import node_base
+from fabric_components.k8s.node_objects import (
     deployment,
     service,
 )
-from fabric_components.node_settings import (
+from fabric_components.k8s.workload import (
+    container,
+    env_list,
+    http_probes,
+    pod_template,
+    single_replica_spec,
+)
+from fabric_components.stack_config import StackConfig
+from fabric_nodes.node_settings import (
     ORDERER_CONTAINER_PATHS,
     ClusterAddressing,
     OrdererPorts,
     orderer_address,
     orderer_admin_address,
     orderer_environment,
-)
-from fabric_components.rollout import RolloutChain
-from fabric_components.stack_config import StackConfig
-from fabric_components.workload import (
-    container,
-    env_list,
-    http_probes,
-    pod_template,
-    single_replica_spec,
 )
 from network_spec import OrgSpec
 

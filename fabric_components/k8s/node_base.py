@@ -11,10 +11,15 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
-from fabric_components.naming import labels
-from fabric_components.node_objects import NodePlacement, files_secret, files_volume, volume_claim
-from fabric_components.node_settings import NodePaths
+from fabric_components.k8s.node_objects import (
+    NodePlacement,
+    files_secret,
+    files_volume,
+    volume_claim,
+)
 from fabric_components.stack_config import StackConfig
+from fabric_nodes.naming import labels
+from fabric_nodes.node_settings import NodePaths
 from network_spec import NodeSpec, OrgSpec
 
 

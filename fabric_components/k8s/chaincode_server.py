@@ -9,10 +9,10 @@ import re
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.naming import CLUSTER_DOMAIN, labels
-from fabric_components.node_objects import NodePlacement, deployment, service
+from fabric_components.k8s.node_objects import NodePlacement, deployment, service
+from fabric_components.k8s.workload import container, pod_template
 from fabric_components.stack_config import StackConfig
-from fabric_components.workload import container, pod_template
+from fabric_nodes.naming import CLUSTER_DOMAIN, labels
 from fabric_ops.ccaas_package import CCAAS_PORT
 from network_spec import ChaincodeSpec, OrgSpec
 

@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.backup_scripts import (
+from fabric_components.backup.scripts import (
     FETCH_ALL,
     FETCH_NODE,
     MATERIAL_DIR,
@@ -35,11 +35,11 @@ from fabric_components.backup_scripts import (
     WORK,
     WRITE_MANIFEST,
 )
-from fabric_components.backup_scripts import VOLUMES as VOLUMES_DIR
-from fabric_components.backup_storage import BACKUP_CONTAINER
-from fabric_components.node_objects import NodePlacement
+from fabric_components.backup.scripts import VOLUMES as VOLUMES_DIR
+from fabric_components.cluster.backup_storage import BACKUP_CONTAINER
+from fabric_components.k8s.node_objects import NodePlacement
+from fabric_components.k8s.workload import container, pod_template
 from fabric_components.stack_config import Resources, StackConfig
-from fabric_components.workload import container, pod_template
 
 STORAGE_SECRET = "fabric-backup-storage"
 SNAPSHOT_API = "snapshot.storage.k8s.io"

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fabric_components.node_settings import OrdererPorts, PeerPorts
+from fabric_nodes.node_settings import OrdererPorts, PeerPorts
 from network_spec import NodeSpec, SpecError
 
 LOCAL_HOST = "127.0.0.1"

@@ -8,20 +8,29 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.admin_toolbox import admin_toolbox
-from fabric_components.backup_jobs import NodeVolumes, RestoreSource, restore_job
-from fabric_components.couchdb import couchdb_container, couchdb_credentials
+from fabric_components.backup.jobs import NodeVolumes, RestoreSource, restore_job
+from fabric_components.components.rollout import RolloutChain
 from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
-from fabric_components.naming import labels
-from fabric_components.node_base import node_base
-from fabric_components.node_objects import (
+from fabric_components.k8s.admin_toolbox import admin_toolbox
+from fabric_components.k8s.couchdb import couchdb_container, couchdb_credentials
+from fabric_components.k8s.node_base import node_base
+from fabric_components.k8s.node_objects import (
     NodePlacement,
     deployment,
     files_secret,
     service,
     volume_claim,
 )
-from fabric_components.node_settings import (
+from fabric_components.k8s.workload import (
+    container,
+    env_list,
+    http_probes,
+    pod_template,
+    single_replica_spec,
+)
+from fabric_components.stack_config import StackConfig
+from fabric_nodes.naming import labels
+from fabric_nodes.node_settings import (
     CONTAINER_PATHS,
     RELEASE_CONFIG_DIR,
     ClusterAddressing,
@@ -29,15 +38,6 @@ from fabric_components.node_settings import (
     disable_docker_command,
     peer_address,
     peer_environment,
-)
-from fabric_components.rollout import RolloutChain
-from fabric_components.stack_config import StackConfig
-from fabric_components.workload import (
-    container,
-    env_list,
-    http_probes,
-    pod_template,
-    single_replica_spec,
 )
 from network_spec import OrgSpec
 

@@ -10,8 +10,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.aks_cluster import AksCluster, AksClusterArgs
-from fabric_components.backup_storage import BackupStorage, BackupStorageArgs
+from fabric_components.cluster.aks import AksCluster, AksClusterArgs
+from fabric_components.cluster.backup_storage import BackupStorage, BackupStorageArgs
 from fabric_components.stack_config import StackConfig
 
 

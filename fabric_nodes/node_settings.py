@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Protocol
 
-from fabric_components.naming import service_host
+from fabric_nodes.naming import service_host
 from network_spec import NodeSpec, OrgKind, OrgSpec
 
 CCAAS_BUILDER_ENV = "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"

@@ -8,20 +8,20 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.crypto_material import CaMaterial, IdentityMaterial, identity_file_tree
-from fabric_components.naming import admin_name, labels
-from fabric_components.node_objects import NodePlacement, deployment, files_secret, files_volume
-from fabric_components.node_settings import (
-    RELEASE_CONFIG_DIR,
-    ClusterAddressing,
-    admin_environment,
-)
-from fabric_components.stack_config import StackConfig
-from fabric_components.workload import (
+from fabric_components.k8s.node_objects import NodePlacement, deployment, files_secret, files_volume
+from fabric_components.k8s.workload import (
     container,
     env_list,
     exec_probes,
     pod_template,
     single_replica_spec,
+)
+from fabric_components.stack_config import StackConfig
+from fabric_nodes.naming import admin_name, labels
+from fabric_nodes.node_settings import (
+    RELEASE_CONFIG_DIR,
+    ClusterAddressing,
+    admin_environment,
 )
 from network_spec import OrgSpec
 

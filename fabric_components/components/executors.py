@@ -7,9 +7,9 @@ from typing import Any
 
 import pulumi
 
-from fabric_components.admin_toolbox import ADMIN_DIR, TLS_CA_DIR
-from fabric_components.naming import admin_name
+from fabric_components.k8s.admin_toolbox import ADMIN_DIR, TLS_CA_DIR
 from fabric_components.stack_config import StackConfig
+from fabric_nodes.naming import admin_name
 from fabric_ops.executor import AdminPaths
 from fabric_ops.executor_config import pod_executor_config
 from network_spec import NetworkSpec

@@ -9,11 +9,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi.dynamic import Resource
 
-from fabric_components.crypto_provider import RandomSecretProvider
-from fabric_components.node_objects import NodePlacement
-from fabric_components.node_settings import COUCHDB_PASSWORD_KEY, COUCHDB_USER_KEY
+from fabric_components.k8s.node_objects import NodePlacement
+from fabric_components.k8s.workload import container
+from fabric_components.providers.crypto import RandomSecretProvider
 from fabric_components.stack_config import StackConfig
-from fabric_components.workload import container
+from fabric_nodes.node_settings import COUCHDB_PASSWORD_KEY, COUCHDB_USER_KEY
 
 COUCHDB_PORT = 5984
 COUCHDB_UID = 5984

@@ -15,17 +15,17 @@ from typing import Any
 
 import pulumi
 
-from fabric_components.executors import toolbox_executors
-from fabric_components.local_network import LocalNetworkManifest
-from fabric_components.node_settings import (
+from fabric_components.components.executors import toolbox_executors
+from fabric_components.providers.operation import Operation
+from fabric_components.providers.readiness import ReadinessGateProvider
+from fabric_components.stack_config import StackConfig
+from fabric_nodes.local_network import LocalNetworkManifest
+from fabric_nodes.node_settings import (
     Addressing,
     ClusterAddressing,
     orderer_admin_address,
     peer_address,
 )
-from fabric_components.operation import Operation
-from fabric_components.rollout_provider import ReadinessGateProvider
-from fabric_components.stack_config import StackConfig
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
 GATE_TIMEOUT_SECONDS = 600

@@ -9,8 +9,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from fabric_components.k8s.workload import secret_items, secret_key
 from fabric_components.stack_config import StackConfig
-from fabric_components.workload import secret_items, secret_key
 
 
 @dataclass(frozen=True)

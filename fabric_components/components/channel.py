@@ -20,19 +20,19 @@ from typing import Any
 
 import pulumi
 
-from fabric_components.channel_config_provider import ChannelConfigProvider
-from fabric_components.channel_provider import (
+from fabric_components.providers.channel import (
     ChannelBlockProvider,
     OrdererJoinProvider,
     PeerJoinProvider,
 )
-from fabric_components.node_settings import (
+from fabric_components.providers.channel_config import ChannelConfigProvider
+from fabric_components.providers.operation import Operation
+from fabric_nodes.node_settings import (
     Addressing,
     orderer_address,
     orderer_admin_address,
     peer_address,
 )
-from fabric_components.operation import Operation
 from fabric_ops.channel_summary import spec_summary
 from fabric_ops.configtx import channel_config_files
 from network_spec import ChannelSpec, NetworkSpec

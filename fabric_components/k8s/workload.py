@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fabric_components.node_settings import EnvValue, SecretRef
 from fabric_components.stack_config import Resources
+from fabric_nodes.node_settings import EnvValue, SecretRef
 
 RUN_AS_USER = 1000
 """The Fabric images run as root by default; we run them as this uid instead."""

@@ -1,0 +1,90 @@
+"""The dynamic provider of a channel's configuration after its genesis block:
+orgs, consenters, anchor peers and settings, converged by config updates
+(``fabric_ops.config_update``). Its ``settings`` input is the readable summary
+of what the spec asks for; ``read`` (``pulumi refresh``) replaces it with the
+summary of the live channel, so the next preview shows drift and every change
+as old and new values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.dynamic import ReadResult
+
+from fabric_components.providers.idempotent import IdempotentOperation
+
+ACTIVE_TIMEOUT_SECONDS = 180.0
+
+
+def _executors(props: dict[str, Any]) -> dict[str, Any]:
+    from fabric_ops.executor_config import executor_from_config
+
+    return {msp: executor_from_config(config) for msp, config in props["executors"].items()}
+
+
+def _orderers(props: dict[str, Any]) -> list[Any]:
+    from fabric_ops.chaincode_ops import Orderer
+
+    return [Orderer(o["address"], o["domain"]) for o in props["orderers"]]
+
+
+def _files(props: dict[str, Any]) -> dict[str, bytes]:
+    return {path: text.encode() for path, text in props["files"].items()}
+
+
+class ChannelConfigProvider(IdempotentOperation):
+    replace_keys = ("channel",)
+    update_keys = ("settings", "files", "version")
+
+    def identity(self, props: dict[str, Any]) -> str:
+        return str(props["channel"])
+
+    def act(self, props: dict[str, Any]) -> None:
+        from fabric_ops.config_update import ensure_config
+
+        executors = _executors(props)
+
+        def wait_for_consenters(config: dict[str, Any]) -> None:
+            """A consenter added by the step must run the channel as a Raft member
+            before the next step changes the cluster again."""
+            from fabric_ops.channel_summary import consenter_address, consenters
+            from fabric_ops.config_update import wait_for
+
+            for consenter in consenters(config):
+                admin = props["consenter_admins"].get(consenter_address(consenter))
+                if admin is not None:
+                    wait_for(self._active(executors[admin["msp"]], admin, props["channel"]),
+                             f"channel {props['channel']}: consenter at "
+                             f"{admin['admin_address']} active", ACTIVE_TIMEOUT_SECONDS)
+
+        ensure_config(executors, props["reader"], _orderers(props), props["channel"],
+                      _files(props), on_applied=wait_for_consenters)
+
+    @staticmethod
+    def _active(executor: Any, admin: dict[str, str], channel: str) -> Any:
+        from fabric_ops.channel_ops import orderer_channel
+
+        def active() -> bool:
+            info = orderer_channel(executor, admin["admin_address"], admin["domain"], channel)
+            return bool(info and info.get("consensusRelation") == "consenter"
+                        and info.get("status") == "active")
+
+        return active
+
+    def is_done(self, props: dict[str, Any]) -> bool:
+        return self._live(props)[1]
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        summary, done = self._live(props)
+        return ReadResult(id_=id_, outs={**props, "settings": summary, "done": done})
+
+    @staticmethod
+    def _live(props: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The live channel's summary, and whether it is the config the spec renders."""
+        from fabric_ops.channel_summary import config_summary
+        from fabric_ops.config_update import live_config, rendered_config, same_config
+
+        tools = _executors(props)[props["reader"]]
+        live = live_config(tools, _orderers(props), props["channel"])
+        done = same_config(live, rendered_config(tools, props["channel"], _files(props)))
+        return config_summary(live), done
