@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pulumi
-from pulumi.dynamic import Resource
 
 from crypto import KeyPair, OrgCAs, OrgCrypto, identity_files, org_msp_files, read_org_tree
 from crypto.identities import Identity
@@ -23,6 +22,7 @@ from fabric_components.providers.crypto import (
     CertificateAuthoritiesProvider,
     IdentityProvider,
 )
+from fabric_components.providers.operation import TYPE_MODULE, TypedResource
 from fabric_nodes.naming import service_dns_names
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
@@ -112,7 +112,7 @@ def _issuer_props(org: OrgSpec) -> dict[str, Any]:
     }
 
 
-class CertificateAuthorities(Resource):
+class CertificateAuthorities(TypedResource, module=TYPE_MODULE, name="CertificateAuthorities"):
     """An org's CA and TLS CA, generated once (``fabric:crypto:CertificateAuthorities``)."""
 
     ca_cert: pulumi.Output[str]
@@ -128,13 +128,10 @@ class CertificateAuthorities(Resource):
             "tlsca_cert": None,
             "tlsca_key": None,
         }
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=CA_SECRET_OUTPUTS)
-        )
-        super().__init__(CertificateAuthoritiesProvider(), name, props, opts)
+        super().__init__(CertificateAuthoritiesProvider(), name, props, opts, CA_SECRET_OUTPUTS)
 
 
-class IssuedIdentity(Resource):
+class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
     """A node's or user's identity, issued once by its org's CAs."""
 
     sign_cert: pulumi.Output[str]
@@ -164,10 +161,7 @@ class IssuedIdentity(Resource):
             "tls_cert": None,
             "tls_key": None,
         }
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=IDENTITY_SECRET_OUTPUTS)
-        )
-        super().__init__(IdentityProvider(), name, props, opts)
+        super().__init__(IdentityProvider(), name, props, opts, IDENTITY_SECRET_OUTPUTS)
 
 
 def _material(resource: IssuedIdentity, common_name: str, node_ou: str,

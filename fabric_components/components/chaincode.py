@@ -14,14 +14,18 @@ import pulumi
 
 from fabric_components.k8s.chaincode_server import chaincode_server
 from fabric_components.providers.chaincode import (
-    ApproveProvider,
-    CommitProvider,
-    DefinitionProvider,
-    InstallProvider,
+    ChaincodeApproval,
+    ChaincodeCommit,
+    ChaincodeDefinition,
+    ChaincodeInstall,
+    approval_inputs,
+    chaincode_on_channel,
+    commit_inputs,
+    definition_inputs,
+    install_inputs,
 )
-from fabric_components.providers.operation import Operation
 from fabric_components.stack_config import StackConfig
-from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
+from fabric_nodes.node_settings import Addressing
 from fabric_ops.ccaas_package import ccaas_package
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec
 
@@ -40,22 +44,6 @@ class ChaincodeArgs:
     (the local network runs them as processes)."""
     after: Mapping[str, pulumi.Resource] | None = None
     """Per channel name, what must exist first (the channel's joins)."""
-
-
-class Install(Operation):
-    pass
-
-
-class ChaincodeDefinition(Operation):
-    pass
-
-
-class Approve(Operation):
-    pass
-
-
-class Commit(Operation):
-    pass
 
 
 class Chaincode(pulumi.ComponentResource):
@@ -78,84 +66,36 @@ class Chaincode(pulumi.ComponentResource):
                 chaincode_server(f"{name}-{org.k8s_name}", cc, org, package.package_id,
                                  args.config, self)
             installs[org_name] = [
-                Install(
-                    InstallProvider(),
+                ChaincodeInstall(
                     f"{name}-{node.k8s_name}-install",
-                    {
-                        "node": node.common_name,
-                        "peer_address": peer_address(addressing, node),
-                        "label": cc.label,
-                        "server_address": address,
-                        "package_id": package.package_id,
-                        "executor": args.executors[org_name],
-                        "done": None,
-                    },
+                    install_inputs(cc.label, node, addressing, address, package.package_id,
+                                   args.executors[org_name]),
                     pulumi.ResourceOptions(parent=self),
                 )
                 for node in org.nodes
             ]
         for target in cc.channels:
-            channel = next(c for c in spec.channels if c.name == target.channel)
-            orderer_org, orderer_node = spec.node(channel.consenters[0])
-            first_peer = {o: peer_address(addressing, spec.org(o).nodes[0]) for o in target.orgs}
-            common = {
-                "channel": target.channel,
-                "name": cc.name,
-                "version": cc.version,
-                "policy": target.policy,
-                "init_required": cc.init_required,
-            }
+            on = chaincode_on_channel(spec, cc, target, addressing)
+            lead = args.executors[target.orgs[0]]
             after = [args.after[target.channel]] if args.after else []
             prefix = f"{name}-{target.channel}"
             definition = ChaincodeDefinition(
-                DefinitionProvider(),
                 f"{prefix}-definition",
-                {
-                    **common,
-                    "package_ids": {o: package_ids[o] for o in target.orgs},
-                    "peer_address": first_peer[target.orgs[0]],
-                    "executor": args.executors[target.orgs[0]],
-                    "sequence": None,
-                },
+                definition_inputs(on, package_ids, lead),
                 pulumi.ResourceOptions(parent=self, depends_on=after),
             )
-            orderer = {
-                "orderer_address": orderer_address(addressing, orderer_node),
-                "orderer_domain": orderer_org.domain,
-            }
             approvals = [
-                Approve(
-                    ApproveProvider(),
+                ChaincodeApproval(
                     f"{prefix}-{spec.org(o).k8s_name}-approve",
-                    {
-                        **common,
-                        **orderer,
-                        "org": o,
-                        "sequence": definition.sequence,  # type: ignore[attr-defined]
-                        "package_id": package_ids[o],
-                        "peer_address": first_peer[o],
-                        "executor": args.executors[o],
-                        "done": None,
-                    },
+                    approval_inputs(on, o, definition.sequence, package_ids[o],
+                                    args.executors[o]),
                     pulumi.ResourceOptions(parent=self, depends_on=[*installs[o], *after]),
                 )
                 for o in target.orgs
             ]
-            Commit(
-                CommitProvider(),
+            ChaincodeCommit(
                 f"{prefix}-commit",
-                {
-                    **common,
-                    **orderer,
-                    "sequence": definition.sequence,  # type: ignore[attr-defined]
-                    "endorsers": [
-                        {"address": first_peer[o], "domain": spec.org(o).domain}
-                        for o in target.orgs
-                    ],
-                    "peer_address": first_peer[target.orgs[0]],
-                    "executor": args.executors[target.orgs[0]],
-                    "done": None,
-                },
+                commit_inputs(on, definition.sequence, lead),
                 pulumi.ResourceOptions(parent=self, depends_on=approvals),
             )
         self.package_ids = pulumi.Output.from_input(package_ids)

@@ -21,19 +21,15 @@ from typing import Any
 import pulumi
 
 from fabric_components.providers.channel import (
-    ChannelBlockProvider,
-    OrdererJoinProvider,
-    PeerJoinProvider,
+    ChannelBlock,
+    OrdererJoin,
+    PeerJoin,
+    channel_block_inputs,
+    orderer_join_inputs,
+    peer_join_inputs,
 )
-from fabric_components.providers.channel_config import ChannelConfigProvider
-from fabric_components.providers.operation import Operation
-from fabric_nodes.node_settings import (
-    Addressing,
-    orderer_address,
-    orderer_admin_address,
-    peer_address,
-)
-from fabric_ops.channel_summary import spec_summary
+from fabric_components.providers.channel_config import ChannelConfig, channel_config_inputs
+from fabric_nodes.node_settings import Addressing
 from fabric_ops.configtx import channel_config_files
 from network_spec import ChannelSpec, NetworkSpec
 
@@ -50,53 +46,6 @@ class ChannelArgs:
     """Per org name, its org-level MSP files."""
     consenter_tls_certs: Mapping[str, pulumi.Output[str]]
     """Per consenter common name, its TLS server certificate."""
-
-
-class ChannelBlock(Operation):
-    pass
-
-
-class OrdererJoin(Operation):
-    pass
-
-
-class PeerJoin(Operation):
-    pass
-
-
-class ChannelConfig(Operation):
-    pass
-
-
-def channel_config_inputs(
-    spec: NetworkSpec,
-    channel: ChannelSpec,
-    addressing: Addressing,
-    executors: Mapping[str, Any],
-    files: Any,
-) -> dict[str, Any]:
-    """The inputs of a channel's ChannelConfig operation: ``executors`` by org
-    name (the admins that may sign: the channel's orderer and member orgs),
-    ``files`` the configtxgen tree (path to text) of the spec's channel."""
-    signers = (*channel.orderer_orgs, *channel.orgs)
-    consenters = [spec.node(cn) for cn in channel.consenters]
-    return {
-        "channel": channel.name,
-        "settings": spec_summary(spec, channel, addressing),
-        "files": files,
-        "reader": spec.org(channel.orderer_orgs[0]).msp_id,
-        "executors": {spec.org(name).msp_id: executors[name] for name in signers},
-        "orderers": [{"address": orderer_address(addressing, node), "domain": org.domain}
-                     for org, node in consenters],
-        "consenter_admins": {
-            orderer_address(addressing, node): {
-                "admin_address": orderer_admin_address(addressing, node),
-                "domain": org.domain, "msp": org.msp_id,
-            }
-            for org, node in consenters
-        },
-        "done": None,
-    }
 
 
 class Channel(pulumi.ComponentResource):
@@ -121,66 +70,33 @@ class Channel(pulumi.ComponentResource):
                 ).items()
             }
         )
-        first_orderer_org = channel.orderer_orgs[0]
+        executors = args.executors
         block = ChannelBlock(
-            ChannelBlockProvider(),
             f"{name}-block",
-            {
-                "channel": channel.name,
-                "files": files,
-                "executor": args.executors[first_orderer_org],
-                "block": None,
-                "block_sha256": None,
-            },
+            channel_block_inputs(channel.name, files, executors[channel.orderer_orgs[0]]),
             child,
         )
-        orderers = [{"address": orderer_address(addressing, spec.node(cn)[1]),
-                     "domain": spec.node(cn)[0].domain} for cn in channel.consenters]
-        orderer_joins = []
-        for common_name in channel.consenters:
-            org, node = spec.node(common_name)
-            orderer_joins.append(
-                OrdererJoin(
-                    OrdererJoinProvider(),
-                    f"{name}-{node.k8s_name}-join",
-                    {
-                        "channel": channel.name,
-                        "node": common_name,
-                        "admin_address": orderer_admin_address(addressing, node),
-                        "orderer_domain": org.domain,
-                        "block": block.block,  # type: ignore[attr-defined]
-                        "other_consenters": [
-                            o for cn, o in zip(channel.consenters, orderers, strict=True)
-                            if cn != common_name
-                        ],
-                        "executor": args.executors[org.name],
-                        "done": None,
-                    },
-                    child,
-                )
+        orderer_joins = [
+            OrdererJoin(
+                f"{name}-{spec.node(cn)[1].k8s_name}-join",
+                orderer_join_inputs(spec, channel, cn, addressing, block.block,
+                                    executors[spec.node(cn)[0].name]),
+                child,
             )
+            for cn in channel.consenters
+        ]
         config = ChannelConfig(
-            ChannelConfigProvider(),
             f"{name}-config",
-            channel_config_inputs(spec, channel, addressing, args.executors, files),
+            channel_config_inputs(spec, channel, addressing, executors, files),
             pulumi.ResourceOptions(parent=self, depends_on=orderer_joins),
         )
         for org_name in channel.orgs:
-            org = spec.org(org_name)
-            for node in org.nodes:
+            for node in spec.org(org_name).nodes:
                 PeerJoin(
-                    PeerJoinProvider(),
                     f"{name}-{node.k8s_name}-join",
-                    {
-                        "channel": channel.name,
-                        "node": node.common_name,
-                        "peer_address": peer_address(addressing, node),
-                        "block": block.block,  # type: ignore[attr-defined]
-                        "orderers": orderers,
-                        "executor": args.executors[org_name],
-                        "done": None,
-                    },
+                    peer_join_inputs(spec, channel, node, addressing, block.block,
+                                     executors[org_name]),
                     pulumi.ResourceOptions(parent=self, depends_on=[config]),
                 )
-        self.block_sha256 = block.block_sha256  # type: ignore[attr-defined]
+        self.block_sha256 = block.block_sha256
         self.register_outputs({"block_sha256": self.block_sha256})

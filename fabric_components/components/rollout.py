@@ -16,75 +16,14 @@ from typing import Any
 import pulumi
 
 from fabric_components.components.executors import toolbox_executors
-from fabric_components.providers.operation import Operation
-from fabric_components.providers.readiness import ReadinessGateProvider
+from fabric_components.providers.readiness import ReadinessGate, gate_inputs
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.local_network import LocalNetworkManifest
 from fabric_nodes.node_settings import (
     Addressing,
     ClusterAddressing,
-    orderer_admin_address,
-    peer_address,
 )
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
-
-GATE_TIMEOUT_SECONDS = 600
-"""How long a gate waits for its node: a restarted peer replays no blocks, but
-one that was down during heavy traffic pulls what it missed."""
-
-
-def gate_props(
-    spec: NetworkSpec,
-    org: OrgSpec,
-    node: NodeSpec,
-    addressing: Addressing,
-    executors: Mapping[str, pulumi.Input[dict[str, Any]]],
-    config: StackConfig,
-) -> dict[str, Any]:
-    """The inputs of ``node``'s gate: where to query it, per channel it belongs
-    to the consenters whose height it must reach, the executors of every org
-    involved, and its image and Fabric version (a new one is an update)."""
-    if org.kind is OrgKind.PEER:
-        kind, image, address = "peer", config.images.peer, peer_address(addressing, node)
-        member = [c for c in spec.channels if org.name in c.orgs]
-    else:
-        kind, image = "orderer", config.images.orderer
-        address = orderer_admin_address(addressing, node)
-        member = [c for c in spec.channels if node.common_name in c.consenters]
-    channels: dict[str, list[dict[str, str]]] = {}
-    orgs = {org.name}
-    for channel in member:
-        consenters = []
-        for common_name in channel.consenters:
-            orderer_org, orderer = spec.node(common_name)
-            orgs.add(orderer_org.name)
-            consenters.append({
-                "node": common_name, "org": orderer_org.name,
-                "admin_address": orderer_admin_address(addressing, orderer),
-                "orderer_domain": orderer_org.domain,
-            })
-        channels[channel.name] = consenters
-    return {
-        "node": node.common_name,
-        "kind": kind,
-        "org": org.name,
-        "address": address,
-        "orderer_domain": org.domain if kind == "orderer" else "",
-        "image": image,
-        "fabric_version": config.fabric_version,
-        "channels": channels,
-        "executors": {name: executors[name] for name in sorted(orgs)},
-        "timeout_seconds": GATE_TIMEOUT_SECONDS,
-        "heights": None,
-    }
-
-
-class ReadinessGate(Operation):
-    """``<node>-ready``: waits, with queries only, until the node serves again
-    and has caught up (``fabric_ops.readiness``)."""
-
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
-        super().__init__(ReadinessGateProvider(), name, props, opts)
 
 
 @dataclass(frozen=True)
@@ -125,8 +64,10 @@ class RolloutChain:
         if self.gates is None:
             self.last = deployment
             return
-        props = gate_props(self.gates.spec, org, node, self.gates.addressing,
-                           self.gates.executors, self.config)
+        images = self.config.images
+        image = images.peer if org.kind is OrgKind.PEER else images.orderer
+        props = gate_inputs(self.gates.spec, org, node, self.gates.addressing,
+                            self.gates.executors, image, self.config.fabric_version)
         self.last = ReadinessGate(
             f"{node.k8s_name}-ready", props,
             pulumi.ResourceOptions(parent=parent,

@@ -7,11 +7,11 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pulumi.dynamic import Resource
 
 from fabric_components.k8s.node_objects import NodePlacement
 from fabric_components.k8s.workload import container
 from fabric_components.providers.crypto import RandomSecretProvider
+from fabric_components.providers.operation import TYPE_MODULE, TypedResource
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.node_settings import COUCHDB_PASSWORD_KEY, COUCHDB_USER_KEY
 
@@ -21,18 +21,14 @@ COUCHDB_UID = 5984
 COUCHDB_USER = "admin"
 
 
-class GeneratedPassword(Resource):
+class GeneratedPassword(TypedResource, module=TYPE_MODULE, name="GeneratedPassword"):
     """A random password generated once and kept in state as a secret."""
 
     value: pulumi.Output[str]
 
     def __init__(self, name: str, purpose: str, opts: pulumi.ResourceOptions) -> None:
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["value"])
-        )
-        super().__init__(
-            RandomSecretProvider(), name, {"purpose": purpose, "length": 24, "value": None}, opts
-        )
+        super().__init__(RandomSecretProvider(), name,
+                         {"purpose": purpose, "length": 24, "value": None}, opts, ["value"])
 
 
 def couchdb_credentials(place: NodePlacement) -> k8s.core.v1.Secret:

@@ -1,16 +1,23 @@
-"""Dynamic providers for the chaincode lifecycle: install on a peer, the
-definition's sequence, an org's approval and the commit. Same contract as the
-channel operations : diff is offline, create/update
-act after querying, read reports drift as ``done: False`` (``operation_provider``)."""
+"""The chaincode lifecycle: install on a peer, the definition's sequence, an
+org's approval and the commit, each a resource type with its provider and the
+builder of its inputs. Same contract as the channel operations: diff is
+offline, create/update act after querying, read reports drift as
+``done: False`` (``IdempotentOperation``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from fabric_components.providers.idempotent import IdempotentOperation, changed_keys
 from fabric_components.providers.idempotent import executor_of as _executor
+from fabric_components.providers.operation import TYPE_MODULE, Operation
+from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
+from network_spec import ChaincodeChannel, ChaincodeSpec, NetworkSpec, NodeSpec
 
 DEFINITION_KEYS = ("version", "policy", "init_required", "package_ids")
 
@@ -159,3 +166,122 @@ class CommitProvider(IdempotentOperation):
         current = committed(_executor(props), props["peer_address"], props["channel"],
                             props["name"])
         return current is not None and int(current["sequence"]) == int(props["sequence"])
+
+
+class ChaincodeInstall(Operation, module=TYPE_MODULE, name="ChaincodeInstall"):
+    """``<cc>-<peer>-install``."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(InstallProvider(), name, props, opts)
+
+
+class ChaincodeDefinition(Operation, module=TYPE_MODULE, name="ChaincodeDefinition"):
+    """``<cc>-<channel>-definition``: decides the sequence."""
+
+    sequence: pulumi.Output[int]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(DefinitionProvider(), name, props, opts)
+
+
+class ChaincodeApproval(Operation, module=TYPE_MODULE, name="ChaincodeApproval"):
+    """``<cc>-<channel>-<org>-approve``."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ApproveProvider(), name, props, opts)
+
+
+class ChaincodeCommit(Operation, module=TYPE_MODULE, name="ChaincodeCommit"):
+    """``<cc>-<channel>-commit``."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(CommitProvider(), name, props, opts)
+
+
+def install_inputs(
+    label: str, node: NodeSpec, addressing: Addressing, server_address: str,
+    package_id: str, executor: Any,
+) -> dict[str, Any]:
+    """The CCaaS package ``label`` pointing at ``server_address``, installed on ``node``."""
+    return {
+        "node": node.common_name,
+        "peer_address": peer_address(addressing, node),
+        "label": label,
+        "server_address": server_address,
+        "package_id": package_id,
+        "executor": executor,
+        "done": None,
+    }
+
+
+@dataclass(frozen=True)
+class ChaincodeOnChannel:
+    """What the definition, approvals and commit of one chaincode on one
+    channel share."""
+
+    definition: dict[str, Any]
+    """channel, name, version, policy, init_required."""
+    orderer: dict[str, str]
+    """The orderer approvals and the commit are sent to."""
+    orgs: tuple[str, ...]
+    first_peers: dict[str, str]
+    """Per org, the peer its lifecycle commands go to."""
+    domains: dict[str, str]
+
+
+def chaincode_on_channel(
+    spec: NetworkSpec, cc: ChaincodeSpec, target: ChaincodeChannel, addressing: Addressing,
+) -> ChaincodeOnChannel:
+    channel = next(c for c in spec.channels if c.name == target.channel)
+    orderer_org, orderer_node = spec.node(channel.consenters[0])
+    return ChaincodeOnChannel(
+        definition={"channel": target.channel, "name": cc.name, "version": cc.version,
+                    "policy": target.policy, "init_required": cc.init_required},
+        orderer={"orderer_address": orderer_address(addressing, orderer_node),
+                 "orderer_domain": orderer_org.domain},
+        orgs=tuple(target.orgs),
+        first_peers={o: peer_address(addressing, spec.org(o).nodes[0]) for o in target.orgs},
+        domains={o: spec.org(o).domain for o in target.orgs},
+    )
+
+
+def definition_inputs(
+    on: ChaincodeOnChannel, package_ids: Mapping[str, str], executor: Any,
+) -> dict[str, Any]:
+    """``package_ids`` per org of the target; ``executor`` the first org's."""
+    return {
+        **on.definition,
+        "package_ids": {o: package_ids[o] for o in on.orgs},
+        "peer_address": on.first_peers[on.orgs[0]],
+        "executor": executor,
+        "sequence": None,
+    }
+
+
+def approval_inputs(
+    on: ChaincodeOnChannel, org: str, sequence: Any, package_id: str, executor: Any,
+) -> dict[str, Any]:
+    """``org`` approves ``sequence`` (the definition's output) for its package."""
+    return {
+        **on.definition,
+        **on.orderer,
+        "org": org,
+        "sequence": sequence,
+        "package_id": package_id,
+        "peer_address": on.first_peers[org],
+        "executor": executor,
+        "done": None,
+    }
+
+
+def commit_inputs(on: ChaincodeOnChannel, sequence: Any, executor: Any) -> dict[str, Any]:
+    """The commit, endorsed by the first peer of every org; ``executor`` the first org's."""
+    return {
+        **on.definition,
+        **on.orderer,
+        "sequence": sequence,
+        "endorsers": [{"address": on.first_peers[o], "domain": on.domains[o]} for o in on.orgs],
+        "peer_address": on.first_peers[on.orgs[0]],
+        "executor": executor,
+        "done": None,
+    }

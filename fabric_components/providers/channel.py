@@ -1,6 +1,7 @@
-"""Dynamic providers for a channel's operations: its genesis block, an orderer's
-join (osnadmin) and a peer's join. The joins follow ``IdempotentOperation``'s
-contract (offline diff, query-then-act, drift read as ``done: False``)."""
+"""A channel's operations: its genesis block, an orderer's join (osnadmin) and a
+peer's join, each a resource type with its provider and the builder of its
+inputs. The joins follow ``IdempotentOperation``'s contract (offline diff,
+query-then-act, drift read as ``done: False``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ import base64
 import hashlib
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider
 
 from fabric_components.providers.idempotent import IdempotentOperation, changed_keys
 from fabric_components.providers.idempotent import executor_of as _executor
+from fabric_components.providers.operation import TYPE_MODULE, Operation
+from fabric_nodes.node_settings import (
+    Addressing,
+    orderer_address,
+    orderer_admin_address,
+    peer_address,
+)
+from network_spec import ChannelSpec, NetworkSpec, NodeSpec
 
 CATCH_UP_TIMEOUT_SECONDS = 600.0
 """How long a peer that just joined may take to pull the chain."""
@@ -105,3 +115,78 @@ class PeerJoinProvider(IdempotentOperation):
         from fabric_ops.channel_ops import peer_channels
 
         return str(props["channel"]) in peer_channels(_executor(props), props["peer_address"])
+
+
+class ChannelBlock(Operation, module=TYPE_MODULE, name="ChannelBlock"):
+    """``<channel>-block``: the genesis block, kept in state."""
+
+    block: pulumi.Output[str]
+    block_sha256: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ChannelBlockProvider(), name, props, opts)
+
+
+class OrdererJoin(Operation, module=TYPE_MODULE, name="OrdererJoin"):
+    """``<channel>-<orderer>-join``."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(OrdererJoinProvider(), name, props, opts)
+
+
+class PeerJoin(Operation, module=TYPE_MODULE, name="PeerJoin"):
+    """``<channel>-<peer>-join``."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(PeerJoinProvider(), name, props, opts)
+
+
+def consenter_endpoints(
+    spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing,
+) -> list[dict[str, str]]:
+    """Where the channel's consenters serve gRPC, each with its org's domain."""
+    return [{"address": orderer_address(addressing, node), "domain": org.domain}
+            for org, node in (spec.node(cn) for cn in channel.consenters)]
+
+
+def channel_block_inputs(channel: str, files: Any, executor: Any) -> dict[str, Any]:
+    """``files``: the configtxgen tree (path to text) of the channel."""
+    return {"channel": channel, "files": files, "executor": executor,
+            "block": None, "block_sha256": None}
+
+
+def orderer_join_inputs(
+    spec: NetworkSpec, channel: ChannelSpec, common_name: str, addressing: Addressing,
+    block: Any, executor: Any,
+) -> dict[str, Any]:
+    """The consenter ``common_name`` joins with ``block`` (or the newest config
+    block one of the other consenters serves)."""
+    org, node = spec.node(common_name)
+    endpoints = consenter_endpoints(spec, channel, addressing)
+    return {
+        "channel": channel.name,
+        "node": common_name,
+        "admin_address": orderer_admin_address(addressing, node),
+        "orderer_domain": org.domain,
+        "block": block,
+        "other_consenters": [e for cn, e in zip(channel.consenters, endpoints, strict=True)
+                             if cn != common_name],
+        "executor": executor,
+        "done": None,
+    }
+
+
+def peer_join_inputs(
+    spec: NetworkSpec, channel: ChannelSpec, node: NodeSpec, addressing: Addressing,
+    block: Any, executor: Any,
+) -> dict[str, Any]:
+    """The peer ``node`` joins with ``block`` and catches up with the consenters."""
+    return {
+        "channel": channel.name,
+        "node": node.common_name,
+        "peer_address": peer_address(addressing, node),
+        "block": block,
+        "orderers": consenter_endpoints(spec, channel, addressing),
+        "executor": executor,
+        "done": None,
+    }

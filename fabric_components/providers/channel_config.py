@@ -1,4 +1,4 @@
-"""The dynamic provider of a channel's configuration after its genesis block:
+"""A channel's configuration after its genesis block (``ChannelConfig``):
 orgs, consenters, anchor peers and settings, converged by config updates
 (``fabric_ops.config_update``). Its ``settings`` input is the readable summary
 of what the spec asks for; ``read`` (``pulumi refresh``) replaces it with the
@@ -7,11 +7,18 @@ as old and new values."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import ReadResult
 
+from fabric_components.providers.channel import consenter_endpoints
 from fabric_components.providers.idempotent import IdempotentOperation
+from fabric_components.providers.operation import TYPE_MODULE, Operation
+from fabric_nodes.node_settings import Addressing, orderer_address, orderer_admin_address
+from fabric_ops.channel_summary import spec_summary
+from network_spec import ChannelSpec, NetworkSpec
 
 ACTIVE_TIMEOUT_SECONDS = 180.0
 
@@ -88,3 +95,40 @@ class ChannelConfigProvider(IdempotentOperation):
         live = live_config(tools, _orderers(props), props["channel"])
         done = same_config(live, rendered_config(tools, props["channel"], _files(props)))
         return config_summary(live), done
+
+
+class ChannelConfig(Operation, module=TYPE_MODULE, name="ChannelConfig"):
+    """``<channel>-config``: config updates until the live channel is what the spec renders."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ChannelConfigProvider(), name, props, opts)
+
+
+def channel_config_inputs(
+    spec: NetworkSpec,
+    channel: ChannelSpec,
+    addressing: Addressing,
+    executors: Mapping[str, Any],
+    files: Any,
+) -> dict[str, Any]:
+    """``executors`` by org name (the admins that may sign: the channel's orderer
+    and member orgs), ``files`` the configtxgen tree (path to text) of the spec's
+    channel."""
+    signers = (*channel.orderer_orgs, *channel.orgs)
+    consenters = [spec.node(cn) for cn in channel.consenters]
+    return {
+        "channel": channel.name,
+        "settings": spec_summary(spec, channel, addressing),
+        "files": files,
+        "reader": spec.org(channel.orderer_orgs[0]).msp_id,
+        "executors": {spec.org(name).msp_id: executors[name] for name in signers},
+        "orderers": consenter_endpoints(spec, channel, addressing),
+        "consenter_admins": {
+            orderer_address(addressing, node): {
+                "admin_address": orderer_admin_address(addressing, node),
+                "domain": org.domain, "msp": org.msp_id,
+            }
+            for org, node in consenters
+        },
+        "done": None,
+    }

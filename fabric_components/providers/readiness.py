@@ -6,12 +6,17 @@ after the Deployment rolled. Read keeps the state: a wait has no drift."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from fabric_components.providers.idempotent import changed_keys
+from fabric_components.providers.operation import TYPE_MODULE, Operation
+from fabric_nodes.node_settings import Addressing, orderer_admin_address, peer_address
+from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
 UPDATE_KEYS = ("image", "fabric_version", "address", "channels", "timeout_seconds", "version")
 
@@ -56,3 +61,63 @@ class ReadinessGateProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return ReadResult(id_=id_, outs=props)
+
+
+GATE_TIMEOUT_SECONDS = 600
+"""How long a gate waits for its node: a restarted peer replays no blocks, but
+one that was down during heavy traffic pulls what it missed."""
+
+
+def gate_inputs(
+    spec: NetworkSpec,
+    org: OrgSpec,
+    node: NodeSpec,
+    addressing: Addressing,
+    executors: Mapping[str, Any],
+    image: str,
+    fabric_version: str,
+) -> dict[str, Any]:
+    """The inputs of ``node``'s gate: where to query it, per channel it belongs
+    to the consenters whose height it must reach, the executors of every org
+    involved, and its image and Fabric version (a new one is an update)."""
+    if org.kind is OrgKind.PEER:
+        kind, address = "peer", peer_address(addressing, node)
+        member = [c for c in spec.channels if org.name in c.orgs]
+    else:
+        kind = "orderer"
+        address = orderer_admin_address(addressing, node)
+        member = [c for c in spec.channels if node.common_name in c.consenters]
+    channels: dict[str, list[dict[str, str]]] = {}
+    orgs = {org.name}
+    for channel in member:
+        consenters = []
+        for common_name in channel.consenters:
+            orderer_org, orderer = spec.node(common_name)
+            orgs.add(orderer_org.name)
+            consenters.append({
+                "node": common_name, "org": orderer_org.name,
+                "admin_address": orderer_admin_address(addressing, orderer),
+                "orderer_domain": orderer_org.domain,
+            })
+        channels[channel.name] = consenters
+    return {
+        "node": node.common_name,
+        "kind": kind,
+        "org": org.name,
+        "address": address,
+        "orderer_domain": org.domain if kind == "orderer" else "",
+        "image": image,
+        "fabric_version": fabric_version,
+        "channels": channels,
+        "executors": {name: executors[name] for name in sorted(orgs)},
+        "timeout_seconds": GATE_TIMEOUT_SECONDS,
+        "heights": None,
+    }
+
+
+class ReadinessGate(Operation, module=TYPE_MODULE, name="ReadinessGate"):
+    """``<node>-ready``: waits, with queries only, until the node serves again
+    and has caught up (``fabric_ops.readiness``)."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ReadinessGateProvider(), name, props, opts)

@@ -17,7 +17,12 @@ MOCK_BLOCK = base64.b64encode(b"mock genesis block").decode()
 MOCK_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n"
 MOCK_ACCOUNT_KEY = "bW9jayBzdG9yYWdlIGFjY291bnQga2V5"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
-DYNAMIC = "pulumi-python:dynamic:Resource"
+DYNAMIC = "pulumi-python:dynamic/fabric:"
+"""The prefix of every dynamic resource type the program registers."""
+
+
+def is_dynamic(typ: str) -> bool:
+    return typ.startswith("pulumi-python:dynamic")
 
 
 def plain(value: Any) -> Any:
@@ -77,7 +82,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         outputs = dict(inputs)
         resource_id = f"{args.name}-id"
         provider_name = ""
-        if args.typ == DYNAMIC:
+        if is_dynamic(args.typ):
             provider = dill.loads(base64.b64decode(plain(inputs.pop("__provider"))))
             inputs = {k: v for k, v in inputs.items() if k != "__provider"}
             provider_name = type(provider).__name__

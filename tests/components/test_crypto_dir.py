@@ -11,7 +11,7 @@ from fabric_components.network import crypto_source
 from fabric_nodes.naming import service_dns_names
 from network_spec import SpecError
 from network_spec.load import load_network
-from tests.components.mocks import DYNAMIC
+from tests.components.mocks import is_dynamic
 from tests.components.program import ROOT, run_program, sample_config
 
 
@@ -31,7 +31,7 @@ def test_program_uses_the_directory_material(cryptogen_dir):
     root, orgs = cryptogen_dir
     config = sample_config("simple", cryptoDir=str(root))
     mocks, outputs = run_program(load_network(config.crypto_config, config.network), config)
-    crypto = [r for r in mocks.resources if r.typ == DYNAMIC and r.provider in
+    crypto = [r for r in mocks.resources if is_dynamic(r.typ) and r.provider in
               ("CertificateAuthoritiesProvider", "IdentityProvider")]
     assert crypto == []
     secret = next(r.manifest for r in mocks.resources if r.name == "org1-peer0-crypto")

@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from tests.components.mocks import DYNAMIC, RecordingMocks, has_secret, without_secret_values
+from tests.components.mocks import (
+    DYNAMIC,
+    RecordingMocks,
+    has_secret,
+    is_dynamic,
+    without_secret_values,
+)
 from tests.components.program import run_sample
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -81,7 +87,28 @@ def test_simple_registers_every_object(simple):
     assert len(mocks.by_provider("CommitProvider")) == 1
     # A readiness gate per node (rolling upgrades).
     assert len(mocks.by_provider("ReadinessGateProvider")) == 3
-    assert counts[DYNAMIC] == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1 + 3
+    dynamic = sum(n for typ, n in counts.items() if is_dynamic(typ))
+    assert dynamic == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1 + 3
+
+
+def test_every_dynamic_resource_has_a_fabric_type_of_its_own(simple):
+    """A preview reads as a list of Fabric steps: one type per provider, named
+    for the step (the engine tier sees them under their components)."""
+    mocks, _ = simple
+    kinds = {(r.typ, r.provider) for r in mocks.resources if is_dynamic(r.typ)}
+    assert kinds == {(DYNAMIC + name, provider) for name, provider in [
+        ("CertificateAuthorities", "CertificateAuthoritiesProvider"),
+        ("IssuedIdentity", "IdentityProvider"),
+        ("ChannelBlock", "ChannelBlockProvider"),
+        ("OrdererJoin", "OrdererJoinProvider"),
+        ("ChannelConfig", "ChannelConfigProvider"),
+        ("PeerJoin", "PeerJoinProvider"),
+        ("ChaincodeInstall", "InstallProvider"),
+        ("ChaincodeDefinition", "DefinitionProvider"),
+        ("ChaincodeApproval", "ApproveProvider"),
+        ("ChaincodeCommit", "CommitProvider"),
+        ("ReadinessGate", "ReadinessGateProvider"),
+    ]}
 
 
 def test_scaled_registers_couchdb_and_every_node(scaled):
@@ -250,7 +277,7 @@ def test_adding_a_peer_adds_objects_and_changes_no_existing_one(tmp_path):
         # Certificates differ between two mock runs (each generates afresh), so
         # compare everything that is not a secret and not a dynamic resource.
         return {(r.typ, r.name): without_secret_values(r.inputs) for r in m.resources
-                if r.typ != DYNAMIC}
+                if not is_dynamic(r.typ)}
 
     old, new = structural(before), structural(after)
     assert old.keys() <= new.keys()

@@ -120,7 +120,8 @@ def test_a_channel_setting_is_previewed_as_old_and_new_then_applied(
     assert re.search(r'batchTimeout\s*:\s*"2s" => "1s"', preview), preview
     assert re.search(r"maxMessageCount\s*:\s*10 => 25", preview), preview
     changed = [(op, name) for op, name in steps(cli.summary("preview")) if op != "same"]
-    assert changed == [("update", "pulumi-python:dynamic:Resource::mychannel-config")], changed
+    assert changed == [
+        ("update", "pulumi-python:dynamic/fabric:ChannelConfig::mychannel-config")], changed
     cli.run("up", "--yes", "--skip-preview")
     orderer_org, orderer_node = net.spec.node(net.channel(CHANNEL).consenters[0])
     live = config_summary(channel_config(net.executor("Orderer"),

@@ -83,7 +83,7 @@ def test_preview_lists_the_scaled_network(cli: PulumiCli):
     for name in ("org1-peer0", "org1-peer1", "org2-peer0", "org2-peer1"):
         assert f"kubernetes:core/v1:PersistentVolumeClaim::{name}-couchdb" in creates
         assert f"kubernetes:core/v1:Secret::{name}-couchdb" in creates
-        assert f"pulumi-python:dynamic:Resource::{name}-couchdb-password" in creates
+        assert f"pulumi-python:dynamic/fabric:GeneratedPassword::{name}-couchdb-password" in creates
 
 
 def test_up_creates_every_object_and_nothing_changes_after(cli: PulumiCli, kube: LocalKube):

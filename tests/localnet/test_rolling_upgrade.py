@@ -19,15 +19,15 @@ from typing import Any
 
 import pytest
 
-from fabric_components.components.rollout import gate_props
-from fabric_components.providers.operation import OPERATIONS_VERSION
-from fabric_components.providers.readiness import ReadinessGateProvider
+from fabric_components.providers.operation import operation_inputs
+from fabric_components.providers.readiness import ReadinessGateProvider, gate_inputs
 from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, query
 from fabric_ops.readiness import NotCaughtUp
 from localnet import FabricRelease, LocalNetwork
 from localnet.process import http_get
 from localnet.release import REPO_ROOT, ReleaseError
+from network_spec import OrgKind
 from tests.components.program import sample_config
 from tests.localnet.commands import Recorded, recording_commands
 from tests.localnet.populate import executor_config, outs, populated
@@ -76,9 +76,10 @@ def props(net: LocalNetwork, common_name: str, version: str) -> dict[str, Any]:
     operations version) for a stack on ``version``."""
     org, node = net.spec.node(common_name)
     executors = {o.name: executor_config(net, o.name) for o in net.spec.orgs}
-    config = sample_config("scaled", fabricVersion=version)
-    return {"version": OPERATIONS_VERSION,
-            **gate_props(net.spec, org, node, net.addressing, executors, config)}
+    images = sample_config("scaled", fabricVersion=version).images
+    image = images.peer if org.kind is OrgKind.PEER else images.orderer
+    return operation_inputs(
+        gate_inputs(net.spec, org, node, net.addressing, executors, image, version))
 
 
 def traffic(net: LocalNetwork, peer_index: int) -> Traffic:
