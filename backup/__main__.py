@@ -25,7 +25,7 @@ from pathlib import Path
 from backup.archive import unpack
 from backup.manifest import BackupError, fetch_verified
 from backup.sealed import SealError, unseal
-from backup.store import open_store
+from backup.store_location import open_store
 
 PASSPHRASE_VARIABLE = "FABRIC_BACKUP_PASSPHRASE"
 

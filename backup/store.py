@@ -59,21 +59,3 @@ class LocalDirStore:
             for path in base.rglob("*")
             if path.is_file() and not path.name.endswith(".partial")
         )
-
-
-AZURE_PREFIX = "azure://"
-CONNECTION_VARIABLE = "AZURE_STORAGE_CONNECTION_STRING"
-
-
-def open_store(location: str) -> ObjectStore:
-    """``azure://<container>`` (the account from AZURE_STORAGE_CONNECTION_STRING)
-    or a local directory."""
-    if not location.startswith(AZURE_PREFIX):
-        return LocalDirStore(Path(location))
-    connection = os.environ.get(CONNECTION_VARIABLE, "")
-    if not connection:
-        raise ValueError(f"{location}: set {CONNECTION_VARIABLE} to the storage account's "
-                         "connection string")
-    from backup.azure_store import AzureBlobStore
-
-    return AzureBlobStore.from_connection_string(connection, location[len(AZURE_PREFIX):])

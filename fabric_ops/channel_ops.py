@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fabric_ops.configtx import PROFILE
 from fabric_ops.executor import CommandFailed, CommandResult, Executor
+from fabric_ops.polling import poll
 from fabric_ops.retry import retrying
 
 BLOCK = "channel.block"
@@ -118,13 +118,23 @@ def remove_orderer(
     )
     if status not in (204, 404, 409):  # 409: a removal already under way
         raise CommandFailed(result, f"channel {channel}: osnadmin remove at {admin_address}")
-    deadline = time.monotonic() + REMOVAL_TIMEOUT_SECONDS
-    while (info := orderer_channel(executor, admin_address, orderer_domain, channel)) is not None:
-        if info.get("status") == "failed" or time.monotonic() > deadline:
-            raise CommandFailed(
-                result, f"channel {channel}: not removed at {admin_address}, still listed: {info}"
-            )
-        time.sleep(0.2)
+    listed: dict[str, Any] = {}
+
+    def still_listed() -> CommandFailed:
+        return CommandFailed(
+            result, f"channel {channel}: not removed at {admin_address}, still listed: {listed}")
+
+    def removed() -> bool | None:
+        info = orderer_channel(executor, admin_address, orderer_domain, channel)
+        if info is None:
+            return True
+        listed.clear()
+        listed.update(info)
+        if info.get("status") == "failed":
+            raise still_listed()
+        return None
+
+    poll(removed, REMOVAL_TIMEOUT_SECONDS, 0.2, still_listed)
 
 
 def peer_channels(executor: Executor, peer: str) -> list[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.channel_ops import block_config, config_block, genesis_block
 from fabric_ops.channel_summary import consenter_address, consenters
 from fabric_ops.executor import CommandFailed, CommandResult, Executor
+from fabric_ops.polling import poll
 from fabric_ops.retry import retrying
 
 UPDATE = "update.pb"
@@ -216,11 +216,8 @@ def sign_and_submit(
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise ConfigUpdateError(f"{what}: not seen within {timeout:.0f} s")
-        time.sleep(0.5)
+    poll(lambda: True if condition() else None, timeout, 0.5,
+         lambda: ConfigUpdateError(f"{what}: not seen within {timeout:.0f} s"))
 
 
 def applied_config(
@@ -228,13 +225,12 @@ def applied_config(
 ) -> dict[str, Any]:
     """Polls the channel until its config is ``step`` (the orderers committed
     the update); that live config."""
-    deadline = time.monotonic() + APPLY_TIMEOUT_SECONDS
-    while not same_config(live := live_config(executor, orderers, channel), step):
-        if time.monotonic() > deadline:
-            raise ConfigUpdateError(
-                f"channel {channel}: update not applied within {APPLY_TIMEOUT_SECONDS:.0f} s")
-        time.sleep(0.5)
-    return live
+    def applied() -> dict[str, Any] | None:
+        live = live_config(executor, orderers, channel)
+        return live if same_config(live, step) else None
+
+    return poll(applied, APPLY_TIMEOUT_SECONDS, 0.5, lambda: ConfigUpdateError(
+        f"channel {channel}: update not applied within {APPLY_TIMEOUT_SECONDS:.0f} s"))
 
 
 def ensure_config(

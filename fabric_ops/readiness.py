@@ -12,12 +12,12 @@ consenter of no channel is left to its Deployment's readiness probe)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fabric_ops.channel_ops import orderer_channel, peer_channels, peer_height
 from fabric_ops.executor import CommandFailed, Executor
+from fabric_ops.polling import poll
 
 POLL_SECONDS = 1.0
 
@@ -101,19 +101,19 @@ def wait_caught_up(
     node: WaitedNode,
     channels: Mapping[str, Target],
     timeout: float,
-    poll: float = POLL_SECONDS,
+    interval: float = POLL_SECONDS,
 ) -> dict[str, int]:
     """Polls until ``node`` has caught up on every channel of ``channels`` that
     it has joined, the target of each asked once when the node first answers
     for it (e.g. ``orderers_height``); returns the heights reached.
     Raises ``NotCaughtUp`` naming the node, the channel and the last height or
     error seen when ``timeout`` seconds pass first."""
-    deadline = time.monotonic() + timeout
     targets: dict[str, int | None] = dict.fromkeys(channels)
     reached: dict[str, int] = {}
     # Per channel ("" for the node itself) the last height or error seen.
     last: dict[str, str] = dict.fromkeys([*channels, ""], "no answer yet")
-    while True:
+
+    def caught_up() -> dict[str, int] | None:
         try:
             pending = [c for c in channels if c not in reached]
             # Always queries the node (a peer lists its channels, an orderer its
@@ -132,9 +132,12 @@ def wait_caught_up(
             if len(reached) == len(channels):
                 return reached
         except CommandFailed as error:
-            last = {channel: str(error) for channel in channels} | {"": str(error)}
-        if time.monotonic() > deadline:
-            stuck = next((c for c in channels if c not in reached), "")
-            where = f"channel {stuck}: not caught up" if stuck else "not answering"
-            raise NotCaughtUp(f"{node.name}: {where} after {timeout:.0f} s: {last[stuck]}")
-        time.sleep(poll)
+            last.update(dict.fromkeys([*channels, ""], str(error)))
+        return None
+
+    def not_caught_up() -> NotCaughtUp:
+        stuck = next((c for c in channels if c not in reached), "")
+        where = f"channel {stuck}: not caught up" if stuck else "not answering"
+        return NotCaughtUp(f"{node.name}: {where} after {timeout:.0f} s: {last[stuck]}")
+
+    return poll(caught_up, timeout, interval, not_caught_up)

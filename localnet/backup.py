@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ from backup.store import ObjectStore
 from fabric_nodes.node_settings import orderer_admin_address, peer_address
 from fabric_ops.chaincode_ops import committed
 from fabric_ops.channel_ops import orderer_channel, peer_height
+from fabric_ops.polling import poll
 from localnet.network import LocalNetwork
 from localnet.process import http_get
 from network_spec import OrgKind
@@ -97,16 +97,17 @@ def _wait_rejoined(net: LocalNetwork, common_name: str, before: dict[str, int]) 
     """An orderer that restarted is back at (at least) its height before the stop,
     and each of its channels has a leader that counts it active again, so
     stopping the next orderer keeps a working quorum."""
-    deadline = time.monotonic() + CATCH_UP_SECONDS
-    while True:
-        now = node_heights(net, common_name)
-        if all(now.get(c, 0) >= h for c, h in before.items()) and all(
-                _raft_healthy(net, c) for c in before):
-            return
-        if time.monotonic() > deadline:
-            raise BackupError(f"{common_name}: at {now} after its restart (before: {before}), "
-                              f"not back in its Raft clusters within {CATCH_UP_SECONDS:.0f} s")
-        time.sleep(0.2)
+    now: dict[str, int] = {}
+
+    def rejoined() -> bool | None:
+        now.update(node_heights(net, common_name))
+        back = all(now.get(c, 0) >= h for c, h in before.items()) and all(
+            _raft_healthy(net, c) for c in before)
+        return True if back else None
+
+    poll(rejoined, CATCH_UP_SECONDS, 0.2, lambda: BackupError(
+        f"{common_name}: at {now} after its restart (before: {before}), "
+        f"not back in its Raft clusters within {CATCH_UP_SECONDS:.0f} s"))
 
 
 def _definitions(net: LocalNetwork) -> dict[str, dict[str, object]]:

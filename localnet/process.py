@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from fabric_nodes.node_settings import EnvValue
+from fabric_ops.polling import poll
 
 PR_SET_PDEATHSIG = 1
 STOP_GRACE_SECONDS = 5.0
@@ -157,9 +158,9 @@ def wait_ready(nodes: Mapping[NodeProcess, tuple[str, str]], timeout: float) -> 
     its ledgers, before it serves). Values: (health URL, endpoint). Raises
     ``NodeStartError`` with the log tail of the first node that exited or, at the
     timeout, of the first one still not ready."""
-    deadline = time.monotonic() + timeout
     pending = {node: (probes, "") for node, probes in nodes.items()}
-    while pending:
+
+    def all_ready() -> bool | None:
         for node, ((url, endpoint), _) in list(pending.items()):
             if not node.running():
                 raise node.failure(f"exited with code {node.popen.returncode} while starting")
@@ -170,9 +171,10 @@ def wait_ready(nodes: Mapping[NodeProcess, tuple[str, str]], timeout: float) -> 
                 del pending[node]
             else:
                 pending[node] = ((url, endpoint), answer)
-        if not pending:
-            return
-        if time.monotonic() > deadline:
-            node, ((url, _), answer) = next(iter(pending.items()))
-            raise node.failure(f"{url} not ready after {timeout:.0f} s ({answer})")
-        time.sleep(0.1)
+        return True if not pending else None
+
+    def not_ready() -> Exception:
+        node, ((url, _), answer) = next(iter(pending.items()))
+        return node.failure(f"{url} not ready after {timeout:.0f} s ({answer})")
+
+    poll(all_ready, timeout, 0.1, not_ready)

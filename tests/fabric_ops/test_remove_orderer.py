@@ -43,7 +43,7 @@ class Scripted:
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    monkeypatch.setattr("fabric_ops.channel_ops.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("fabric_ops.polling.time.sleep", lambda seconds: None)
 
 
 def test_waits_until_the_ledger_is_gone():
