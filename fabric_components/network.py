@@ -1,5 +1,5 @@
 """Wires a whole network from its spec and the stack config: the namespace, every
-org's CAs, the Orderer and PeerOrg components, and the stack outputs."""
+org's CAs, the OrdererOrg and PeerOrg components, and the stack outputs."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from fabric_components.cluster.kubernetes_provider import kubernetes_provider
 from fabric_components.components.chaincode import Chaincode, ChaincodeArgs
 from fabric_components.components.channel import Channel, ChannelArgs
 from fabric_components.components.executors import toolbox_executors
-from fabric_components.components.orderer_org import Orderer, OrdererArgs
+from fabric_components.components.orderer_org import OrdererOrg
+from fabric_components.components.org_nodes import OrgArgs, OrgNodes
 from fabric_components.components.peer_org import PeerOrg, PeerOrgArgs
 from fabric_components.components.rollout import RolloutChain, rollout_gates
 from fabric_components.crypto_material import (
@@ -79,7 +80,7 @@ def populate(
     spec: NetworkSpec,
     config: StackConfig,
     cas: dict[str, CaMaterial],
-    launched: dict[str, Orderer | PeerOrg],
+    launched: dict[str, OrgNodes],
     kubeconfig: pulumi.Output[str] | None,
     local: LocalNetworkManifest | None,
 ) -> list[pulumi.Resource]:
@@ -194,15 +195,15 @@ def deploy_network(
         opts=in_namespace,
     )
     orgs: dict[str, dict[str, Any]] = {}
-    launched: dict[str, Orderer | PeerOrg] = {}
+    launched: dict[str, OrgNodes] = {}
     # One node at a time when node settings change (a Fabric upgrade).
     rollout = RolloutChain(
         config, rollout_gates(spec, config, cluster_outputs.get("kubeconfig"), local)
     )
     for org in spec.orderer_orgs:
-        orderer = Orderer(
+        orderer = OrdererOrg(
             org.k8s_name,
-            OrdererArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas,
+            OrgArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas,
                         rollout=rollout, restore=backups.restore),
             components,
         )

@@ -47,6 +47,28 @@ DEFAULT_RESOURCES = {
 
 
 @dataclass(frozen=True)
+class PodSettings:
+    """What a builder of one workload needs of the stack: the image its main
+    container runs, that container's requests and limits, and the node pool
+    the pod is scheduled on (empty: any node)."""
+
+    image: str
+    resources: Resources
+    node_pool: str
+
+
+@dataclass(frozen=True)
+class VolumeSettings:
+    """What a builder of one PersistentVolumeClaim needs of the stack."""
+
+    size: str
+    storage_class: str
+    """Empty: the cluster's default storage class."""
+    retain: bool
+    """Deleting the claim from the program leaves it (and its ledger) in the cluster."""
+
+
+@dataclass(frozen=True)
 class Images:
     peer: str
     orderer: str
@@ -128,6 +150,13 @@ class StackConfig:
     @property
     def fabric_major(self) -> int:
         return int(self.fabric_version.split(".")[0])
+
+    def pod(self, image: str, resources: str) -> PodSettings:
+        """``resources``: the key of ``fabric:resources`` (peer, orderer, toolbox...)."""
+        return PodSettings(image, self.resources[resources], self.cluster.node_pool)
+
+    def volume(self, size: str) -> VolumeSettings:
+        return VolumeSettings(size, self.storage_class, self.retain_volumes)
 
 
 Getter = Callable[[str], "str | None"]

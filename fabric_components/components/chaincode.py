@@ -64,7 +64,8 @@ class Chaincode(pulumi.ComponentResource):
             package_ids[org_name] = package.package_id
             if args.config is not None:
                 chaincode_server(f"{name}-{org.k8s_name}", cc, org, package.package_id,
-                                 args.config, self)
+                                 args.config.namespace,
+                                 args.config.pod(cc.image, "chaincode"), self)
             installs[org_name] = [
                 ChaincodeInstall(
                     f"{name}-{node.k8s_name}-install",

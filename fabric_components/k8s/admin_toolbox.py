@@ -16,7 +16,7 @@ from fabric_components.k8s.workload import (
     pod_template,
     single_replica_spec,
 )
-from fabric_components.stack_config import StackConfig
+from fabric_components.stack_config import PodSettings
 from fabric_nodes.naming import admin_name, labels
 from fabric_nodes.node_settings import (
     RELEASE_CONFIG_DIR,
@@ -36,27 +36,28 @@ def admin_toolbox(
     admin: IdentityMaterial,
     cas: CaMaterial,
     tls_cas: k8s.core.v1.ConfigMap,
-    config: StackConfig,
+    namespace: str,
+    pod: PodSettings,
     parent: pulumi.Resource,
 ) -> k8s.apps.v1.Deployment:
     k8s_name = admin_name(org)
     place = NodePlacement(
         name=f"{name}-admin",
         k8s_name=k8s_name,
-        namespace=config.namespace,
+        namespace=namespace,
         labels=labels(org, "fabric-admin-toolbox", k8s_name),
         opts=pulumi.ResourceOptions(parent=parent),
     )
     files = identity_file_tree(org, cas, admin, admin.sign_cert)
     secret = files_secret(place, "crypto", files)
     env = admin_environment(
-        org, ClusterAddressing(config.namespace), RELEASE_CONFIG_DIR, ADMIN_DIR, TLS_CA_DIR
+        org, ClusterAddressing(namespace), RELEASE_CONFIG_DIR, ADMIN_DIR, TLS_CA_DIR
     )
     env["HOME"] = "/tmp"
     tools = container(
         "tools",
-        config.images.tools,
-        config.resources["toolbox"],
+        pod.image,
+        pod.resources,
         env=env_list(env),
         command=["sleep", "infinity"],
         mounts=[
@@ -71,5 +72,5 @@ def admin_toolbox(
         {"name": "tls-ca", "config_map": {"name": tls_cas.metadata["name"]}},
         {"name": "tmp", "empty_dir": {}},
     ]
-    template = pod_template(place.labels, [tools], volumes, config.cluster.node_pool)
+    template = pod_template(place.labels, [tools], volumes, pod.node_pool)
     return deployment(place, single_replica_spec(place.labels, template), [secret, tls_cas])

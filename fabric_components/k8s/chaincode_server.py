@@ -11,7 +11,7 @@ import pulumi_kubernetes as k8s
 
 from fabric_components.k8s.node_objects import NodePlacement, deployment, service
 from fabric_components.k8s.workload import container, pod_template
-from fabric_components.stack_config import StackConfig
+from fabric_components.stack_config import PodSettings
 from fabric_nodes.naming import CLUSTER_DOMAIN, labels
 from fabric_ops.ccaas_package import CCAAS_PORT
 from network_spec import ChaincodeSpec, OrgSpec
@@ -35,22 +35,23 @@ def chaincode_server(
     chaincode: ChaincodeSpec,
     org: OrgSpec,
     package_id: str,
-    config: StackConfig,
+    namespace: str,
+    pod: PodSettings,
     parent: pulumi.Resource,
 ) -> k8s.apps.v1.Deployment:
     k8s_name = chaincode_k8s_name(chaincode, org)
     place = NodePlacement(
         name=name,
         k8s_name=k8s_name,
-        namespace=config.namespace,
+        namespace=namespace,
         labels=labels(org, "fabric-chaincode", k8s_name),
         opts=pulumi.ResourceOptions(parent=parent),
     )
     probe = {"tcp_socket": {"port": CCAAS_PORT}, "period_seconds": 10}
     server = container(
         "chaincode",
-        chaincode.image,
-        config.resources["chaincode"],
+        pod.image,
+        pod.resources,
         env=[
             {"name": "CHAINCODE_ID", "value": package_id},
             {"name": "CHAINCODE_SERVER_ADDRESS", "value": f"0.0.0.0:{CCAAS_PORT}"},
@@ -61,7 +62,7 @@ def chaincode_server(
                 "readiness_probe": {**probe, "failure_threshold": 3}},
     )
     template = pod_template(place.labels, [server], [{"name": "tmp", "empty_dir": {}}],
-                            config.cluster.node_pool)
+                            pod.node_pool)
     spec = {
         "replicas": 1,
         "selector": {"match_labels": {k: v for k, v in place.labels.items()

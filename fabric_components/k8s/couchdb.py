@@ -12,7 +12,7 @@ from fabric_components.k8s.node_objects import NodePlacement
 from fabric_components.k8s.workload import container
 from fabric_components.providers.crypto import RandomSecretProvider
 from fabric_components.providers.operation import TYPE_MODULE, TypedResource
-from fabric_components.stack_config import StackConfig
+from fabric_components.stack_config import Resources
 from fabric_nodes.node_settings import COUCHDB_PASSWORD_KEY, COUCHDB_USER_KEY
 
 COUCHDB_PORT = 5984
@@ -47,15 +47,15 @@ def couchdb_credentials(place: NodePlacement) -> k8s.core.v1.Secret:
     )
 
 
-def couchdb_container(config: StackConfig, credentials_secret: str) -> dict[str, Any]:
+def couchdb_container(image: str, resources: Resources, credentials_secret: str) -> dict[str, Any]:
     def from_secret(key: str) -> dict[str, Any]:
         return {"secret_key_ref": {"name": credentials_secret, "key": key}}
 
     probe = {"http_get": {"path": "/_up", "port": COUCHDB_PORT}, "period_seconds": 10}
     spec = container(
         "couchdb",
-        config.images.couchdb,
-        config.resources["couchdb"],
+        image,
+        resources,
         env=[
             {"name": "COUCHDB_USER", "value_from": from_secret(COUCHDB_USER_KEY)},
             {"name": "COUCHDB_PASSWORD", "value_from": from_secret(COUCHDB_PASSWORD_KEY)},

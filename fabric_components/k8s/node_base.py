@@ -17,7 +17,7 @@ from fabric_components.k8s.node_objects import (
     files_volume,
     volume_claim,
 )
-from fabric_components.stack_config import StackConfig
+from fabric_components.stack_config import VolumeSettings
 from fabric_nodes.naming import labels
 from fabric_nodes.node_settings import NodePaths
 from network_spec import NodeSpec, OrgSpec
@@ -47,8 +47,8 @@ def node_base(
     crypto: CryptoSource,
     cas: CaMaterial,
     admin_cert: pulumi.Output[str],
-    config: StackConfig,
-    storage: str,
+    namespace: str,
+    data_volume: VolumeSettings,
     opts: pulumi.ResourceOptions,
 ) -> NodeBase:
     """``name`` is the org component's name; ``component`` the node's
@@ -56,14 +56,14 @@ def node_base(
     place = NodePlacement(
         name=f"{name}-{node.hostname}",
         k8s_name=node.k8s_name,
-        namespace=config.namespace,
+        namespace=namespace,
         labels=labels(org, component, node.k8s_name),
         opts=opts,
     )
     identity = crypto.node(org, cas, node, opts)
     files = identity_file_tree(org, cas, identity, admin_cert)
     secret = files_secret(place, "crypto", files)
-    data = volume_claim(place, "data", storage, config)
+    data = volume_claim(place, "data", data_volume)
     volumes = [
         files_volume("crypto", secret, files),
         {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},

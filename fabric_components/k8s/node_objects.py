@@ -10,7 +10,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.k8s.workload import secret_items, secret_key
-from fabric_components.stack_config import StackConfig
+from fabric_components.stack_config import VolumeSettings
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,16 @@ def files_volume(
 
 
 def volume_claim(
-    place: NodePlacement, suffix: str, size: str, config: StackConfig
+    place: NodePlacement, suffix: str, volume: VolumeSettings
 ) -> k8s.core.v1.PersistentVolumeClaim:
     """A node's volume; with ``retainVolumes`` deleting it from the program (or
     ``pulumi destroy``) leaves the claim and its ledger in the cluster."""
     spec: dict[str, Any] = {
         "access_modes": ["ReadWriteOnce"],
-        "resources": {"requests": {"storage": size}},
+        "resources": {"requests": {"storage": volume.size}},
     }
-    if config.storage_class:
-        spec["storage_class_name"] = config.storage_class
+    if volume.storage_class:
+        spec["storage_class_name"] = volume.storage_class
     return k8s.core.v1.PersistentVolumeClaim(
         f"{place.name}-{suffix}",
         metadata={
@@ -80,7 +80,7 @@ def volume_claim(
         },
         spec=spec,
         opts=pulumi.ResourceOptions.merge(
-            place.opts, pulumi.ResourceOptions(retain_on_delete=config.retain_volumes)
+            place.opts, pulumi.ResourceOptions(retain_on_delete=volume.retain)
         ),
     )
 

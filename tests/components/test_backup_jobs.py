@@ -23,8 +23,7 @@ from fabric_components.backup.scripts import (
     VERIFY_ALL,
     WRITE_MANIFEST,
 )
-from fabric_components.components import orderer_org as orderer
-from fabric_components.components import peer_org
+from fabric_components.components import org_nodes
 from fabric_components.crypto_material import DirectoryCrypto
 from fabric_components.k8s.node_objects import deployment as real_deployment
 from network_spec.load import load_network
@@ -73,8 +72,7 @@ def dependencies(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         return real_snapshot(place, volume, claim, config, after, opts)
 
     real_snapshot = backup_jobs._snapshot
-    monkeypatch.setattr(orderer, "deployment", deployment)
-    monkeypatch.setattr(peer_org, "deployment", deployment)
+    monkeypatch.setattr(org_nodes, "deployment", deployment)
     monkeypatch.setattr(backup_jobs, "_snapshot", snapshot)
     return seen
 

@@ -54,7 +54,7 @@ def env_of(container: dict[str, Any]) -> dict[str, Any]:
 def test_simple_registers_every_object(simple):
     mocks, _ = simple
     counts = Counter(r.typ for r in mocks.resources)
-    assert counts["fabric:index:Orderer"] == 1
+    assert counts["fabric:index:OrdererOrg"] == 1
     assert counts["fabric:index:PeerOrg"] == 2
     assert counts[NAMESPACE] == 1
     assert counts[CONFIGMAP] == 1

@@ -1,0 +1,127 @@
+"""What the orderer and peer org components share: the org admin's identity and
+admin toolbox, and per node its identity Secret, data volume, Deployment (after
+the previous node's, one node at a time), Service and, on a restore, the Job
+that fills its new volumes first. A subclass says what runs in a node's pod."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.backup.jobs import NodeVolumes, RestoreSource, restore_job
+from fabric_components.components.rollout import RolloutChain
+from fabric_components.crypto_material import CaMaterial, CryptoSource, IdentityMaterial
+from fabric_components.k8s.admin_toolbox import admin_toolbox
+from fabric_components.k8s.node_base import NodeBase, node_base
+from fabric_components.k8s.node_objects import deployment, service
+from fabric_components.k8s.workload import pod_template, single_replica_spec
+from fabric_components.stack_config import StackConfig, VolumeSettings
+from fabric_nodes.node_settings import ClusterAddressing
+from network_spec import NodeSpec, OrgSpec
+
+
+@dataclass(frozen=True)
+class OrgArgs:
+    org: OrgSpec
+    """The org as expanded from crypto-config.yaml."""
+    config: StackConfig
+    crypto: CryptoSource
+    """Where identities come from (generated and kept in state, or a directory)."""
+    cas: CaMaterial
+    """The org's CA and TLS CA."""
+    tls_cas: k8s.core.v1.ConfigMap
+    """Every org's TLS CA certificate, mounted into the admin toolbox."""
+    rollout: RolloutChain
+    """Orders this org's node Deployments after the previous nodes' (one node
+    at a time)."""
+    restore: RestoreSource | None = None
+    """Fill each node's new volumes from this backup before the node starts."""
+
+
+@dataclass
+class NodePod:
+    """What one node's pod runs, besides what every node gets (``NodeBase``)."""
+
+    containers: list[dict[str, Any]]
+    volumes: list[dict[str, Any]]
+    ports: dict[str, int]
+    claims: dict[str, tuple[k8s.core.v1.PersistentVolumeClaim, str]]
+    """Per volume name, the node's claims and their sizes, in backup order."""
+    init_containers: list[dict[str, Any]] = field(default_factory=list)
+    depends_on: list[pulumi.Resource] = field(default_factory=list)
+
+
+class OrgNodes(pulumi.ComponentResource):
+    """The nodes of one org and its admin toolbox; ``node_pod`` says what runs."""
+
+    node_label: str
+    """The ``app.kubernetes.io/name`` of the org's nodes."""
+    is_orderer: bool
+
+    msp_id: pulumi.Output[str]
+    endpoints: pulumi.Output[list[str]]
+    tls_ca_cert: pulumi.Output[str]
+    admin_cert: pulumi.Output[str]
+    """The org admin's signing certificate (public; goes into the org MSP)."""
+
+    def __init__(
+        self, type_name: str, name: str, args: OrgArgs, opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        super().__init__(type_name, name, None, opts)
+        org, config = args.org, args.config
+        self.child = pulumi.ResourceOptions(parent=self)
+        self.addressing = ClusterAddressing(config.namespace)
+        admin = args.crypto.user(org, args.cas, org.admin_name, True, self.child)
+        self.admin_cert = admin.sign_cert
+        self.tls_certs: dict[str, pulumi.Output[str]] = {}
+        self.volumes: list[NodeVolumes] = []
+        """Every node's volumes, for backups."""
+        self.org_objects(name, args, admin)
+        # First: the nodes' readiness gates run their queries in it.
+        args.rollout.add_toolbox(admin_toolbox(
+            name, org, admin, args.cas, args.tls_cas, config.namespace,
+            config.pod(config.images.tools, "toolbox"), self))
+        for node in org.nodes:
+            base = node_base(name, org, node, self.node_label, args.crypto, args.cas,
+                             admin.sign_cert, config.namespace, self.data_volume(config),
+                             self.child)
+            self.tls_certs[node.common_name] = base.tls_cert
+            self.node_objects(args, node, base, self.node_pod(args, node, base))
+        self.msp_id = pulumi.Output.from_input(org.msp_id)
+        self.endpoints = pulumi.Output.from_input(self.node_endpoints(org))
+        self.tls_ca_cert = args.cas.tlsca_cert
+        self.register_outputs({"msp_id": self.msp_id, "endpoints": self.endpoints,
+                               "tls_ca_cert": self.tls_ca_cert, **self.more_outputs()})
+
+    def node_objects(self, args: OrgArgs, node: NodeSpec, base: NodeBase, pod: NodePod) -> None:
+        place = base.place
+        self.volumes.append(NodeVolumes(place, self.is_orderer, pod.claims))
+        depends: list[pulumi.Resource] = [base.secret, base.data, *pod.depends_on]
+        if args.restore is not None:
+            depends.append(restore_job(place, {n: c for n, (c, _) in pod.claims.items()},
+                                       args.restore))
+        template = pod_template(place.labels, pod.containers, pod.volumes,
+                                args.config.cluster.node_pool,
+                                init_containers=pod.init_containers or None)
+        rolled = deployment(place, single_replica_spec(place.labels, template),
+                            [*depends, *args.rollout.after()])
+        args.rollout.node_deployed(args.org, node, rolled, self)
+        service(place, pod.ports)
+
+    def org_objects(self, name: str, args: OrgArgs, admin: IdentityMaterial) -> None:
+        """Objects of the org besides its nodes and toolbox (none by default)."""
+
+    def data_volume(self, config: StackConfig) -> VolumeSettings:
+        raise NotImplementedError
+
+    def node_pod(self, args: OrgArgs, node: NodeSpec, base: NodeBase) -> NodePod:
+        raise NotImplementedError
+
+    def node_endpoints(self, org: OrgSpec) -> list[str]:
+        raise NotImplementedError
+
+    def more_outputs(self) -> dict[str, Any]:
+        return {}
