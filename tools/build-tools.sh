@@ -3,7 +3,9 @@
 # directory outside the checkout. Idempotent: a tool already built at its pinned
 # version is reused.
 #
-# Usage: tools/build-tools.sh [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|actionlint|azurite|all]...
+# Usage: tools/build-tools.sh [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|
+#                              kube-node|containerd|coredns|local-path-provisioner|pause|
+#                              actionlint|azurite|images|all]...
 # (default all). Prints the result directory of each target on stdout, one a
 # line, in the order given (binaries in its bin/); progress goes to stderr.
 #   fabric               peer orderer osnadmin configtxgen configtxlator, config/
@@ -16,7 +18,19 @@
 #   kube                 etcd kube-apiserver kube-controller-manager
 #                        kube-scheduler kwok, kwok-stages/ (kwok's stage
 #                        configs, for --config)
+#   node                 the node of a real local Kubernetes (tools/localcluster):
+#                        the five targets below, in this order
+#   kube-node            kubelet kube-proxy
+#   containerd           containerd containerd-shim-runc-v2 ctr
+#   coredns              coredns (cluster DNS)
+#   local-path-provisioner  local-path-provisioner (the default StorageClass)
+#   pause                pause (the pods' sandbox process, from tools/localcluster/pause.c)
 #   azurite              azurite-blob (npm; the Azure Blob emulator)
+#   images               the container images the program runs (Fabric's peer,
+#                        orderer and tools for every pinned release, the sample
+#                        chaincode, the Azure CLI) as OCI archives for
+#                        `ctr images import`; prints each archive (see
+#                        tools/images/build.sh; needs root and mmdebstrap)
 set -euo pipefail
 
 CACHE="${FABRIC_ON_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fabric-on-pulumi}"
@@ -46,6 +60,12 @@ K8S_PROVIDER_VERSION=4.34.2
 # kube-scheduler (binds pods to kwok's fake nodes); etcd and kwok are pinned in the
 # same wrapper module, tools/gomod/kube-<version>.
 KUBE_VERSION=1.36.3
+# The node of the real local Kubernetes: kubelet and kube-proxy (wrapper
+# tools/gomod/kube-node-<KUBE_VERSION>), containerd, CoreDNS and rancher's
+# local-path-provisioner, each pinned by its own wrapper in tools/gomod.
+CONTAINERD_VERSION=2.1.4
+COREDNS_VERSION=1.12.4
+LOCAL_PATH_PROVISIONER_VERSION=0.0.30
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 
@@ -175,16 +195,22 @@ build_kubernetes_provider() {
   echo "$dest"
 }
 
-build_kube() {
-  local version="$KUBE_VERSION" wrapper="$HERE/gomod/kube-$KUBE_VERSION"
-  local dest="$CACHE/kube/$version"
-  local minor="${version#*.}" ldflags="" p
+# What Kubernetes' hack/lib/version.sh sets; without it the servers report
+# v0.0.0-master, which clients that compare versions reject.
+kube_ldflags() {
+  local version="$1" minor="${1#*.}" ldflags="" p
   minor="${minor%%.*}"
-  # What Kubernetes' hack/lib/version.sh sets; without it the servers report
-  # v0.0.0-master, which clients that compare versions reject.
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $p.gitVersion=v$version -X $p.gitMajor=${version%%.*} -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
   done
+  printf '%s' "$ldflags"
+}
+
+build_kube() {
+  local version="$KUBE_VERSION" wrapper="$HERE/gomod/kube-$KUBE_VERSION"
+  local dest="$CACHE/kube/$version"
+  local ldflags
+  ldflags="$(kube_ldflags "$version")"
   need_wrapper "$wrapper"
   local key
   key="$(stamp "$wrapper" "kube 1 $ldflags")"
@@ -209,6 +235,79 @@ build_kube() {
   echo "$key" >"$dest/.complete"
   log "kube $version: built in $((SECONDS - start)) s"
   echo "$dest"
+}
+
+# go_tool NAME VERSION WRAPPER LDFLAGS TAGS PACKAGE...: builds the packages through
+# the wrapper module into $CACHE/NAME/VERSION/bin, reusing a complete build (the
+# key covers the wrapper, the flags and the package list).
+go_tool() {
+  local name="$1" version="$2" wrapper="$3" ldflags="$4" tags="$5"
+  shift 5
+  local dest="$CACHE/$name/$version"
+  need_wrapper "$wrapper"
+  local key
+  key="$(stamp "$wrapper" "$name 1 $ldflags|$tags|$*")"
+  cached "$name $version" "$dest" "$key" && return
+  need_go
+  rm -rf "$dest" && mkdir -p "$dest/bin"
+  local start=$SECONDS
+  log "$name $version: building $* into $dest/bin"
+  (cd "$wrapper" && go build -ldflags "$ldflags" -tags "$tags" -o "$dest/bin/" "$@")
+  echo "$key" >"$dest/.complete"
+  log "$name $version: built in $((SECONDS - start)) s"
+  echo "$dest"
+}
+
+build_kube_node() {
+  go_tool kube-node "$KUBE_VERSION" "$HERE/gomod/kube-node-$KUBE_VERSION" \
+    "$(kube_ldflags "$KUBE_VERSION")" "" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
+}
+
+# Without cgo, and without the snapshotters that need it or a kernel module this
+# node does not use (overlayfs and native remain).
+build_containerd() {
+  local module=github.com/containerd/containerd/v2
+  go_tool containerd "$CONTAINERD_VERSION" "$HERE/gomod/containerd-$CONTAINERD_VERSION" \
+    "-X $module/version.Version=v$CONTAINERD_VERSION" no_btrfs,no_devmapper,no_zfs \
+    "$module/cmd/containerd" "$module/cmd/containerd-shim-runc-v2" "$module/cmd/ctr"
+}
+
+build_coredns() {
+  go_tool coredns "$COREDNS_VERSION" "$HERE/gomod/coredns-$COREDNS_VERSION" "" "" \
+    github.com/coredns/coredns
+}
+
+build_local_path_provisioner() {
+  local module=github.com/rancher/local-path-provisioner
+  go_tool local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" \
+    "$HERE/gomod/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION" \
+    "-X main.VERSION=v$LOCAL_PATH_PROVISIONER_VERSION" "" "$module"
+}
+
+# The pods' sandbox process: a static C program of the project's own.
+build_pause() {
+  local src="$HERE/localcluster/pause.c"
+  local key
+  key="$({ sha256sum <"$src"; echo "pause 1"; } | sha256sum | cut -d' ' -f1)"
+  local dest="$CACHE/pause/${key:0:12}"
+  cached pause "$dest" "$key" && return
+  if ! command -v gcc >/dev/null 2>&1; then
+    log "gcc is missing: install it ('apt-get install gcc libc6-dev') and run again"
+    exit 3
+  fi
+  rm -rf "$dest" && mkdir -p "$dest/bin"
+  gcc -Os -static -o "$dest/bin/pause" "$src"
+  echo "$key" >"$dest/.complete"
+  log "pause: built into $dest/bin"
+  echo "$dest"
+}
+
+build_node() {
+  build_kube_node
+  build_containerd
+  build_coredns
+  build_local_path_provisioner
+  build_pause
 }
 
 build_actionlint() {
@@ -251,7 +350,10 @@ build_azurite() {
   echo "$dest"
 }
 
-usage() { log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|actionlint|azurite|all]..."; exit 2; }
+usage() {
+  log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|kube-node|containerd|coredns|local-path-provisioner|pause|actionlint|azurite|images|all]..."
+  exit 2
+}
 
 # Every pinned Fabric release, the default (2.5.9, what the test tiers run) last,
 # or only FABRIC_VERSION when set.
@@ -270,7 +372,8 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(all)
 for target in "${targets[@]}"; do
   case "$target" in
-    fabric | fabric-* | pulumi | kubernetes-provider | kube | actionlint | azurite | all) ;;
+    fabric | fabric-* | pulumi | kubernetes-provider | kube | node | kube-node | containerd) ;;
+    coredns | local-path-provisioner | pause | actionlint | azurite | images | all) ;;
     *) usage ;;
   esac
 done
@@ -281,13 +384,21 @@ for target in "${targets[@]}"; do
     pulumi) build_pulumi ;;
     kubernetes-provider) build_kubernetes_provider ;;
     kube) build_kube ;;
+    node) build_node ;;
+    kube-node) build_kube_node ;;
+    containerd) build_containerd ;;
+    coredns) build_coredns ;;
+    local-path-provisioner) build_local_path_provisioner ;;
+    pause) build_pause ;;
     actionlint) build_actionlint ;;
     azurite) build_azurite ;;
+    images) "$HERE/images/build.sh" ;;
     all)
       build_fabric_releases
       build_pulumi
       build_kubernetes_provider
       build_kube
+      build_node
       build_actionlint
       build_azurite
       ;;

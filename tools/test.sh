@@ -15,6 +15,9 @@ echo "[test] installing requirements.txt" >&2
 venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 venv/bin/pip check
 
+echo "[test] checking the Debian packages of the local cluster's node" >&2
+tools/install-packages.sh
+
 echo "[test] building the pinned tools (cached: seconds; cold: about 25 minutes)" >&2
 tools/build-tools.sh all >/dev/null
 

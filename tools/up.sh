@@ -3,7 +3,10 @@
 # context) with the Pulumi CLI, language host and Kubernetes provider that
 # tools/build-tools.sh builds; nothing is downloaded. State goes to a local file
 # backend unless PULUMI_BACKEND_URL says otherwise; the passphrase is
-# PULUMI_CONFIG_PASSPHRASE (empty when unset, fine for dev only).
+# PULUMI_CONFIG_PASSPHRASE (empty when unset, fine for dev only). On a machine
+# with no Kubernetes context (no KUBECONFIG, no ~/.kube/config), the dev stack
+# goes to a local single-node cluster (python -m tools.localcluster start; stop
+# it with `python -m tools.localcluster stop`).
 # Usage: tools/up.sh [STACK] [pulumi up flags...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,6 +18,11 @@ if [ ! -x venv/bin/python ]; then
   python3 -m venv venv
 fi
 venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+
+if [ "$stack" = dev ] && [ -z "${KUBECONFIG:-}" ] && [ ! -f "$HOME/.kube/config" ]; then
+  KUBECONFIG="$(venv/bin/python -m tools.localcluster start)"
+  export KUBECONFIG
+fi
 
 dirs=$(tools/build-tools.sh pulumi kubernetes-provider)
 pulumi_dir=$(sed -n 1p <<<"$dirs")

@@ -3,8 +3,9 @@
 The same contract as the ``ccaas_builder`` Fabric 2.5.9 ships in its peer image
 (``ccaas_builder/cmd/{detect,build,release}``), for peers that run outside that
 image: the local network runs the peer binary on this machine, and the Go
-module of the official builder cannot be fetched here. The peer image has no
-Python; in the cluster its own builder at /opt/hyperledger/ccaas_builder runs.
+module of the official builder cannot be fetched here. The official peer image
+has no Python and runs its own builder at /opt/hyperledger/ccaas_builder; the
+peer image the project builds (tools/images) puts this one at that path.
 
 Behaviour kept from Fabric's builder:
 

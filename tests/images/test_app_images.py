@@ -1,0 +1,88 @@
+"""The sample chaincode server image and the Azure CLI image of the backup
+Jobs, run with runc as the program's pods run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from fabric_components.backup_scripts import FETCH_NODE, UPLOAD_VOLUMES, WRITE_MANIFEST
+from tests.azurite import free_port
+
+pytestmark = pytest.mark.images
+
+
+def _writable(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chown(path, 1000, 1000)
+    return path
+
+
+def test_chaincode_server_serves_and_stops_on_sigterm(container):
+    box = container("asset-transfer", "1.0")
+    assert box.image.name == "localhost/fabric-on-pulumi/asset-transfer:1.0"
+    runtime = box.image.runtime
+    assert runtime["User"] == "1000:1000"
+    assert runtime["WorkingDir"] == "/app"
+    assert runtime["ExposedPorts"] == {"9999/tcp": {}}
+    port = free_port()
+    server = box.start(env={"CHAINCODE_ID": "basic_1.0:" + "ab" * 32,
+                            "CHAINCODE_SERVER_ADDRESS": f"127.0.0.1:{port}"})
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                code, _, err = server.stop()
+                pytest.fail(f"the server did not listen (exit {code}): {err.decode()[-2000:]}")
+            time.sleep(0.2)
+    code, _, err = server.stop()
+    assert code == 0, err.decode()
+
+
+AZ_ENV = {"HOME": "/tmp", "AZURE_CONFIG_DIR": "/tmp/.azure"}
+
+
+def test_azure_cli_reports_its_version(container):
+    box = container("azure-cli", "2.67.0")
+    assert box.image.name == "mcr.microsoft.com/azure-cli:2.67.0"
+    result = box.run(["az", "version", "--output", "json"], env=AZ_ENV)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["azure-cli"] == "2.67.0"
+
+
+def test_backup_transfer_scripts_against_azurite(container, azurite, tmp_path):
+    """The Jobs' upload, manifest and fetch scripts with the image's az and jq,
+    against Azurite (the storage account's connection string instead of its key)."""
+    box = container("azure-cli", "2.67.0")
+    env = {**AZ_ENV, "AZURE_STORAGE_CONNECTION_STRING": azurite, "BACKUP_KEY": "nightly-1",
+           "BACKUP_CONTAINER": "fabric-backups", "WORK_DIR": "/work", "NODE": "peer0-org1",
+           "VOLUMES": "data"}
+    created = box.run(["az", "storage", "container", "create", "--name", "fabric-backups"],
+                      env=env, host_network=True)
+    assert created.returncode == 0, created.stderr
+    work = _writable(tmp_path / "work")
+    payload = os.urandom(100_000)
+    (work / "data.tar.gz").write_bytes(payload)
+    entry = {"name": "nodes/peer0-org1/data.tar.gz", "size": len(payload), "sha256": "0" * 64}
+    (work / "data.entry.json").write_text(json.dumps(entry))
+    for script in (UPLOAD_VOLUMES, WRITE_MANIFEST):
+        result = box.run(["sh", "-c", script], env=env, binds={"/work": work},
+                         host_network=True)
+        assert result.returncode == 0, result.stderr
+    manifest = json.loads((work / "manifest.json").read_text())
+    assert manifest["key"] == "nightly-1" and manifest["objects"] == [entry]
+
+    fresh = _writable(tmp_path / "fresh")
+    fetched = box.run(["sh", "-c", FETCH_NODE], env=env, binds={"/work": fresh},
+                      host_network=True)
+    assert fetched.returncode == 0, fetched.stderr
+    assert (fresh / "objects/nodes/peer0-org1/data.tar.gz").read_bytes() == payload
+    assert json.loads((fresh / "manifest.json").read_text()) == manifest
