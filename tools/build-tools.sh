@@ -11,7 +11,8 @@
 #   fabric               peer orderer osnadmin configtxgen configtxlator, config/
 #                        for every pinned release, the default one last
 #   fabric-<version>     the same for one pinned release, e.g. fabric-2.5.0
-#   pulumi               pulumi, pulumi-language-python, pulumi-language-python-exec
+#   pulumi               pulumi, pulumi-language-python, pulumi-language-python-exec,
+#                        pulumi-resource-pulumi-python (tools/bin, bundled next to them)
 #   kubernetes-provider  pulumi-resource-kubernetes (reports the version the
 #                        pulumi_kubernetes Python SDK asks for)
 #   actionlint           actionlint (lints the CI workflow in the tests)
@@ -133,6 +134,16 @@ build_fabric() {
   echo "$dest"
 }
 
+# The dynamic provider plugin (tools/bin) goes where a Pulumi release bundles it,
+# next to the CLI: the engine finds it there first, while a copy found on PATH
+# instead makes every preview and up warn. Copied on every call (not part of the
+# build's cache key), so editing it rebuilds nothing.
+bundle_dynamic_provider() {
+  local plugin="$HERE/bin/pulumi-resource-pulumi-python"
+  cmp -s "$plugin" "$1/bin/pulumi-resource-pulumi-python" ||
+    install -m 0755 "$plugin" "$1/bin/"
+}
+
 build_pulumi() {
   local version="$PULUMI_VERSION" wrapper="$HERE/gomod/pulumi-$PULUMI_VERSION"
   local dest="$CACHE/pulumi/$version"
@@ -140,7 +151,7 @@ build_pulumi() {
   need_wrapper "$wrapper"
   local key
   key="$(stamp "$wrapper" "pulumi 1 $ldflags")"
-  cached "pulumi $version" "$dest" "$key" && return
+  cached "pulumi $version" "$dest" "$key" && { bundle_dynamic_provider "$dest"; return; }
   need_go
   rm -rf "$dest" && mkdir -p "$dest/bin"
   local start=$SECONDS
@@ -151,6 +162,7 @@ build_pulumi() {
   sdk="$(module_dir "$wrapper" github.com/pulumi/pulumi/sdk/v3)"
   log "pulumi $version: copying pulumi-language-python-exec from $sdk"
   install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$dest/bin/"
+  bundle_dynamic_provider "$dest"
   echo "$key" >"$dest/.complete"
   log "pulumi $version: built in $((SECONDS - start)) s"
   echo "$dest"

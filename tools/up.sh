@@ -27,7 +27,9 @@ fi
 dirs=$(tools/build-tools.sh pulumi kubernetes-provider)
 pulumi_dir=$(sed -n 1p <<<"$dirs")
 provider_dir=$(sed -n 2p <<<"$dirs")
-export PATH="$pulumi_dir/bin:$PWD/tools/bin:$PATH"
+# The dynamic provider plugin (tools/bin) is bundled next to the CLI, where the
+# engine looks for it: nothing on PATH shadows it, so no run warns about it.
+export PATH="$pulumi_dir/bin:$PATH"
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=1
 export PULUMI_RUNTIME_VIRTUALENV="$PWD/venv"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://${HOME}/.fabric-on-pulumi-state}"

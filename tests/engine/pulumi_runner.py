@@ -36,13 +36,16 @@ class PulumiCli:
     kubeconfig: Path
     stack: str
     config_file: Path
+    project: Path = REPO_ROOT
+    """The program's directory (another checkout for a state made by older code)."""
 
     def env(self) -> dict[str, str]:
         pulumi_dir, _ = build("pulumi", "kubernetes-provider")
+        # The dynamic provider plugin is bundled next to the CLI, where the
+        # engine looks first: nothing on PATH shadows it (no warning).
         return dict(
             os.environ,
-            PATH=os.pathsep.join([str(pulumi_dir / "bin"), str(REPO_ROOT / "tools" / "bin"),
-                                  os.environ["PATH"]]),
+            PATH=os.pathsep.join([str(pulumi_dir / "bin"), os.environ["PATH"]]),
             PULUMI_HOME=str(self.workdir / "home"),
             PULUMI_BACKEND_URL=f"file://{self.workdir / 'state'}",
             PULUMI_CONFIG_PASSPHRASE="engine-tests",
@@ -72,7 +75,7 @@ class PulumiCli:
             argv += ["--stack", self.stack]
         if stack and args[0] in ("up", "preview", "refresh", "destroy"):
             argv += ["--config-file", str(self.config_file), "--non-interactive"]
-        result = subprocess.run(argv, cwd=REPO_ROOT, env=self.env(), capture_output=True,
+        result = subprocess.run(argv, cwd=self.project, env=self.env(), capture_output=True,
                                 text=True, check=False, timeout=timeout)
         if check:
             assert result.returncode == 0, (
@@ -88,6 +91,13 @@ class PulumiCli:
 
     def state(self) -> str:
         return self.run("stack", "export", "--show-secrets=false").stdout
+
+
+def warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The warning lines of a CLI run (a preview's output lands in pull request
+    comments: none may be about the tooling)."""
+    return [line for line in (result.stdout + result.stderr).splitlines()
+            if "warning" in line.lower()]
 
 
 def steps(summary: dict[str, Any]) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from fabric_ops.channel_ops import channel_config, peer_channels
 from fabric_ops.channel_summary import config_summary
 from localnet import FabricRelease, LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
-from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, steps
+from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, steps, warnings
 from tests.engine.volumes import static_volumes
 from tools.localkube import LocalKube
 
@@ -78,7 +78,9 @@ def cli(kube: LocalKube, net: LocalNetwork, servers: dict[str, str],
 
 
 def test_one_up_creates_the_channel_and_deploys_the_chaincode(cli: PulumiCli, net: LocalNetwork):
-    preview = cli.run("preview").stdout
+    previewed = cli.run("preview")
+    assert warnings(previewed) == []
+    preview = previewed.stdout
     for name in ("mychannel-block", "mychannel-peer0-org1-join", "basic-mychannel-commit",
                  "basic-peer0-org2-install", "basic-mychannel-org1-approve"):
         assert name in preview, preview

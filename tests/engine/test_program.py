@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, state_strings, steps
+from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, state_strings, steps, warnings
 from tests.engine.volumes import names, static_volumes
 from tools.localkube import LocalKube
 
@@ -51,7 +51,8 @@ def cli(kube: LocalKube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     (REPO_ROOT / f"Pulumi.{runner.stack}.yaml").unlink(missing_ok=True)
 
 
-def test_preview_lists_the_network(cli: PulumiCli):
+def test_preview_lists_the_network_and_warns_of_nothing(cli: PulumiCli):
+    assert warnings(cli.run("preview")) == []
     planned = steps(cli.summary("preview"))
     creates = [urn for op, urn in planned if op == "create"]
     assert "kubernetes:apps/v1:Deployment::orderer-orderer0" in creates
