@@ -19,6 +19,9 @@ from network_spec import NodeSpec, OrgKind, OrgSpec
 CCAAS_BUILDER_ENV = "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
 RELEASE_CONFIG_DIR = "/etc/hyperledger/fabric"
 """Where the official images keep the release's core.yaml and orderer.yaml."""
+LEGACY_RELEASE_CONFIG_DIR = "/var/hyperledger/fabric/config"
+"""Where the official images of Fabric 2.5.0 to 2.5.5 keep them (2.5.6 moved
+them back to ``RELEASE_CONFIG_DIR``)."""
 DOCKER_ENDPOINT = "    endpoint: unix:///var/run/docker.sock"
 NO_DOCKER_ENDPOINT = '    endpoint: ""'
 
@@ -77,15 +80,27 @@ CONTAINER_PATHS = NodePaths(
     ccaas_builder_dir="/opt/hyperledger/ccaas_builder",
 )
 """Paths of a peer container. ``config_dir`` is an emptyDir that an init
-container fills from the image's ``RELEASE_CONFIG_DIR`` (``disable_docker_command``)."""
+container fills from the image's ``release_config_dir`` (``disable_docker_command``)."""
 
-ORDERER_CONTAINER_PATHS = NodePaths(
-    config_dir=RELEASE_CONFIG_DIR,
-    crypto_dir=CONTAINER_PATHS.crypto_dir,
-    data_dir=CONTAINER_PATHS.data_dir,
-    ccaas_builder_dir=CONTAINER_PATHS.ccaas_builder_dir,
-)
-"""Paths of an orderer container: the image's orderer.yaml needs no edit."""
+
+
+def release_config_dir(fabric_version: str) -> str:
+    """Where the official image of ``fabric_version`` (``major.minor.patch``)
+    keeps the release's core.yaml and orderer.yaml."""
+    major, minor, patch = (int(part) for part in fabric_version.split(".")[:3])
+    if (major, minor) == (2, 5) and patch <= 5:
+        return LEGACY_RELEASE_CONFIG_DIR
+    return RELEASE_CONFIG_DIR
+
+
+def orderer_container_paths(fabric_version: str) -> NodePaths:
+    """Paths of an orderer container: the image's orderer.yaml needs no edit."""
+    return NodePaths(
+        config_dir=release_config_dir(fabric_version),
+        crypto_dir=CONTAINER_PATHS.crypto_dir,
+        data_dir=CONTAINER_PATHS.data_dir,
+        ccaas_builder_dir=CONTAINER_PATHS.ccaas_builder_dir,
+    )
 
 
 @dataclass(frozen=True)

@@ -413,6 +413,7 @@ for target in "${targets[@]}"; do
       build_node
       build_actionlint
       build_azurite
+      "$HERE/images/build.sh"
       ;;
   esac
 done

@@ -2,11 +2,12 @@
 # Installs the Debian packages the real local cluster (tools/localcluster) needs
 # on its node: runc, the CNI plugins (bridge, host-local, portmap), iptables,
 # iproute2, the static busybox of its volume helper image, and gcc with a static
-# libc for the pods' sandbox program. Idempotent: apt-get runs only when a
+# libc for the pods' sandbox program, and mmdebstrap for the images'
+# root filesystems (tools/images). Idempotent: apt-get runs only when a
 # package is missing.
 set -euo pipefail
 
-PACKAGES=(runc containernetworking-plugins iptables iproute2 busybox-static gcc libc6-dev)
+PACKAGES=(runc containernetworking-plugins iptables iproute2 busybox-static gcc libc6-dev mmdebstrap)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

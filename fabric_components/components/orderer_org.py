@@ -10,11 +10,11 @@ from fabric_components.k8s.node_base import NodeBase
 from fabric_components.k8s.workload import container, env_list, http_probes
 from fabric_components.stack_config import StackConfig, VolumeSettings
 from fabric_nodes.node_settings import (
-    ORDERER_CONTAINER_PATHS,
     ClusterAddressing,
     OrdererPorts,
     orderer_address,
     orderer_admin_address,
+    orderer_container_paths,
     orderer_environment,
 )
 from network_spec import NodeSpec, OrgSpec
@@ -46,7 +46,8 @@ class OrdererOrg(OrgNodes):
 
     def node_pod(self, args: OrgArgs, node: NodeSpec, base: NodeBase) -> NodePod:
         config, ports = args.config, OrdererPorts()
-        env = orderer_environment(args.org, node, self.addressing, ORDERER_CONTAINER_PATHS,
+        paths = orderer_container_paths(config.fabric_version)
+        env = orderer_environment(args.org, node, self.addressing, paths,
                                   log_spec=config.log_spec)
         orderer = container(
             "orderer",
@@ -54,7 +55,7 @@ class OrdererOrg(OrgNodes):
             config.resources["orderer"],
             env=env_list(env),
             ports={"grpc": ports.listen, "admin": ports.admin, "operations": ports.operations},
-            mounts=base.mounts(ORDERER_CONTAINER_PATHS),
+            mounts=base.mounts(paths),
             probes=http_probes(ports.operations, "/healthz"),
         )
         return NodePod(

@@ -19,7 +19,7 @@ from fabric_components.k8s.node_base import NodeBase, node_base
 from fabric_components.k8s.node_objects import deployment, service
 from fabric_components.k8s.workload import pod_template, single_replica_spec
 from fabric_components.stack_config import StackConfig, VolumeSettings
-from fabric_nodes.node_settings import ClusterAddressing
+from fabric_nodes.node_settings import ClusterAddressing, release_config_dir
 from network_spec import NodeSpec, OrgSpec
 
 
@@ -83,7 +83,8 @@ class OrgNodes(pulumi.ComponentResource):
         # First: the nodes' readiness gates run their queries in it.
         args.rollout.add_toolbox(admin_toolbox(
             name, org, admin, args.cas, args.tls_cas, config.namespace,
-            config.pod(config.images.tools, "toolbox"), self))
+            config.pod(config.images.tools, "toolbox"),
+            release_config_dir(config.fabric_version), self))
         for node in org.nodes:
             base = node_base(name, org, node, self.node_label, args.crypto, args.cas,
                              admin.sign_cert, config.namespace, self.data_volume(config),

@@ -18,11 +18,11 @@ from fabric_components.stack_config import StackConfig, VolumeSettings
 from fabric_nodes.naming import labels
 from fabric_nodes.node_settings import (
     CONTAINER_PATHS,
-    RELEASE_CONFIG_DIR,
     PeerPorts,
     disable_docker_command,
     peer_address,
     peer_environment,
+    release_config_dir,
 )
 from network_spec import NodeSpec, OrgSpec
 
@@ -75,7 +75,8 @@ class PeerOrg(OrgNodes):
             "config",
             config.images.peer,
             config.resources["toolbox"],
-            command=disable_docker_command(RELEASE_CONFIG_DIR, CONTAINER_PATHS.config_dir),
+            command=disable_docker_command(release_config_dir(config.fabric_version),
+                                           CONTAINER_PATHS.config_dir),
             mounts=[config_mount],
         )
         pod = NodePod(containers=[], volumes=volumes,

@@ -19,7 +19,6 @@ from fabric_components.k8s.workload import (
 from fabric_components.stack_config import PodSettings
 from fabric_nodes.naming import admin_name, labels
 from fabric_nodes.node_settings import (
-    RELEASE_CONFIG_DIR,
     ClusterAddressing,
     admin_environment,
 )
@@ -38,8 +37,10 @@ def admin_toolbox(
     tls_cas: k8s.core.v1.ConfigMap,
     namespace: str,
     pod: PodSettings,
+    config_dir: str,
     parent: pulumi.Resource,
 ) -> k8s.apps.v1.Deployment:
+    """``config_dir``: where ``pod.image`` keeps the release's core.yaml."""
     k8s_name = admin_name(org)
     place = NodePlacement(
         name=f"{name}-admin",
@@ -51,7 +52,7 @@ def admin_toolbox(
     files = identity_file_tree(org, cas, admin, admin.sign_cert)
     secret = files_secret(place, "crypto", files)
     env = admin_environment(
-        org, ClusterAddressing(namespace), RELEASE_CONFIG_DIR, ADMIN_DIR, TLS_CA_DIR
+        org, ClusterAddressing(namespace), config_dir, ADMIN_DIR, TLS_CA_DIR
     )
     env["HOME"] = "/tmp"
     tools = container(

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_TOOLS = REPO_ROOT / "tools" / "build-tools.sh"
@@ -56,9 +58,16 @@ class PulumiCli:
             # Any download would go through this dead proxy and fail.
             HTTPS_PROXY="http://127.0.0.1:9",
             HTTP_PROXY="http://127.0.0.1:9",
-            NO_PROXY="127.0.0.1,localhost",
+            NO_PROXY=",".join(["127.0.0.1", "localhost", *self.cluster_hosts()]),
             TMPDIR=str(self.workdir / "tmp"),
         )
+
+    def cluster_hosts(self) -> list[str]:
+        """The API server hosts of the kubeconfig (a real local cluster serves
+        inside its pod network, not on loopback), reached without the proxy."""
+        document = yaml.safe_load(self.kubeconfig.read_text())
+        return [urllib.parse.urlsplit(c["cluster"]["server"]).hostname or ""
+                for c in document.get("clusters", [])]
 
     def setup(self) -> None:
         for folder in ("home", "state", "tmp"):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fabric_components.backup_scripts import FETCH_NODE, UPLOAD_VOLUMES, WRITE_MANIFEST
+from fabric_components.backup.scripts import FETCH_NODE, UPLOAD_VOLUMES, WRITE_MANIFEST
 from tests.azurite import free_port
 
 pytestmark = pytest.mark.images

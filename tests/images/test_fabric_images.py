@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from fabric_components.backup_scripts import PACK_VOLUMES, UNPACK_VOLUMES
-from fabric_components.node_settings import (
+from fabric_components.backup.scripts import PACK_VOLUMES, UNPACK_VOLUMES
+from fabric_nodes.node_settings import (
     CONTAINER_PATHS,
-    RELEASE_CONFIG_DIR,
     disable_docker,
     disable_docker_command,
+    release_config_dir,
 )
 from fabric_ops.pod_executor import build_script, parse_output
 
@@ -64,6 +64,7 @@ def test_official_layout_and_version(container, version, recipe, binary, files, 
     assert runtime["Volumes"] == {"/etc/hyperledger/fabric": {}, "/var/hyperledger": {}}
     config_dir = OFFICIAL_CONFIG_DIR[version]
     assert box.image.env["FABRIC_CFG_PATH"] == config_dir
+    assert release_config_dir(version) == config_dir  # where the program looks
     assert box.image.env["FABRIC_VER"] == f"v{version}"
     for name in files:
         assert (box.rootfs / config_dir.lstrip("/") / name).read_bytes() == _sampleconfig(
@@ -127,16 +128,18 @@ def test_tools_image_packs_and_restores_a_volume(container, tmp_path):
     assert again.returncode == 0, again.stderr  # a finished volume is left alone
 
 
-def test_peer_init_container_writes_core_yaml_without_docker(container, tmp_path):
-    """The peer's ``config`` init container, exactly as the Deployment runs it,
-    on the default release (whose image keeps core.yaml where the program looks)."""
-    box = container("fabric-peer", "2.5.9")
-    assert box.image.env["FABRIC_CFG_PATH"] == RELEASE_CONFIG_DIR
+@pytest.mark.parametrize("version", RELEASES)
+def test_peer_init_container_writes_core_yaml_without_docker(container, tmp_path, version):
+    """The peer's ``config`` init container, exactly as the Deployment runs it:
+    the program looks for core.yaml where each release's image keeps it."""
+    box = container("fabric-peer", version)
+    assert box.image.env["FABRIC_CFG_PATH"] == release_config_dir(version)
     config = _writable(tmp_path / "config")
-    result = box.run(disable_docker_command(RELEASE_CONFIG_DIR, CONTAINER_PATHS.config_dir),
+    result = box.run(disable_docker_command(release_config_dir(version),
+                                            CONTAINER_PATHS.config_dir),
                      binds={CONTAINER_PATHS.config_dir: config})
     assert result.returncode == 0, result.stderr
-    expected = disable_docker(_sampleconfig("2.5.9", "core.yaml").decode())
+    expected = disable_docker(_sampleconfig(version, "core.yaml").decode())
     assert (config / "core.yaml").read_text() == expected
 
 

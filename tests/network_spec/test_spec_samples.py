@@ -91,7 +91,7 @@ class TestSimple:
                 name="basic",
                 version="1.0",
                 label="basic_1.0",
-                image="ghcr.io/hyperledger/fabric-samples/asset-transfer-basic-ccaas:1.0",
+                image="localhost/fabric-on-pulumi/asset-transfer:1.0",
                 orgs=("Org1", "Org2"),
                 channels=(
                     ChaincodeChannel(

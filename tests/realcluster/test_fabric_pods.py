@@ -1,0 +1,222 @@
+"""The dev stack on real pods: the real Pulumi CLI deploys the simple sample into a
+real single-node cluster (tools/localcluster) from the images built here, and
+populates it through the Kubernetes exec API into the admin toolboxes. Every pod
+becomes Ready through its own probes; an invoke and a query succeed; a second
+`pulumi up` changes nothing; a peer pod deleted by hand comes back with its
+ledger; a Fabric version change rolls the pods one at a time while a client
+keeps writing, and no acknowledged write is lost; destroy leaves nothing.
+
+The tests run in file order on one network (module scope), as a user's
+successive commands would."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.engine.pulumi_runner import PulumiCli, build, steps
+from tests.realcluster.fabric_network import FabricNetwork, pod_ready, wait_for
+from tools.localcluster import LocalCluster
+from tools.localcluster.cluster import DEFAULT_IMAGES_DIR
+
+pytestmark = pytest.mark.realkube
+
+REPO = Path(__file__).resolve().parents[2]
+NAMESPACE = "fabric-pods"
+FIRST, NEXT = "2.5.0", "2.5.9"
+NODE_DEPLOYMENTS = ("orderer0-orderer", "peer0-org1", "peer0-org2")
+
+
+def _config(path: Path, version: str) -> Path:
+    """Pulumi.dev.yaml as the user has it, in its own namespace, at ``version``."""
+    document = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
+    document["config"]["fabric:namespace"] = NAMESPACE
+    document["config"]["fabric:fabricVersion"] = version
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    build("kube", "node", "fabric", "images")
+    with LocalCluster(images_dir=DEFAULT_IMAGES_DIR) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def cli(cluster: LocalCluster, tmp_path_factory: pytest.TempPathFactory) -> PulumiCli:
+    workdir = tmp_path_factory.mktemp("pulumi")
+    cli = PulumiCli(workdir, cluster.kubeconfig, "pods", _config(workdir / "stack.yaml", FIRST))
+    cli.setup()
+    return cli
+
+
+@pytest.fixture(scope="module")
+def network(cluster: LocalCluster) -> FabricNetwork:
+    return FabricNetwork(cluster.api, cluster.kubeconfig.read_text(), NAMESPACE)
+
+
+def _images(network: FabricNetwork) -> dict[str, str]:
+    """Per Deployment, the image of its first container."""
+    return {d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0]["image"]
+            for d in network.deployments()}
+
+
+def test_up_starts_every_pod_through_its_own_probes(cli: PulumiCli, network: FabricNetwork):
+    started = time.monotonic()
+    cli.run("up", "--yes", "--skip-preview")
+    print(f"first up: {time.monotonic() - started:.0f} s")
+    deployments = {d["metadata"]["name"]: d for d in network.deployments()}
+    assert set(deployments) == {
+        *NODE_DEPLOYMENTS, "admin-orderer", "admin-org1", "admin-org2",
+        "basic-org1", "basic-org2"}
+    for name, deployment in deployments.items():
+        assert deployment["status"].get("availableReplicas") == 1, name
+    for pod in network.pods():
+        assert pod_ready(pod), pod["metadata"]["name"]
+        for status in pod["status"]["containerStatuses"]:
+            assert status["ready"] and status["restartCount"] == 0, status
+    assert _images(network)["peer0-org1"] == f"docker.io/hyperledger/fabric-peer:{FIRST}"
+    claims = network.api.request(
+        "GET", f"/api/v1/namespaces/{NAMESPACE}/persistentvolumeclaims")["items"]
+    assert sorted(c["status"]["phase"] for c in claims) == ["Bound"] * 3
+
+
+def test_the_populated_channel_serves_an_invoke_and_a_query(network: FabricNetwork):
+    assert network.channels(1) == ["mychannel"] and network.channels(2) == ["mychannel"]
+    result = network.write("first", "on-real-pods")
+    assert result.returncode == 0, result.stderr
+    assert "committed with status (VALID)" in result.output
+    assert network.read(1, "first") == "on-real-pods"
+    assert network.read(2, "first") == "on-real-pods"
+
+
+def test_a_second_up_changes_nothing(cli: PulumiCli, network: FabricNetwork):
+    heights = (network.height(1), network.height(2))
+    preview = cli.summary("preview", "--expect-no-changes")
+    assert {op for op, _ in steps(preview)} == {"same"}
+    started = time.monotonic()
+    cli.run("up", "--yes", "--skip-preview", "--expect-no-changes")
+    print(f"second up: {time.monotonic() - started:.0f} s")
+    # A join, an approval, a commit or a config update would have added a block.
+    assert (network.height(1), network.height(2)) == heights
+
+
+def test_a_deleted_peer_pod_comes_back_with_its_ledger(network: FabricNetwork):
+    before = network.pod_of("peer0-org1")
+    assert before is not None
+    height = network.height(1)
+    network.api.request(
+        "DELETE", f"/api/v1/namespaces/{NAMESPACE}/pods/{before['metadata']['name']}")
+
+    def replaced() -> dict[str, Any] | None:
+        pod = network.pod_of("peer0-org1")
+        return pod if pod and pod["metadata"]["uid"] != before["metadata"]["uid"] else None
+
+    wait_for("a new Ready peer0-org1 pod", replaced)
+    # Nothing joined it again: the channel and its blocks come from the volume.
+    assert wait_for("peer0-org1 serving its channel", lambda: network.channels(1))
+    assert network.height(1) >= height
+    assert network.read(1, "first") == "on-real-pods"
+
+
+class Writer(threading.Thread):
+    """Writes key after key through Org1's toolbox until stopped; keeps the keys
+    whose invoke was acknowledged (committed VALID) and counts the failures."""
+
+    def __init__(self, network: FabricNetwork) -> None:
+        super().__init__(daemon=True)
+        self.network, self.stop = network, threading.Event()
+        self.acknowledged: list[str] = []
+        self.failed = 0
+
+    def run(self) -> None:
+        n = 0
+        while not self.stop.is_set():
+            key = f"roll-{n}"
+            n += 1
+            try:
+                result = self.network.write(key, key)
+            except Exception:  # the toolbox pod itself is being replaced
+                self.failed += 1
+                time.sleep(1)
+                continue
+            if result.returncode == 0 and "committed with status (VALID)" in result.output:
+                self.acknowledged.append(key)
+            else:
+                self.failed += 1
+                time.sleep(1)
+
+
+class Availability(threading.Thread):
+    """Samples which Fabric node Deployments have no Ready pod."""
+
+    def __init__(self, network: FabricNetwork) -> None:
+        super().__init__(daemon=True)
+        self.network, self.stop = network, threading.Event()
+        self.down_together: list[list[str]] = []
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            down = [d for d in NODE_DEPLOYMENTS if self.network.pod_of(d) is None]
+            if down:
+                self.down_together.append(down)
+            time.sleep(0.5)
+
+
+def test_a_version_change_rolls_one_node_at_a_time_and_loses_no_write(
+    cli: PulumiCli, network: FabricNetwork
+):
+    _config(cli.config_file, NEXT)
+    preview = cli.summary("preview")
+    updated = {name for op, name in steps(preview) if op == "update"}
+    assert {f"kubernetes:apps/v1:Deployment::{n}" for n in
+            ("orderer-orderer0", "org1-peer0", "org2-peer0")} <= updated
+    writer, watch = Writer(network), Availability(network)
+    writer.start()
+    watch.start()
+    wait_for("a write before the roll", lambda: writer.acknowledged)
+    started = time.monotonic()
+    cli.run("up", "--yes", "--skip-preview")
+    print(f"roll to {NEXT}: {time.monotonic() - started:.0f} s")
+    at_roll_end = len(writer.acknowledged)
+    wait_for("a write after the roll", lambda: len(writer.acknowledged) > at_roll_end)
+    writer.stop.set()
+    watch.stop.set()
+    writer.join(180)
+    watch.join(10)
+    print(f"writes acknowledged {len(writer.acknowledged)}, failed {writer.failed}; "
+          f"samples with a node down {len(watch.down_together)}")
+    images = _images(network)
+    for name in NODE_DEPLOYMENTS:
+        assert images[name].endswith(f":{NEXT}"), (name, images[name])
+    assert watch.down_together, "the roll replaced no node pod"
+    assert max(len(down) for down in watch.down_together) == 1, watch.down_together
+    for key in writer.acknowledged:
+        assert network.read(1, key) == key
+        assert network.read(2, key) == key
+
+
+def test_destroy_leaves_nothing_behind(cli: PulumiCli, network: FabricNetwork):
+    cli.run("destroy", "--yes", "--skip-preview")
+
+    def gone() -> bool:
+        names = [n["metadata"]["name"] for n in
+                 network.api.request("GET", "/api/v1/namespaces")["items"]]
+        return NAMESPACE not in names
+
+    wait_for(f"namespace {NAMESPACE} deleted", gone)
+
+    def volumes_left() -> list[str]:
+        volumes = network.api.request("GET", "/api/v1/persistentvolumes")["items"]
+        return [v["metadata"]["name"] for v in volumes
+                if v["spec"].get("claimRef", {}).get("namespace") == NAMESPACE]
+
+    # The dev stack does not retain volumes: the provisioner deletes them.
+    wait_for("the network's volumes deleted", lambda: not volumes_left(), 120)
