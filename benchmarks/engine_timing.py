@@ -57,18 +57,14 @@ def measure(kube: LocalKube, work: Path, name: str, crypto_config: Path, network
     config_file.write_text(yaml.safe_dump(
         launch_config(crypto_config, network, f"bench-{name}", storage_class)))
     cli = PulumiCli(workdir, kube.kubeconfig, f"bench-{name}", config_file)
-    try:
-        cli.setup()
-        start = time.perf_counter()
-        planned = steps(cli.summary("preview"))
-        preview = time.perf_counter() - start
-        up_time = timed(cli, "up", "--yes", "--skip-preview") if up else None
-        if up:
-            cli.run("destroy", "--yes", "--skip-preview", check=False, timeout=3600)
-        return len(planned), preview, up_time
-    finally:
-        # `pulumi stack init` writes the stack's encryption salt next to Pulumi.yaml.
-        (REPO_ROOT / f"Pulumi.bench-{name}.yaml").unlink(missing_ok=True)
+    cli.setup()
+    start = time.perf_counter()
+    planned = steps(cli.summary("preview"))
+    preview = time.perf_counter() - start
+    up_time = timed(cli, "up", "--yes", "--skip-preview") if up else None
+    if up:
+        cli.run("destroy", "--yes", "--skip-preview", check=False, timeout=3600)
+    return len(planned), preview, up_time
 
 
 def main(generated_orgs: int) -> None:

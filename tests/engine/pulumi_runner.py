@@ -75,7 +75,12 @@ class PulumiCli:
         _, provider_dir = build("pulumi", "kubernetes-provider")
         self.run("plugin", "install", "resource", "kubernetes", PROVIDER_VERSION, "--file",
                  str(provider_dir / "bin" / "pulumi-resource-kubernetes"), stack=False)
-        self.run("stack", "init", self.stack, stack=False)
+        # Created from a copy of Pulumi.yaml: `stack init` writes the stack file
+        # (its secrets salt) beside the project, and the checkout stays clean.
+        scratch = self.workdir / "project"
+        scratch.mkdir(exist_ok=True)
+        (scratch / "Pulumi.yaml").write_bytes((self.project / "Pulumi.yaml").read_bytes())
+        self.run("--cwd", str(scratch), "stack", "init", self.stack, stack=False)
 
     def run(self, *args: str, stack: bool = True, check: bool = True,
             timeout: float = 900) -> subprocess.CompletedProcess[str]:

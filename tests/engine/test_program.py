@@ -47,8 +47,6 @@ def cli(kube: LocalKube, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     runner.setup()
     yield runner
     runner.run("destroy", "--yes", "--skip-preview", check=False)
-    # `pulumi stack init` writes the stack's encryption salt next to Pulumi.yaml.
-    (REPO_ROOT / f"Pulumi.{runner.stack}.yaml").unlink(missing_ok=True)
 
 
 def test_preview_lists_the_network_and_warns_of_nothing(cli: PulumiCli):
