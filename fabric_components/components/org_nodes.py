@@ -98,6 +98,8 @@ class OrgNodes(pulumi.ComponentResource):
                                "tls_ca_cert": self.tls_ca_cert, **self.more_outputs()})
 
     def node_objects(self, args: OrgArgs, node: NodeSpec, base: NodeBase, pod: NodePod) -> None:
+        """The node's Deployment (after the previous node's gate), its Service
+        and, on a restore, the Job that fills its new volumes first."""
         place = base.place
         self.volumes.append(NodeVolumes(place, self.is_orderer, pod.claims))
         depends: list[pulumi.Resource] = [base.secret, base.data, *pod.depends_on]
