@@ -16,6 +16,9 @@ from tests.azurite import free_port
 
 pytestmark = pytest.mark.images
 
+CONTAINER = "image-test-backups"
+"""Its own container: the emulator is shared by the whole session."""
+
 
 def _writable(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
@@ -63,9 +66,9 @@ def test_backup_transfer_scripts_against_azurite(container, azurite, tmp_path):
     against Azurite (the storage account's connection string instead of its key)."""
     box = container("azure-cli", "2.67.0")
     env = {**AZ_ENV, "AZURE_STORAGE_CONNECTION_STRING": azurite, "BACKUP_KEY": "nightly-1",
-           "BACKUP_CONTAINER": "fabric-backups", "WORK_DIR": "/work", "NODE": "peer0-org1",
+           "BACKUP_CONTAINER": CONTAINER, "WORK_DIR": "/work", "NODE": "peer0-org1",
            "VOLUMES": "data"}
-    created = box.run(["az", "storage", "container", "create", "--name", "fabric-backups"],
+    created = box.run(["az", "storage", "container", "create", "--name", CONTAINER],
                       env=env, host_network=True)
     assert created.returncode == 0, created.stderr
     work = _writable(tmp_path / "work")
