@@ -146,6 +146,11 @@ class StackConfig:
     """Only these chaincodes of network.yaml are deployed; empty: all of them."""
     resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
     backup: BackupSettings = NO_BACKUPS
+    network_policies: bool = True
+    """Default-deny NetworkPolicies with the flows Fabric needs (inert on a
+    cluster without a policy engine)."""
+    monitoring_namespace: str = "monitoring"
+    """The namespace whose pods may scrape the nodes' operations endpoints."""
 
     @property
     def fabric_major(self) -> int:
@@ -261,6 +266,9 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         ),
         resources=resources,
         backup=_backup_settings(r, cluster),
+        network_policies=r.boolean("networkPolicies", True),
+        monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
+                                      "a namespace name (DNS-1123 label)"),
     )
 
 

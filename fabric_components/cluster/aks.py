@@ -26,9 +26,9 @@ class AksClusterArgs:
 
 
 class AksCluster(pulumi.ComponentResource):
-    """A resource group and a ManagedCluster with a system-assigned identity and
-    RBAC. The Fabric pool's nodes carry the ``agentpool=fabric`` label that the
-    network's pods select."""
+    """A resource group and a ManagedCluster with a system-assigned identity,
+    RBAC and a network policy engine (Cilium). The Fabric pool's nodes carry the
+    ``agentpool=fabric`` label that the network's pods select."""
 
     resource_group_name: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
@@ -70,6 +70,10 @@ class AksCluster(pulumi.ComponentResource):
             network_profile={
                 "network_plugin": azure.containerservice.NetworkPlugin.AZURE,
                 "network_plugin_mode": azure.containerservice.NetworkPluginMode.OVERLAY,
+                # Azure CNI powered by Cilium: the policy engine that enforces the
+                # network's NetworkPolicies.
+                "network_dataplane": azure.containerservice.NetworkDataplane.CILIUM,
+                "network_policy": azure.containerservice.NetworkPolicy.CILIUM,
             },
             opts=child,
         )

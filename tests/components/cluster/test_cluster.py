@@ -47,6 +47,13 @@ def test_aks_cluster_has_identity_pools_and_pinned_version(aks):
     assert group["location"] == "northeurope"
 
 
+def test_aks_cluster_enforces_network_policies(aks):
+    mocks, _ = aks
+    profile = only(mocks, "azure-native:containerservice:ManagedCluster")["networkProfile"]
+    assert profile == {"networkPlugin": "azure", "networkPluginMode": "overlay",
+                       "networkDataplane": "cilium", "networkPolicy": "cilium"}
+
+
 def test_kubeconfig_feeds_the_provider_as_a_secret_with_a_stable_identifier(aks):
     mocks, outputs = aks
     (provider,) = mocks.of_type("pulumi:providers:kubernetes")
