@@ -37,6 +37,10 @@ def test_schema_defaults_are_the_program_defaults():
     assert schema["aksSystemVmSize"]["default"] == config.cluster.aks.system_vm_size
     assert schema["networkPolicies"]["default"] is config.network_policies is True
     assert schema["monitoringNamespace"]["default"] == config.monitoring_namespace
+    aks = config.cluster.aks
+    assert schema["aksPrivateApiServer"]["default"] is aks.private_api_server is False
+    assert schema["aksEntraId"]["default"] is aks.entra_id is False
+    assert schema["aksAdminGroupObjectIds"]["default"] == ",".join(aks.admin_group_object_ids)
     for role, res in DEFAULT_RESOURCES.items():
         assert schema[f"{role}CpuRequest"]["default"] == res.cpu_request
         assert schema[f"{role}MemoryLimit"]["default"] == res.memory_limit

@@ -101,3 +101,14 @@ def test_checkouts_leave_no_token_behind():
         for step in job["steps"]:
             if step.get("uses", "").startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False, name
+
+
+def test_prod_jobs_run_where_the_private_api_server_is_reachable():
+    """Pulumi.prod.yaml sets fabric:aksPrivateApiServer: GitHub's hosted runners
+    cannot reach it; a self-hosted runner in the cluster's network can."""
+    jobs = workflow_jobs()
+    runners = {e["stack"]: e["runner"] for e in jobs["preview"]["strategy"]["matrix"]["include"]}
+    assert runners["prod"] == jobs["up-prod"]["runs-on"] == ["self-hosted", "fabric-prod"]
+    assert jobs["preview"]["runs-on"] == "${{ matrix.runner }}"
+    config = yaml.safe_load((REPO_ROOT / ".github" / "actionlint.yaml").read_text())
+    assert "fabric-prod" in config["self-hosted-runner"]["labels"]
