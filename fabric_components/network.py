@@ -35,6 +35,7 @@ from fabric_components.crypto_material import (
 )
 from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
 from fabric_components.k8s.chaincode_server import server_address
+from fabric_components.k8s.network_policies import network_policies
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.connection_profile import connection_profile
 from fabric_nodes.local_network import LocalNetworkManifest
@@ -176,6 +177,8 @@ def deploy_network(
     )
     in_namespace = pulumi.ResourceOptions(depends_on=[namespace], provider=provider)
     components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
+    if config.network_policies:
+        network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
     backups = backup_wiring(config, storage, in_namespace)
     if config.backup.key:
         crypto = RecordingCrypto(crypto)

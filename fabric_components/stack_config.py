@@ -18,6 +18,7 @@ AKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS",
                "Standard_GZRS", "Standard_RAGZRS")
 BACKUP_KEY = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 LOG_LEVELS = ("FATAL", "PANIC", "ERROR", "WARNING", "WARN", "INFO", "DEBUG")
 
 
@@ -84,6 +85,12 @@ class AksSettings:
     system_node_count: int
     fabric_vm_size: str
     fabric_node_count: int
+    private_api_server: bool = False
+    """The API server has a private address in the cluster's virtual network only."""
+    entra_id: bool = False
+    """Entra ID authentication with Azure RBAC authorization, local accounts off."""
+    admin_group_object_ids: tuple[str, ...] = ()
+    """Entra ID groups that are cluster admins (with ``entra_id``)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,11 @@ class StackConfig:
     """Only these chaincodes of network.yaml are deployed; empty: all of them."""
     resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
     backup: BackupSettings = NO_BACKUPS
+    network_policies: bool = True
+    """Default-deny NetworkPolicies with the flows Fabric needs (inert on a
+    cluster without a policy engine)."""
+    monitoring_namespace: str = "monitoring"
+    """The namespace whose pods may scrape the nodes' operations endpoints."""
 
     @property
     def fabric_major(self) -> int:
@@ -261,6 +273,9 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         ),
         resources=resources,
         backup=_backup_settings(r, cluster),
+        network_policies=r.boolean("networkPolicies", True),
+        monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
+                                      "a namespace name (DNS-1123 label)"),
     )
 
 
@@ -298,7 +313,19 @@ def _cluster_settings(r: _Reader) -> ClusterSettings:
         system_node_count=r.integer("aksSystemNodeCount", 1),
         fabric_vm_size=r.string("aksFabricVmSize", "Standard_D4s_v5"),
         fabric_node_count=r.integer("aksFabricNodeCount", 2),
+        private_api_server=r.boolean("aksPrivateApiServer", False),
+        entra_id=r.boolean("aksEntraId", False),
+        admin_group_object_ids=_admin_groups(r),
     )
+    for key, on in (("aksPrivateApiServer", aks.private_api_server),
+                    ("aksEntraId", aks.entra_id),
+                    ("aksAdminGroupObjectIds", bool(aks.admin_group_object_ids))):
+        if on and kind != "aks":
+            raise r.fail(key, "applies to the AKS cluster the stack creates: set "
+                         "fabric:cluster to aks, or leave this unset")
+    if aks.admin_group_object_ids and not aks.entra_id:
+        raise r.fail("aksAdminGroupObjectIds", "admin groups are Entra ID groups: set "
+                     "fabric:aksEntraId to true")
     sku = r.choice("backupStorageSku", "", BACKUP_SKUS)
     if sku and kind != "aks":
         raise r.fail("backupStorageSku", "a backup storage account is created in the AKS "
@@ -310,3 +337,13 @@ def _cluster_settings(r: _Reader) -> ClusterSettings:
         node_pool=r.string("nodePool", "") or ("fabric" if kind == "aks" else ""),
         backup_storage_sku=sku,
     )
+
+
+def _admin_groups(r: _Reader) -> tuple[str, ...]:
+    groups = tuple(g.strip() for g in r.string("aksAdminGroupObjectIds", "").split(",")
+                   if g.strip())
+    for group in groups:
+        if not GUID.match(group):
+            raise r.fail("aksAdminGroupObjectIds", f"{group!r} is not an Entra ID group "
+                         "object ID (a GUID)")
+    return groups

@@ -23,16 +23,22 @@ def local_executor_config(
 
 
 def pod_executor_config(
-    namespace: str, selector: str, paths: AdminPaths, kubeconfig: str = "", context: str = ""
+    namespace: str, deployment: str, paths: AdminPaths, kubeconfig: str = "", context: str = ""
 ) -> dict[str, Any]:
     return {
         "kind": "pod",
         "namespace": namespace,
-        "selector": selector,
+        "deployment": deployment,
         "kubeconfig": kubeconfig,
         "context": context,
         "paths": {"admin_dir": paths.admin_dir, "tls_ca_dir": paths.tls_ca_dir},
     }
+
+
+def _former_selector_deployment(config: Mapping[str, Any]) -> str:
+    """Executor configs kept in the state of older stacks name the toolbox by
+    its label ``app.kubernetes.io/instance=<Deployment name>``."""
+    return str(config["selector"]).split("=", 1)[1]
 
 
 def executor_from_config(config: Mapping[str, Any]) -> Executor:
@@ -43,7 +49,7 @@ def executor_from_config(config: Mapping[str, Any]) -> Executor:
         return PodExecutor(
             kubeconfig=config.get("kubeconfig", ""),
             namespace=config["namespace"],
-            selector=config["selector"],
+            deployment=config.get("deployment") or _former_selector_deployment(config),
             paths=paths,
             context=config.get("context", ""),
         )

@@ -103,34 +103,86 @@ def parse_output(argv: Sequence[str], text: str) -> CommandResult:
     )
 
 
+def _controller(obj: Any) -> Any:
+    """The owner reference of ``obj`` that is its controller, or None."""
+    for ref in obj.metadata.owner_references or []:
+        if ref.controller:
+            return ref
+    return None
+
+
+def owned_pod(deployment: Any, replica_sets: Sequence[Any], pods: Sequence[Any]) -> str:
+    """The name of the Running pod, not being deleted, whose controller is a
+    ReplicaSet (not being deleted) whose controller is ``deployment``, matched
+    by UID: a pod that only carries the toolbox's labels (anyone allowed to
+    create pods in the namespace could start one) is never picked. Arguments are
+    Kubernetes API client objects (V1Deployment, V1ReplicaSet, V1Pod)."""
+    owned_sets = set()
+    for rs in replica_sets:
+        ref = _controller(rs)
+        if (ref is not None and ref.kind == "Deployment" and ref.uid == deployment.metadata.uid
+                and rs.metadata.deletion_timestamp is None):
+            owned_sets.add(rs.metadata.uid)
+    candidates = []
+    for pod in pods:
+        ref = _controller(pod)
+        if (ref is not None and ref.kind == "ReplicaSet" and ref.uid in owned_sets
+                and pod.metadata.deletion_timestamp is None
+                and pod.status is not None and pod.status.phase == "Running"):
+            candidates.append(pod)
+    if not candidates:
+        where = f"{deployment.metadata.namespace}/{deployment.metadata.name}"
+        raise TransportError(f"no Running pod owned by Deployment {where} (through its "
+                             "ReplicaSet) and not being deleted")
+    newest = max(candidates, key=lambda p: p.metadata.creation_timestamp)
+    return str(newest.metadata.name)
+
+
 @dataclass(frozen=True)
 class PodExecutor:
-    """Exec into the Running pod of the admin toolbox Deployment ``selector``
-    picks, with the cluster credentials of ``kubeconfig``."""
+    """Exec into the Running pod the admin toolbox Deployment ``deployment``
+    owns (see ``owned_pod``), with the cluster credentials of ``kubeconfig``."""
 
     kubeconfig: str
     namespace: str
-    selector: str
-    """Label selector of the toolbox pod, e.g. ``app.kubernetes.io/instance=admin-org1``."""
+    deployment: str
+    """The toolbox's Deployment, e.g. ``admin-org1``."""
     paths: AdminPaths
     context: str = ""
     """The kubeconfig context; empty for its current context."""
     container: str = "tools"
 
-    def _api(self) -> Any:
+    def _api_client(self) -> Any:
         """A client from ``kubeconfig``, or from the default kubeconfig file (or
         the in-cluster service account) when it is empty."""
         import yaml
-        from kubernetes import client, config
+        from kubernetes import config
 
         context = self.context or None
         if self.kubeconfig:
-            api_client = config.new_client_from_config_dict(
+            return config.new_client_from_config_dict(
                 yaml.safe_load(self.kubeconfig), context=context
             )
-        else:
-            api_client = config.new_client_from_config(context=context)
-        return client.CoreV1Api(api_client)
+        return config.new_client_from_config(context=context)
+
+    def _pod(self, api_client: Any) -> str:
+        from kubernetes import client
+        from kubernetes.client.exceptions import ApiException
+
+        apps = client.AppsV1Api(api_client)
+        try:
+            deployment = apps.read_namespaced_deployment(self.deployment, self.namespace)
+        except ApiException as e:
+            if e.status == 404:
+                raise TransportError(f"no Deployment {self.namespace}/{self.deployment}") from e
+            raise
+        labels = deployment.spec.selector.match_labels or {}
+        selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+        replica_sets = apps.list_namespaced_replica_set(self.namespace,
+                                                        label_selector=selector).items
+        pods = client.CoreV1Api(api_client).list_namespaced_pod(
+            self.namespace, label_selector=selector).items
+        return owned_pod(deployment, replica_sets, pods)
 
     def run(
         self,
@@ -141,18 +193,15 @@ class PodExecutor:
         outputs: Sequence[str] = (),
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> CommandResult:
+        from kubernetes import client
         from kubernetes.stream import stream
 
-        api = self._api()
-        pods = api.list_namespaced_pod(
-            self.namespace, label_selector=self.selector, field_selector="status.phase=Running"
-        ).items
-        if not pods:
-            raise TransportError(f"no Running pod matches {self.selector} in {self.namespace}")
+        api_client = self._api_client()
+        pod = self._pod(api_client)
         script = build_script(argv, env or {}, inputs or {}, outputs)
         session = stream(
-            api.connect_get_namespaced_pod_exec,
-            pods[0].metadata.name,
+            client.CoreV1Api(api_client).connect_get_namespaced_pod_exec,
+            pod,
             self.namespace,
             container=self.container,
             command=["sh", "-s"],

@@ -1,5 +1,6 @@
 """The project's policy pack: `pulumi preview --policy-pack policy`. Every rule
-is mandatory; the checks themselves live in ``rules.py``."""
+is mandatory but the advisory ones (``Rule.mandatory``); the checks themselves
+live in ``rules.py``."""
 
 import sys
 from pathlib import Path
@@ -10,10 +11,12 @@ from pulumi_policy import (
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
-from policy.rules import RULES, Rule, plain
+from policy.rules import RULES, STACK_RULES, Rule, StackRule, plain
 
 
 def as_policy(rule: Rule) -> ResourceValidationPolicy:
@@ -24,9 +27,27 @@ def as_policy(rule: Rule) -> ResourceValidationPolicy:
     return ResourceValidationPolicy(
         name=rule.name,
         description=rule.description,
+        enforcement_level=(EnforcementLevel.MANDATORY if rule.mandatory
+                           else EnforcementLevel.ADVISORY),
+        validate=validate,
+    )
+
+
+def as_stack_policy(rule: StackRule) -> StackValidationPolicy:
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        resources = [(r.resource_type, plain(r.props)) for r in args.resources]
+        for violation in rule.check(resources):
+            report(violation, None)
+
+    return StackValidationPolicy(
+        name=rule.name,
+        description=rule.description,
         enforcement_level=EnforcementLevel.MANDATORY,
         validate=validate,
     )
 
 
-PolicyPack(name="fabric-network", policies=[as_policy(rule) for rule in RULES])
+PolicyPack(name="fabric-network", policies=[
+    *(as_policy(rule) for rule in RULES),
+    *(as_stack_policy(rule) for rule in STACK_RULES),
+])

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from policy.reachability import Endpoint, Policy, isolated
+
 Props = dict[str, Any]
 WORKLOADS = {
     "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
@@ -38,6 +40,17 @@ class Rule:
     name: str
     description: str
     check: Callable[[str, Props], list[str]]
+    mandatory: bool = True
+    """Advisory rules report their violations without failing the stack."""
+
+
+@dataclass(frozen=True)
+class StackRule:
+    """A check over every resource of the stack: (type, properties) pairs."""
+
+    name: str
+    description: str
+    check: Callable[[Sequence[tuple[str, Props]]], list[str]]
 
 
 def pod_spec(resource_type: str, props: Props) -> Props | None:
@@ -158,6 +171,111 @@ def images_pinned(resource_type: str, props: Props) -> list[str]:
     return out
 
 
+WRITABLE_ROOT = "fabric.hyperledger.org/writable-root"
+"""Workload annotation: comma-separated containers exempt from the read-only
+root filesystem rule, each a reviewed exception (CouchDB's entrypoint writes
+its admin credentials under /opt/couchdb/etc/local.d)."""
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+SERVICE = "kubernetes:core/v1:Service"
+
+
+def read_only_root_filesystem(resource_type: str, props: Props) -> list[str]:
+    annotations = props.get("metadata", {}).get("annotations", {})
+    exempt = {name.strip() for name in annotations.get(WRITABLE_ROOT, "").split(",")
+              if name.strip()}
+    return [
+        f"container {c.get('name')} has a writable root filesystem "
+        "(readOnlyRootFilesystem: true needed)"
+        for _, c in containers(resource_type, props)
+        if c.get("securityContext", {}).get("readOnlyRootFilesystem") is not True
+        and c.get("name") not in exempt
+    ]
+
+
+def seccomp_confined(resource_type: str, props: Props) -> list[str]:
+    out = []
+    for pod, c in containers(resource_type, props):
+        pod_profile = pod.get("securityContext", {}).get("seccompProfile", {})
+        profile = c.get("securityContext", {}).get("seccompProfile", pod_profile)
+        if profile.get("type") not in ("RuntimeDefault", "Localhost"):
+            out.append(f"container {c.get('name')} runs without a seccomp profile "
+                       "(RuntimeDefault or Localhost needed)")
+    return out
+
+
+def no_service_account_token(resource_type: str, props: Props) -> list[str]:
+    pod = pod_spec(resource_type, props)
+    if pod is None or pod.get("automountServiceAccountToken") is False:
+        return []
+    return ["pod mounts a service account token (automountServiceAccountToken: false needed)"]
+
+
+def no_host_namespaces(resource_type: str, props: Props) -> list[str]:
+    pod = pod_spec(resource_type, props)
+    if pod is None:
+        return []
+    out = [f"pod shares the node's {what}" for key, what in
+           (("hostNetwork", "network"), ("hostPID", "process IDs"), ("hostIPC", "IPC"))
+           if pod.get(key) is True]
+    for _, c in containers(resource_type, props):
+        for port in c.get("ports", []):
+            if port.get("hostPort"):
+                out.append(f"container {c.get('name')} binds host port {port['hostPort']}")
+    return out
+
+
+def services_cluster_internal(resource_type: str, props: Props) -> list[str]:
+    if resource_type != SERVICE:
+        return []
+    kind = props.get("spec", {}).get("type", "ClusterIP")
+    if kind != "ClusterIP":
+        return [f"Service of type {kind}: only ClusterIP Services (exposure is a "
+                "deliberate, separate decision)"]
+    return []
+
+
+def operations_tls(resource_type: str, props: Props) -> list[str]:
+    out = []
+    for _, c in containers(resource_type, props):
+        values = env(c)
+        if "CORE_PEER_ID" in values and values.get("CORE_OPERATIONS_TLS_ENABLED") != "true":
+            out.append(f"peer container {c.get('name')}: operations endpoint without TLS "
+                       "(CORE_OPERATIONS_TLS_ENABLED)")
+        if ("ORDERER_GENERAL_LOCALMSPID" in values
+                and values.get("ORDERER_OPERATIONS_TLS_ENABLED") != "true"):
+            out.append(f"orderer container {c.get('name')}: operations endpoint without TLS "
+                       "(ORDERER_OPERATIONS_TLS_ENABLED)")
+    return out
+
+
+def workloads_isolated(resources: Sequence[tuple[str, Props]]) -> list[str]:
+    """Every workload's pods are isolated for ingress and egress by some
+    NetworkPolicy of their namespace (the default deny the program renders)."""
+    policies = [Policy.from_manifest(props) for typ, props in resources
+                if typ == NETWORK_POLICY]
+    out = []
+    for typ, props in resources:
+        if typ not in WORKLOADS:
+            continue
+        template = _template(typ, props)
+        namespace = props.get("metadata", {}).get("namespace", "default")
+        labels = template.get("metadata", {}).get("labels", {})
+        pod = Endpoint(props.get("metadata", {}).get("name", "?"), "0.0.0.0", namespace, labels)
+        missing = {"Ingress", "Egress"} - isolated(policies, pod)
+        if missing:
+            out.append(f"{typ} {pod.name} in {namespace}: no NetworkPolicy isolates its pods "
+                       f"({', '.join(sorted(missing))})")
+    return out
+
+
+def _template(resource_type: str, props: Props) -> Props:
+    """The pod template of a workload (a Pod: the Pod itself); {} for others."""
+    node: Any = props if resource_type in WORKLOADS else None
+    for key in WORKLOADS.get(resource_type, ())[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
 RULES = (
     Rule("no-privileged-or-root", "No container is privileged, escalates privileges, runs as "
          "root or mounts a host path.", no_privileged_or_root),
@@ -171,4 +289,21 @@ RULES = (
     Rule("ledgers-on-volume-claims", "Peer and orderer ledgers live on PersistentVolumeClaims.",
          ledgers_on_volume_claims),
     Rule("images-pinned", "Every image is pinned to a version tag or a digest.", images_pinned),
+    Rule("read-only-root-filesystem", "Every container has a read-only root filesystem (but "
+         f"those a pod template exempts in its {WRITABLE_ROOT} annotation).",
+         read_only_root_filesystem),
+    Rule("seccomp-confined", "Every container runs under the RuntimeDefault (or a Localhost) "
+         "seccomp profile.", seccomp_confined),
+    Rule("no-service-account-token", "No pod mounts a service account token.",
+         no_service_account_token),
+    Rule("no-host-namespaces", "No pod shares the node's network, PID or IPC namespace or binds "
+         "a host port.", no_host_namespaces),
+    Rule("services-cluster-internal", "Every Service is of type ClusterIP.",
+         services_cluster_internal),
+    Rule("operations-tls", "Peer and orderer operations endpoints serve TLS (advisory: not "
+         "built yet).", operations_tls, mandatory=False),
+)
+STACK_RULES = (
+    StackRule("network-policies-isolate-workloads", "Every workload's pods are isolated for "
+              "ingress and egress by a NetworkPolicy of their namespace.", workloads_isolated),
 )

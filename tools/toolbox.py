@@ -26,8 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120, help="seconds (default 120)")
     parser.add_argument("command", nargs="+", help="the command and its arguments")
     args = parser.parse_args(argv)
-    selector = f"app.kubernetes.io/instance=admin-{org_k8s_name(args.org)}"
-    executor = PodExecutor("", args.namespace, selector, TOOLBOX_PATHS)
+    executor = PodExecutor("", args.namespace, f"admin-{org_k8s_name(args.org)}", TOOLBOX_PATHS)
     try:
         result = executor.run(args.command, timeout=args.timeout)
     except TransportError as e:

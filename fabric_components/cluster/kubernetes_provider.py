@@ -39,6 +39,9 @@ def kubernetes_provider(
             system_node_count=aks.system_node_count,
             fabric_vm_size=aks.fabric_vm_size,
             fabric_node_count=aks.fabric_node_count,
+            private_api_server=aks.private_api_server,
+            entra_id=aks.entra_id,
+            admin_group_object_ids=aks.admin_group_object_ids,
         ),
     )
     provider = k8s.Provider(

@@ -25,11 +25,9 @@ def toolbox_executors(
     kubeconfig file and uses ``fabric:kubeContext``."""
     executors: dict[str, pulumi.Input[dict[str, Any]]] = {}
     for org in spec.orgs:
-        selector = f"app.kubernetes.io/instance={admin_name(org)}"
-
-        def config_for(kube: str, selector: str = selector) -> dict[str, Any]:
+        def config_for(kube: str, deployment: str = admin_name(org)) -> dict[str, Any]:
             return pod_executor_config(
-                config.namespace, selector, TOOLBOX_PATHS, kubeconfig=kube,
+                config.namespace, deployment, TOOLBOX_PATHS, kubeconfig=kube,
                 context=config.cluster.kube_context,
             )
 

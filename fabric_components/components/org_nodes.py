@@ -52,6 +52,8 @@ class NodePod:
     """Per volume name, the node's claims and their sizes, in backup order."""
     init_containers: list[dict[str, Any]] = field(default_factory=list)
     depends_on: list[pulumi.Resource] = field(default_factory=list)
+    writable_root: list[str] = field(default_factory=list)
+    """Containers that keep a writable root filesystem (policy pack exception)."""
 
 
 class OrgNodes(pulumi.ComponentResource):
@@ -110,7 +112,7 @@ class OrgNodes(pulumi.ComponentResource):
                                 args.config.cluster.node_pool,
                                 init_containers=pod.init_containers or None)
         rolled = deployment(place, single_replica_spec(place.labels, template),
-                            [*depends, *args.rollout.after()])
+                            [*depends, *args.rollout.after()], pod.writable_root)
         args.rollout.node_deployed(args.org, node, rolled, self)
         service(place, pod.ports)
 

@@ -93,6 +93,8 @@ class PeerOrg(OrgNodes):
             pod.claims["couchdb"] = (couch_data, config.couchdb_storage)
             volumes.append({"name": "couchdb",
                             "persistent_volume_claim": {"claim_name": couch_data.metadata["name"]}})
+            # Its entrypoint writes the admin credentials into /opt/couchdb/etc/local.d.
+            pod.writable_root.append("couchdb")
             pod.containers.append(couchdb_container(config.images.couchdb,
                                                     config.resources["couchdb"],
                                                     credentials_name))

@@ -12,6 +12,11 @@ import pulumi_kubernetes as k8s
 from fabric_components.k8s.workload import secret_items, secret_key
 from fabric_components.stack_config import VolumeSettings
 
+WRITABLE_ROOT = "fabric.hyperledger.org/writable-root"
+"""Workload annotation naming the containers the policy pack lets keep a
+writable root filesystem (policy/rules.py). On the Deployment, not its pod
+template: adding one restarts no pod."""
+
 
 @dataclass(frozen=True)
 class NodePlacement:
@@ -86,11 +91,16 @@ def volume_claim(
 
 
 def deployment(
-    place: NodePlacement, spec: dict[str, Any], depends_on: list[pulumi.Resource]
+    place: NodePlacement, spec: dict[str, Any], depends_on: list[pulumi.Resource],
+    writable_root: list[str] | None = None,
 ) -> k8s.apps.v1.Deployment:
+    metadata: dict[str, Any] = {"name": place.k8s_name, "namespace": place.namespace,
+                                "labels": place.labels}
+    if writable_root:
+        metadata["annotations"] = {WRITABLE_ROOT: ",".join(writable_root)}
     return k8s.apps.v1.Deployment(
         place.name,
-        metadata={"name": place.k8s_name, "namespace": place.namespace, "labels": place.labels},
+        metadata=metadata,
         spec=spec,
         opts=pulumi.ResourceOptions.merge(
             place.opts, pulumi.ResourceOptions(depends_on=depends_on)

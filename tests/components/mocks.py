@@ -15,6 +15,25 @@ import pulumi
 
 MOCK_BLOCK = base64.b64encode(b"mock genesis block").decode()
 MOCK_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n"
+MOCK_EXEC_KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: []
+users:
+- name: clusterUser_fabric-test-rg_fabric-test-aks
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --environment, AzurePublicCloud, --server-id,
+             6dae42f8-4368-4678-94ff-3960e28e3630, --client-id,
+             80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id,
+             00000000-0000-0000-0000-0000000000aa, --login, devicecode]
+"""
+"""What AKS returns with ``format=exec`` for a cluster with Entra ID."""
+MOCK_CLIENT = {"clientId": "00000000-0000-0000-0000-0000000000c1",
+               "objectId": "00000000-0000-0000-0000-0000000000d1",
+               "subscriptionId": "00000000-0000-0000-0000-0000000000e1",
+               "tenantId": "00000000-0000-0000-0000-0000000000aa"}
 MOCK_ACCOUNT_KEY = "bW9jayBzdG9yYWdlIGFjY291bnQga2V5"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 DYNAMIC = "pulumi-python:dynamic/fabric:"
@@ -108,8 +127,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
         self.calls.append((args.token, dict(args.args)))
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
-            kubeconfig = base64.b64encode(MOCK_KUBECONFIG.encode()).decode()
+            text = MOCK_EXEC_KUBECONFIG if args.args.get("format") == "exec" else MOCK_KUBECONFIG
+            kubeconfig = base64.b64encode(text.encode()).decode()
             return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig}]}
+        if args.token == "azure-native:authorization:getClientConfig":
+            return MOCK_CLIENT
         if args.token == "azure-native:storage:listStorageAccountKeys":
             return {"keys": [{"keyName": "key1", "permissions": "FULL", "value": MOCK_ACCOUNT_KEY}]}
         return {}

@@ -22,18 +22,18 @@ def ops(mocks, provider: str, channel: str) -> list[dict]:
 
 def test_common_has_a_block_three_consenter_joins_and_four_peer_joins(scaled):
     (block,) = ops(scaled, "ChannelBlockProvider", "common")
-    assert block["executor"]["selector"] == "app.kubernetes.io/instance=admin-orderer"
+    assert block["executor"]["deployment"] == "admin-orderer"
     orderer_joins = ops(scaled, "OrdererJoinProvider", "common")
     assert sorted(j["admin_address"] for j in orderer_joins) == [
         f"orderer{i}-orderer.fabric.svc.cluster.local:7053" for i in range(3)
     ]
     assert {j["orderer_domain"] for j in orderer_joins} == {"example.com"}
     peer_joins = ops(scaled, "PeerJoinProvider", "common")
-    assert sorted((j["node"], j["executor"]["selector"]) for j in peer_joins) == [
-        ("peer0.org1.example.com", "app.kubernetes.io/instance=admin-org1"),
-        ("peer0.org2.example.com", "app.kubernetes.io/instance=admin-org2"),
-        ("peer1.org1.example.com", "app.kubernetes.io/instance=admin-org1"),
-        ("peer1.org2.example.com", "app.kubernetes.io/instance=admin-org2"),
+    assert sorted((j["node"], j["executor"]["deployment"]) for j in peer_joins) == [
+        ("peer0.org1.example.com", "admin-org1"),
+        ("peer0.org2.example.com", "admin-org2"),
+        ("peer1.org1.example.com", "admin-org1"),
+        ("peer1.org2.example.com", "admin-org2"),
     ]
     assert all(j["peer_address"].endswith(".fabric.svc.cluster.local:7051") for j in peer_joins)
 
@@ -99,7 +99,7 @@ def test_channel_config_carries_a_readable_summary_and_every_signer(scaled):
     }
     assert config["reader"] == "OrdererMSP"
     assert sorted(config["executors"]) == ["OrdererMSP", "Org1MSP", "Org2MSP"]
-    assert config["executors"]["Org2MSP"]["selector"] == "app.kubernetes.io/instance=admin-org2"
+    assert config["executors"]["Org2MSP"]["deployment"] == "admin-org2"
     assert [o["address"] for o in config["orderers"]] == [
         f"orderer{i}-orderer{svc}:7050" for i in range(3)]
     assert config["consenter_admins"][f"orderer1-orderer{svc}:7050"] == {

@@ -35,6 +35,12 @@ def test_schema_defaults_are_the_program_defaults():
     assert schema["aksKubernetesVersion"]["default"] == config.cluster.aks.kubernetes_version
     assert schema["aksFabricNodeCount"]["default"] == config.cluster.aks.fabric_node_count
     assert schema["aksSystemVmSize"]["default"] == config.cluster.aks.system_vm_size
+    assert schema["networkPolicies"]["default"] is config.network_policies is True
+    assert schema["monitoringNamespace"]["default"] == config.monitoring_namespace
+    aks = config.cluster.aks
+    assert schema["aksPrivateApiServer"]["default"] is aks.private_api_server is False
+    assert schema["aksEntraId"]["default"] is aks.entra_id is False
+    assert schema["aksAdminGroupObjectIds"]["default"] == ",".join(aks.admin_group_object_ids)
     for role, res in DEFAULT_RESOURCES.items():
         assert schema[f"{role}CpuRequest"]["default"] == res.cpu_request
         assert schema[f"{role}MemoryLimit"]["default"] == res.memory_limit
@@ -66,6 +72,10 @@ def test_dev_stack_file_loads():
          "supported: use a 2.5.x or 3.x release"),
         ("peerCpuLimit", "lots", "Pulumi.dev.yaml: fabric:peerCpuLimit: 'lots' is not valid: a "
          "CPU quantity such as 250m or 1"),
+        ("monitoringNamespace", "Monitoring", "Pulumi.dev.yaml: fabric:monitoringNamespace: "
+         "'Monitoring' is not valid: a namespace name (DNS-1123 label)"),
+        ("networkPolicies", "on", "Pulumi.dev.yaml: fabric:networkPolicies: 'on' is not a "
+         "boolean: use true or false"),
         ("logSpec", "gossip=chatty", "Pulumi.dev.yaml: fabric:logSpec: 'gossip=chatty' does "
          "not end in a log level (FATAL, PANIC, ERROR, WARNING, WARN, INFO, DEBUG)"),
     ],

@@ -9,13 +9,21 @@ import pytest
 
 from policy.rules import (
     RULES,
+    STACK_RULES,
     fabric_tls_enabled,
     images_pinned,
     ledgers_on_volume_claims,
+    no_host_namespaces,
     no_privileged_or_root,
+    no_service_account_token,
+    operations_tls,
     orderer_admin_requires_client_certs,
     private_keys_only_in_secrets,
+    read_only_root_filesystem,
     requests_and_limits,
+    seccomp_confined,
+    services_cluster_internal,
+    workloads_isolated,
 )
 from tests.components.program import run_sample
 
@@ -24,17 +32,22 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 
 def peer_deployment() -> dict:
     return {
-        "spec": {"template": {"spec": {
-            "securityContext": {"runAsNonRoot": True, "runAsUser": 1000},
+        "metadata": {"name": "peer0-org1", "namespace": "fabric"},
+        "spec": {"template": {"metadata": {"labels": {"app": "peer"}}, "spec": {
+            "automountServiceAccountToken": False,
+            "securityContext": {"runAsNonRoot": True, "runAsUser": 1000,
+                                "seccompProfile": {"type": "RuntimeDefault"}},
             "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "p-data"}}],
             "containers": [{
                 "name": "peer",
                 "image": "docker.io/hyperledger/fabric-peer:2.5.9",
-                "securityContext": {"allowPrivilegeEscalation": False},
+                "securityContext": {"allowPrivilegeEscalation": False,
+                                    "readOnlyRootFilesystem": True},
                 "resources": {"requests": {"cpu": "1", "memory": "1Gi"},
                               "limits": {"cpu": "2", "memory": "2Gi"}},
                 "env": [{"name": "CORE_PEER_ID", "value": "peer0.org1.example.com"},
                         {"name": "CORE_PEER_TLS_ENABLED", "value": "true"},
+                        {"name": "CORE_OPERATIONS_TLS_ENABLED", "value": "true"},
                         {"name": "CORE_PEER_FILESYSTEMPATH",
                          "value": "/var/hyperledger/production"}],
                 "volumeMounts": [{"name": "data", "mountPath": "/var/hyperledger/production"}],
@@ -50,6 +63,7 @@ def orderer_deployment() -> dict:
                 {"name": "ORDERER_GENERAL_TLS_ENABLED", "value": "true"},
                 {"name": "ORDERER_ADMIN_TLS_ENABLED", "value": "true"},
                 {"name": "ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED", "value": "true"},
+                {"name": "ORDERER_OPERATIONS_TLS_ENABLED", "value": "true"},
                 {"name": "ORDERER_FILELEDGER_LOCATION",
                  "value": "/var/hyperledger/production/orderer"}]
     return dep
@@ -172,11 +186,22 @@ def test_sample_networks_pass_every_policy(sample, config):
         f"{rule.name} {r.typ} {r.name}: {v}"
         for r in mocks.resources
         for rule in RULES
+        if rule.mandatory
         for v in rule.check(r.typ, r.manifest)
     ]
+    resources = [(r.typ, r.manifest) for r in mocks.resources]
+    violations += [f"{rule.name}: {v}" for rule in STACK_RULES for v in rule.check(resources)]
     assert violations == []
     workloads = [r for r in mocks.resources if r.typ == DEPLOYMENT]
     assert len(workloads) >= 6
+    # Operations TLS is not built yet: the advisory rule reports every node.
+    nodes = [r for r in workloads if "peer" in r.name or "orderer" in r.name
+             if "admin" not in r.name]
+    assert all(operations_tls(DEPLOYMENT, r.manifest) for r in nodes) and nodes
+
+
+def test_only_operations_tls_is_advisory():
+    assert [rule.name for rule in RULES if not rule.mandatory] == ["operations-tls"]
 
 
 def test_rules_see_through_the_engine_proxies():
@@ -224,3 +249,92 @@ def test_rules_see_through_the_engine_proxies():
     deployment = Proxy(mutated(peer_deployment(),
                                lambda d: container(d)["securityContext"].update(privileged=True)))
     assert "container peer is privileged" in no_privileged_or_root(DEPLOYMENT, plain(deployment))
+
+
+@pytest.mark.parametrize(
+    ("check", "change", "expected"),
+    [
+        (read_only_root_filesystem,
+         lambda d: container(d)["securityContext"].pop("readOnlyRootFilesystem"),
+         "container peer has a writable root filesystem (readOnlyRootFilesystem: true needed)"),
+        (seccomp_confined,
+         lambda d: d["spec"]["template"]["spec"]["securityContext"].pop("seccompProfile"),
+         "container peer runs without a seccomp profile (RuntimeDefault or Localhost needed)"),
+        (seccomp_confined,
+         lambda d: container(d)["securityContext"].update(seccompProfile={"type": "Unconfined"}),
+         "container peer runs without a seccomp profile (RuntimeDefault or Localhost needed)"),
+        (no_service_account_token,
+         lambda d: d["spec"]["template"]["spec"].pop("automountServiceAccountToken"),
+         "pod mounts a service account token (automountServiceAccountToken: false needed)"),
+        (no_host_namespaces,
+         lambda d: d["spec"]["template"]["spec"].update(hostNetwork=True),
+         "pod shares the node's network"),
+        (no_host_namespaces,
+         lambda d: d["spec"]["template"]["spec"].update(hostPID=True),
+         "pod shares the node's process IDs"),
+        (no_host_namespaces,
+         lambda d: d["spec"]["template"]["spec"].update(hostIPC=True),
+         "pod shares the node's IPC"),
+        (no_host_namespaces,
+         lambda d: container(d).update(ports=[{"containerPort": 7051, "hostPort": 7051}]),
+         "container peer binds host port 7051"),
+        (operations_tls, lambda d: set_env(d, "CORE_OPERATIONS_TLS_ENABLED", "false"),
+         "peer container peer: operations endpoint without TLS (CORE_OPERATIONS_TLS_ENABLED)"),
+    ],
+)
+def test_hardening_gaps_are_violations(check, change, expected):
+    assert check(DEPLOYMENT, peer_deployment()) == []
+    assert check(DEPLOYMENT, mutated(peer_deployment(), change)) == [expected]
+
+
+def test_writable_root_only_for_containers_the_workload_names():
+    writable = mutated(peer_deployment(),
+                       lambda d: container(d)["securityContext"].pop("readOnlyRootFilesystem"))
+    writable["metadata"]["annotations"] = {"fabric.hyperledger.org/writable-root": "couchdb"}
+    assert read_only_root_filesystem(DEPLOYMENT, writable) != []
+    writable["metadata"]["annotations"] = {"fabric.hyperledger.org/writable-root": "couchdb,peer"}
+    assert read_only_root_filesystem(DEPLOYMENT, writable) == []
+
+
+def test_orderer_operations_without_tls_is_reported():
+    orderer = orderer_deployment()
+    assert operations_tls(DEPLOYMENT, orderer) == []
+    assert operations_tls(DEPLOYMENT, mutated(orderer, lambda d: set_env(
+        d, "ORDERER_OPERATIONS_TLS_ENABLED", "false"))) == [
+        "orderer container peer: operations endpoint without TLS "
+        "(ORDERER_OPERATIONS_TLS_ENABLED)"]
+
+
+@pytest.mark.parametrize(("kind", "ok"), [
+    (None, True), ("ClusterIP", True), ("NodePort", False), ("LoadBalancer", False),
+    ("ExternalName", False),
+])
+def test_only_cluster_internal_services(kind, ok):
+    service = {"spec": {"ports": [{"port": 7051}], **({"type": kind} if kind else {})}}
+    assert (services_cluster_internal("kubernetes:core/v1:Service", service) == []) is ok
+
+
+DEFAULT_DENY = ("kubernetes:networking.k8s.io/v1:NetworkPolicy", {
+    "metadata": {"name": "default-deny", "namespace": "fabric"},
+    "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+})
+
+
+def test_workloads_need_a_network_policy_isolating_them():
+    workload = (DEPLOYMENT, peer_deployment())
+    assert workloads_isolated([workload, DEFAULT_DENY]) == []
+    assert workloads_isolated([workload]) == [
+        f"{DEPLOYMENT} peer0-org1 in fabric: no NetworkPolicy isolates its pods (Egress, Ingress)"]
+    ingress_only = (DEFAULT_DENY[0], {"metadata": {"namespace": "fabric"},
+                                      "spec": {"podSelector": {}}})
+    assert workloads_isolated([workload, ingress_only]) == [
+        f"{DEPLOYMENT} peer0-org1 in fabric: no NetworkPolicy isolates its pods (Egress)"]
+    elsewhere = (DEFAULT_DENY[0], {**DEFAULT_DENY[1], "metadata": {"namespace": "other"}})
+    assert workloads_isolated([workload, elsewhere]) != []
+
+
+def test_a_stack_without_network_policies_fails_the_pack():
+    mocks, _ = run_sample("simple", networkPolicies="false")
+    (rule,) = STACK_RULES
+    violations = rule.check([(r.typ, r.manifest) for r in mocks.resources])
+    assert len(violations) >= 4

@@ -59,8 +59,7 @@ class FabricNetwork:
         return f"peer0-org{org}.{self.namespace}.svc.cluster.local:7051"
 
     def toolbox(self, org: str) -> PodExecutor:
-        return PodExecutor(self.kubeconfig, self.namespace,
-                           f"app.kubernetes.io/instance=admin-{org}", TOOLBOX_PATHS)
+        return PodExecutor(self.kubeconfig, self.namespace, f"admin-{org}", TOOLBOX_PATHS)
 
     def pods(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.api.request(

@@ -63,9 +63,9 @@ def dependencies(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     def names(resources: list[Any]) -> list[str]:
         return [r._name for r in resources]
 
-    def deployment(place, spec, depends_on):
+    def deployment(place, spec, depends_on, *more):
         seen[place.k8s_name] = names(depends_on)
-        return real_deployment(place, spec, depends_on)
+        return real_deployment(place, spec, depends_on, *more)
 
     def snapshot(place, volume, claim, config, after, opts):
         seen[f"{place.k8s_name}-{volume}"] = names(after)
