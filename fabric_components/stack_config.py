@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 
 from network_spec import SpecError
 
-QUANTITY_CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")
-QUANTITY_BYTES = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$")
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
-AKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
+# Patterns are matched against the whole value (``fullmatch``: no trailing newline
+# slips through a ``$``) and spell digits as [0-9] (``\\d`` takes any Unicode digit).
+QUANTITY_CPU = re.compile(r"[0-9]+m|[0-9]+(\.[0-9]+)?")
+QUANTITY_BYTES = re.compile(r"[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?")
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+AKS_VERSION = re.compile(r"[0-9]+\.[0-9]+(\.[0-9]+)?")
+WHOLE_NUMBER = re.compile(r"[0-9]+")
 BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS",
                "Standard_GZRS", "Standard_RAGZRS")
-BACKUP_KEY = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?$")
+BACKUP_KEY = re.compile(r"[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?")
 LOG_LEVELS = ("FATAL", "PANIC", "ERROR", "WARNING", "WARN", "INFO", "DEBUG")
 
 
@@ -174,7 +177,7 @@ class _Reader:
                hint: str = "") -> str:
         value = self.get(key)
         value = default if value is None else value
-        if pattern is not None and not pattern.match(value):
+        if pattern is not None and not pattern.fullmatch(value):
             raise self.fail(key, f"{value!r} is not valid: {hint}")
         return value
 
@@ -182,7 +185,7 @@ class _Reader:
         value = self.get(key)
         if value is None:
             return default
-        if not value.strip().isdigit() or int(value) < minimum:
+        if not WHOLE_NUMBER.fullmatch(value) or int(value) < minimum:
             raise self.fail(key, f"{value!r} is not a whole number of at least {minimum}")
         return int(value)
 
@@ -266,8 +269,8 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
 
 def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
     hint = "a DNS-1123 label of at most 40 characters, e.g. 20261126t0346z"
-    key = r.string("backupKey", "", re.compile(f"^$|{BACKUP_KEY.pattern}"), hint)
-    restore_key = r.string("restoreKey", "", re.compile(f"^$|{BACKUP_KEY.pattern}"), hint)
+    key = r.string("backupKey", "", re.compile(f"|{BACKUP_KEY.pattern}"), hint)
+    restore_key = r.string("restoreKey", "", re.compile(f"|{BACKUP_KEY.pattern}"), hint)
     for name, value in (("backupKey", key), ("restoreKey", restore_key)):
         if value and not cluster.backup_storage_sku:
             raise r.fail(name, "backups go to the stack's backup storage account: set "

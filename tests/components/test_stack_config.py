@@ -66,6 +66,18 @@ def test_dev_stack_file_loads():
          "supported: use a 2.5.x or 3.x release"),
         ("peerCpuLimit", "lots", "Pulumi.dev.yaml: fabric:peerCpuLimit: 'lots' is not valid: a "
          "CPU quantity such as 250m or 1"),
+        ("namespace", "fabric\n", "Pulumi.dev.yaml: fabric:namespace: 'fabric\\n' is not "
+         "valid: a DNS-1123 label: lowercase letters, digits and '-', at most 63"),
+        ("peerStorage", "10Gi\n", "Pulumi.dev.yaml: fabric:peerStorage: '10Gi\\n' is not "
+         "valid: a Kubernetes quantity such as 10Gi"),
+        ("fabricVersion", "2.5.9\n", "Pulumi.dev.yaml: fabric:fabricVersion: '2.5.9\\n' is "
+         "not valid: a Fabric release such as 2.5.9"),
+        ("aksSystemNodeCount", "\u00b2", "Pulumi.dev.yaml: fabric:aksSystemNodeCount: "
+         "'\u00b2' is not a whole number of at least 1"),
+        ("aksFabricNodeCount", "\u0663", "Pulumi.dev.yaml: fabric:aksFabricNodeCount: "
+         "'\u0663' is not a whole number of at least 1"),
+        ("aksFabricNodeCount", " 3", "Pulumi.dev.yaml: fabric:aksFabricNodeCount: "
+         "' 3' is not a whole number of at least 1"),
         ("logSpec", "gossip=chatty", "Pulumi.dev.yaml: fabric:logSpec: 'gossip=chatty' does "
          "not end in a log level (FATAL, PANIC, ERROR, WARNING, WARN, INFO, DEBUG)"),
     ],

@@ -280,6 +280,20 @@ CASES = [
         "channels[0].acls.qscc/GetChainInfo: 'Writers' is not a policy path; write e.g. "
         "/Channel/Application/Writers",
     ),
+    (
+        "acl-policy-path-with-trailing-newline",
+        "channels:\n  - {name: mychannel, orgs: [Org1], "
+        "acls: {qscc/GetChainInfo: \"/Channel/Readers\\n\"}}\n",
+        "channels[0].acls.qscc/GetChainInfo: '/Channel/Readers\\n' is not a policy path; "
+        "write e.g. /Channel/Application/Writers",
+    ),
+    (
+        "batch-size-with-unicode-digits",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {absoluteMaxBytes: "
+        + "\u0669\u0669 MB}}\n",
+        "channels[0].batchSize.absoluteMaxBytes: '\u0669\u0669 MB' is not a size; write bytes "
+        "or e.g. 512 KB, 99 MB",
+    ),
     # --- channels: anchor peers
     (
         "anchor-not-a-peer-of-org",
@@ -597,6 +611,12 @@ CASES = [
         cc("policy: 'OR()'"),
         "chaincodes[0].policy: invalid endorsement policy: expected a gate or a quoted "
         "principal at position 4",
+    ),
+    (
+        "policy-outof-count-in-unicode-digits",
+        cc("policy: \"OutOf(\u0661, 'Org1MSP.member', 'Org2MSP.member')\""),
+        "chaincodes[0].policy: invalid endorsement policy: unexpected character '\u0661' at "
+        "position 7",
     ),
     (
         "policy-msp-not-in-channel",
