@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from network_spec.duplicates import UniqueNames
 from network_spec.fields import Field, Record, describe
+from network_spec.k8s_names import ObjectNames, chaincode_objects, network_object_names
 from network_spec.model import ChaincodeChannel, ChaincodeSpec, ChannelSpec, OrgKind, OrgSpec
 from network_spec.names import (
     chaincode_label_problem,
@@ -175,6 +176,7 @@ def _chaincode(
     directory: OrgDirectory,
     names: UniqueNames,
     labels: UniqueNames,
+    objects: ObjectNames,
 ) -> ChaincodeSpec:
     record = item.record(CHAINCODE_KEYS)
     name, name_at = _checked_text(record, "name", chaincode_name_problem)
@@ -191,6 +193,10 @@ def _chaincode(
     orgs = directory.resolve_list(
         orgs_at, OrgKind.PEER, "must list at least one peer org: the orgs that run the chaincode"
     )
+    for org in orgs:
+        objects.claim(chaincode_objects(name, org.k8s_name),
+                      f"the server of chaincode '{name}' for org '{org.name}'", name_at,
+                      f"chaincode name '{name}' (its server for org '{org.name}')")
     chaincode = _Chaincode(name, orgs, _policy(record.get("policy")))
     entries = _channel_entries(record.require("channels"), chaincode, channels, directory)
     _check_every_org_used(orgs_at, chaincode, entries)
@@ -211,4 +217,7 @@ def read_chaincodes(
     by_name = {channel.name: channel for channel in channels}
     names = UniqueNames("chaincode name", verb="used at")
     labels = UniqueNames("chaincode label", verb="used by")
-    return tuple(_chaincode(item, by_name, directory, names, labels) for item in items)
+    objects = network_object_names(directory.orderer_orgs + directory.peer_orgs)
+    return tuple(
+        _chaincode(item, by_name, directory, names, labels, objects) for item in items
+    )

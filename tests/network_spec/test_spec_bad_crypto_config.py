@@ -20,6 +20,9 @@ SPEC_KEYS = (
     "PostalCode, SANS"
 )
 LONG = "p" * 59
+NODE_55 = "p" * 51
+"""With ``-org1``, 55 characters: ``restore-<node>`` is one too many for a Job."""
+ORG_58 = "O" * 58
 
 
 def peer_org(body: str = "", name: str = "Org1", domain: str = "org1.example.com") -> str:
@@ -308,6 +311,37 @@ CASES = [
         peer_orgs(peer_org(f"Specs: [{{Hostname: {LONG}}}]")),
         f"PeerOrgs[0].Specs[0].Hostname: hostname '{LONG}' gives the Kubernetes name "
         f"'{LONG}-org1' (64 characters): '<hostname>-<org name lowercased>' must be {DNS_LABEL}",
+    ),
+    # --- Kubernetes object names composed from org names, hostnames and users
+    (
+        "restore-job-name-too-long",
+        peer_orgs(peer_org(f"Specs: [{{Hostname: {NODE_55}}}]")),
+        f"PeerOrgs[0].Specs[0].Hostname: hostname '{NODE_55}' gives the Job name "
+        f"'restore-{NODE_55}-org1' (64 characters), which must be {DNS_LABEL}",
+    ),
+    (
+        "admin-toolbox-name-too-long",
+        peer_orgs(peer_org(T1, name=ORG_58)),
+        f"PeerOrgs[0].Name: org name '{ORG_58}' gives the Deployment name "
+        f"'admin-{ORG_58.lower()}' (64 characters), which must be {DNS_LABEL}",
+    ),
+    (
+        "service-name-starts-with-a-digit",
+        peer_orgs(peer_org("Specs: [{Hostname: 0peer}]")),
+        "PeerOrgs[0].Specs[0].Hostname: hostname '0peer' gives the Service name '0peer-org1' "
+        f"(10 characters), which must be {DNS_LABEL}, starting with a letter (a Service name)",
+    ),
+    (
+        "node-named-like-the-admin-toolbox",
+        peer_orgs(peer_org("Specs: [{Hostname: admin}]")),
+        "PeerOrgs[0].Specs[0].Hostname: hostname 'admin' gives the Deployment name "
+        "'admin-org1', already the name of the admin toolbox of org 'Org1'",
+    ),
+    (
+        "user-named-like-a-node",
+        peer_orgs(peer_org("Specs: [{Hostname: user2}]\nUsers: {Count: 2}")),
+        "PeerOrgs[0].Users.Count: user User2@org1.example.com gives the Secret name "
+        "'user2-org1-crypto', already the name of node user2.org1.example.com",
     ),
     (
         "template-hostname-renders-bad-label",

@@ -618,6 +618,46 @@ CASES = [
         "chaincodes[0].policy: invalid endorsement policy: unexpected character '\u0661' at "
         "position 7",
     ),
+    # --- chaincodes: Kubernetes names of their servers
+    (
+        "chaincode-names-differ-only-in-case",
+        chaincode("name: Basic, version: '1', image: i, orgs: [Org1], channels: [mychannel]}\n"
+                  "  - {name: basic, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        "chaincodes[1].name: chaincode name 'basic' (its server for org 'Org1') gives the "
+        "Deployment name 'basic-org1', already the name of the server of chaincode 'Basic' for "
+        "org 'Org1'",
+    ),
+    (
+        "chaincode-names-differ-only-in-underscore",
+        chaincode("name: my_cc, version: '1', image: i, orgs: [Org1], channels: [mychannel]}\n"
+                  "  - {name: my-cc, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        "chaincodes[1].name: chaincode name 'my-cc' (its server for org 'Org1') gives the "
+        "Deployment name 'my-cc-org1', already the name of the server of chaincode 'my_cc' for "
+        "org 'Org1'",
+    ),
+    (
+        "chaincode-named-like-a-peer",
+        chaincode("name: peer1, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        "chaincodes[0].name: chaincode name 'peer1' (its server for org 'Org1') gives the "
+        "Deployment name 'peer1-org1', already the name of node peer1.org1.example.com",
+    ),
+    (
+        "chaincode-service-name-starts-with-a-digit",
+        chaincode("name: 1cc, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        "chaincodes[0].name: chaincode name '1cc' (its server for org 'Org1') gives the "
+        "Service name '1cc-org1' (8 characters), which must be a DNS-1123 label: lowercase "
+        "letters, digits and '-', starting and ending with a letter or digit, at most 63 "
+        "characters, starting with a letter (a Service name)",
+    ),
+    (
+        "chaincode-server-name-too-long",
+        chaincode(f"name: {'c' * 59}, version: '1', image: i, orgs: [Org1], "
+                  "channels: [mychannel]"),
+        f"chaincodes[0].name: chaincode name '{'c' * 59}' (its server for org 'Org1') gives "
+        f"the Deployment name '{'c' * 59}-org1' (64 characters), which must be a DNS-1123 "
+        "label: lowercase letters, digits and '-', starting and ending with a letter or digit, "
+        "at most 63 characters",
+    ),
     (
         "policy-msp-not-in-channel",
         cc("policy: \"OR('Org3MSP.member')\""),
