@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from network_spec.duplicates import UniqueNames
 from network_spec.fields import Field, Record, describe
+from network_spec.image_refs import image_reference_problem
 from network_spec.k8s_names import ObjectNames, chaincode_objects, network_object_names
 from network_spec.model import ChaincodeChannel, ChaincodeSpec, ChannelSpec, OrgKind, OrgSpec
 from network_spec.names import (
@@ -60,9 +61,7 @@ def _checked_text(
 
 
 def _image_problem(image: str) -> str | None:
-    if any(character.isspace() for character in image):
-        return f"container image '{image}' must not contain whitespace"
-    return None
+    return image_reference_problem("container image", image)
 
 
 def _channel_policy(

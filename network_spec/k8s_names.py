@@ -136,6 +136,10 @@ def chaincode_objects(chaincode: str, org_k8s_name: str) -> tuple[K8sObject, ...
     return (K8sObject("Deployment", name, Rule.LABEL), K8sObject("Service", name, Rule.SERVICE))
 
 
+def is_valid(obj: K8sObject) -> bool:
+    return not _problem(obj)
+
+
 def _problem(obj: K8sObject) -> bool:
     if obj.rule is Rule.SUBDOMAIN:
         return len(obj.name) > _SUBDOMAIN_MAX or _SUBDOMAIN.fullmatch(obj.name) is None

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
-FABRIC_POOL = "fabric"
+from fabric_components.stack_values import AKS_FABRIC_POOL
+
+FABRIC_POOL = AKS_FABRIC_POOL
 
 
 @dataclass(frozen=True)

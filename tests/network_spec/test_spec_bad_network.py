@@ -4,6 +4,7 @@ import pytest
 
 from network_spec import SpecError, load_network
 from network_spec.channel_settings import ACL_RESOURCES
+from network_spec.image_refs import IMAGE_RULE
 
 CRYPTO_CONFIG = """\
 OrdererOrgs:
@@ -422,7 +423,17 @@ CASES = [
     (
         "image-with-space",
         cc().replace("image: img", "image: 'my image'"),
-        "chaincodes[0].image: container image 'my image' must not contain whitespace",
+        f"chaincodes[0].image: container image 'my image' is not {IMAGE_RULE}",
+    ),
+    (
+        "image-with-uppercase-path",
+        cc().replace("image: img", "image: example.com/Asset-CC:1.0"),
+        f"chaincodes[0].image: container image 'example.com/Asset-CC:1.0' is not {IMAGE_RULE}",
+    ),
+    (
+        "image-with-empty-tag",
+        cc().replace("image: img", "image: 'example.com/asset-cc:'"),
+        f"chaincodes[0].image: container image 'example.com/asset-cc:' is not {IMAGE_RULE}",
     ),
     (
         "duplicate-chaincode",
