@@ -113,3 +113,15 @@ def test_channel_capability_v3_needs_fabric_3(tmp_path):
         f"{network}: channels[0].capabilities.channel: V3_0 needs Fabric 3.x but the stack's "
         "fabric:fabricVersion is 2.5.9"
     )
+
+
+def test_a_malformed_local_network_manifest_stops_before_any_resource(tmp_path):
+    manifest = tmp_path / "network.json"
+    manifest.write_text('{"peers": [], "orderers": {}, "executors": {}, "crypto_dir": "c"}')
+    mocks = RecordingMocks()
+    with pytest.raises(pulumi.RunError) as error:
+        run_main(dev_config() | {"localNetwork": str(manifest)}, mocks)
+    assert str(error.value) == (
+        f"Pulumi.dev.yaml: fabric:localNetwork: {manifest}: peers: expected a mapping, got a list"
+    )
+    assert mocks.resources == []
