@@ -45,6 +45,14 @@ CH = "channels:\n  - {name: mychannel, orgs: [Org1, Org2]}\n"
 """One good channel, for chaincode cases."""
 
 
+THREE_ORGS = "channels:\n  - {name: three, orgs: [Org1, Org2, Org3]}\n"
+MAJORITY = (
+    "but its definition can only be committed once a majority of the channel's orgs "
+    "({needed}: the LifecycleEndorsement policy, MAJORITY Endorsement) approved it; run it in "
+    "at least {needed} of {orgs}"
+)
+
+
 def chaincode(fields: str, channels: str = CH) -> str:
     """``channels`` plus one chaincode with ``fields`` (flow-mapping body)."""
     return f"{channels}chaincodes:\n  - {{{fields}}}\n"
@@ -481,7 +489,7 @@ CASES = [
     (
         "chaincode-channel-without-channels",
         chaincode(
-            "name: basic, version: '1', image: i, orgs: [Org1], channels: [mychannel]",
+            "name: basic, version: '1', image: i, orgs: [Org1, Org2], channels: [mychannel]",
             channels="",
         ),
         "chaincodes[0].channels[0]: unknown channel 'mychannel'; the channels are: none",
@@ -629,19 +637,42 @@ CASES = [
         "chaincodes[0].policy: invalid endorsement policy: unexpected character '\u0661' at "
         "position 7",
     ),
+    # --- chaincodes: the channel's LifecycleEndorsement policy (MAJORITY)
+    (
+        "chaincode-run-by-a-minority-of-the-channel",
+        chaincode("name: basic, version: '1', image: i, orgs: [Org1], channels: [three]",
+                  channels=THREE_ORGS),
+        "chaincodes[0].channels[0]: chaincode 'basic' would run on channel 'three' in 1 of its "
+        f"3 orgs (Org1), {MAJORITY.format(needed=2, orgs='Org1, Org2, Org3')}",
+    ),
+    (
+        "chaincode-channel-orgs-a-minority",
+        chaincode("name: basic, version: '1', image: i, orgs: [Org2], "
+                  "channels: [{name: three, orgs: [Org2]}]", channels=THREE_ORGS),
+        "chaincodes[0].channels[0].orgs: chaincode 'basic' would run on channel 'three' in 1 of "
+        f"its 3 orgs (Org2), {MAJORITY.format(needed=2, orgs='Org1, Org2, Org3')}",
+    ),
+    (
+        "chaincode-run-by-half-of-the-channel",
+        chaincode("name: basic, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        "chaincodes[0].channels[0]: chaincode 'basic' would run on channel 'mychannel' in 1 of "
+        f"its 2 orgs (Org1), {MAJORITY.format(needed=2, orgs='Org1, Org2')}",
+    ),
     # --- chaincodes: Kubernetes names of their servers
     (
         "chaincode-names-differ-only-in-case",
-        chaincode("name: Basic, version: '1', image: i, orgs: [Org1], channels: [mychannel]}\n"
-                  "  - {name: basic, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        chaincode("name: Basic, version: '1', image: i, orgs: [Org1, Org2], "
+                  "channels: [mychannel]}\n  - {name: basic, version: '1', image: i, "
+                  "orgs: [Org1, Org2], channels: [mychannel]"),
         "chaincodes[1].name: chaincode name 'basic' (its server for org 'Org1') gives the "
         "Deployment name 'basic-org1', already the name of the server of chaincode 'Basic' for "
         "org 'Org1'",
     ),
     (
         "chaincode-names-differ-only-in-underscore",
-        chaincode("name: my_cc, version: '1', image: i, orgs: [Org1], channels: [mychannel]}\n"
-                  "  - {name: my-cc, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        chaincode("name: my_cc, version: '1', image: i, orgs: [Org1, Org2], "
+                  "channels: [mychannel]}\n  - {name: my-cc, version: '1', image: i, "
+                  "orgs: [Org1, Org2], channels: [mychannel]"),
         "chaincodes[1].name: chaincode name 'my-cc' (its server for org 'Org1') gives the "
         "Deployment name 'my-cc-org1', already the name of the server of chaincode 'my_cc' for "
         "org 'Org1'",
