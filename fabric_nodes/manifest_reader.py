@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from fabric_nodes.node_settings import OrdererPorts, PeerPorts
 from network_spec import NetworkSpec, OrgKind, SpecError
 from network_spec.fields import Field
+from network_spec.key_guard import refuse_private_key
 
 TOP_KEYS = ("peers", "orderers", "executors", "crypto_dir", "chaincode_servers")
 PATHS_KEYS = ("admin_dir", "tls_ca_dir")
@@ -64,10 +65,15 @@ def read_manifest(path: str) -> dict[str, Any]:
     """The manifest's parts, each checked for shape; raises SpecError naming the
     manifest file and the field."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise SpecError(path, "", f"cannot read the file: {error.strerror}") from None
-    except (UnicodeDecodeError, ValueError) as error:
+    except UnicodeDecodeError:
+        raise SpecError(path, "", "is not UTF-8 text") from None
+    refuse_private_key(path, text)
+    try:
+        data = json.loads(text)
+    except ValueError as error:
         raise SpecError(path, "", f"not JSON: {error}") from None
     top = Field.root(path, data).record(TOP_KEYS)
     servers = top.get("chaincode_servers")

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from fabric_nodes.local_network import LocalNetworkManifest, StaticAddressing, load_manifest
 from fabric_nodes.node_settings import OrdererPorts, PeerPorts
@@ -146,3 +148,16 @@ def test_an_unreadable_manifest_is_refused(tmp_path, spec, text, message):
     with pytest.raises(SpecError) as error:
         load_manifest(str(manifest), "Pulumi.dev.yaml", spec, "")
     assert str(error.value) == f"Pulumi.dev.yaml: fabric:localNetwork: {manifest}: {message}"
+
+
+def test_a_manifest_path_at_a_private_key_quotes_none_of_it(tmp_path, spec):
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+    manifest = tmp_path / "network.json"
+    manifest.write_text(pem)
+    with pytest.raises(SpecError) as error:
+        load_manifest(str(manifest), "Pulumi.dev.yaml", spec, "")
+    assert str(error.value) == (
+        f"Pulumi.dev.yaml: fabric:localNetwork: {manifest}: holds a PEM private key (not "
+        "shown); check the path, and keep keys out of this file"
+    )
