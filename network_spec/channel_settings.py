@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from network_spec.fields import Field, Record
+from network_spec.limits import MAX_UINT32
 from network_spec.model import BatchSize, Capabilities, ChannelSettings
 
 SETTINGS_KEYS = ("batchTimeout", "batchSize", "capabilities", "acls")
@@ -37,7 +38,6 @@ DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)")
 UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 BYTE_SIZE = re.compile(r"([0-9]+) *(B|KB|MB|GB)?")
 UNIT_BYTES = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
-MAX_UINT32 = 2**32 - 1
 
 
 def go_duration(milliseconds: int) -> str:
@@ -86,8 +86,8 @@ def _batch_size(field: Field | None) -> BatchSize:
         return default
     record = field.record(BATCH_SIZE_KEYS)
     count = record.integer("maxMessageCount", default.max_message_count)
-    if count < 1:
-        raise record.error(f"maxMessageCount must be at least 1, got {count}")
+    if not 1 <= count <= MAX_UINT32:
+        raise record.error(f"maxMessageCount must be from 1 to {MAX_UINT32}, got {count}")
     absolute = record.get("absoluteMaxBytes")
     preferred = record.get("preferredMaxBytes")
     size = BatchSize(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from network_spec.duplicates import UniqueNames
 from network_spec.fields import Field, Record
 from network_spec.k8s_names import ObjectNames, node_objects, org_objects, user_objects
+from network_spec.limits import MAX_NODES, MAX_USERS
 from network_spec.model import OrgKind, OrgSpec
 from network_spec.names import dns_name_problem, org_k8s_name, org_name_problem
 from network_spec.node_specs import PlacedNode, expand_nodes, read_ca
@@ -59,6 +60,7 @@ class _NetworkNames:
             "Kubernetes name", hint=" (nodes are named '<hostname>-<org name lowercased>')"
         )
         self.objects = ObjectNames()
+        self.node_count = 0
 
 
 def _check_nodes(nodes: list[PlacedNode], kind: OrgKind, names: _NetworkNames) -> None:
@@ -84,6 +86,8 @@ def _users(org: Record, kind: OrgKind, domain: str, names: _NetworkNames) -> int
     count = 0 if count_at is None else count_at.integer()
     if count_at is not None and count < 0:
         raise count_at.error(f"must be 0 or more, got {count}")
+    if count_at is not None and count > MAX_USERS:
+        raise count_at.error(f"must be at most {MAX_USERS}, got {count}")
     if count_at is None or kind is OrgKind.ORDERER:
         return 0
     for index in range(1, count + 1):
@@ -116,6 +120,10 @@ def _org(field: Field, kind: OrgKind, names: _NetworkNames) -> OrgSpec:
     if not nodes:
         raise field.error(f"org '{name}' has no nodes; give it Specs or a Template")
     _check_nodes(nodes, kind, names)
+    names.node_count += len(nodes)
+    if names.node_count > MAX_NODES:
+        raise field.error(f"org '{name}' brings the network to {names.node_count} nodes; "
+                          f"a network has at most {MAX_NODES}")
     return OrgSpec(
         name=name,
         domain=domain,

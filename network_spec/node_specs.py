@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from network_spec.fields import Field, Record
+from network_spec.limits import MAX_TEMPLATE_COUNT
 from network_spec.model import CaSpec, NodeSpec, Subject
 from network_spec.names import (
     dns_label_problem,
@@ -159,6 +160,8 @@ def _template_nodes(field: Field, org: _Org, prefix: str) -> list[PlacedNode]:
         raise count_at.error(
             f"must be at least 1, got {count}; remove Template for an org without template nodes"
         )
+    if count > MAX_TEMPLATE_COUNT:
+        raise count_at.error(f"must be at most {MAX_TEMPLATE_COUNT}, got {count}")
     start_at = template.get("Start")
     start = 0 if start_at is None else start_at.integer()
     if start_at is not None and start < 0:

@@ -316,6 +316,23 @@ CASES = [
         f"PeerOrgs[0].Specs[0].Hostname: hostname '{LONG}' gives the Kubernetes name "
         f"'{LONG}-org1' (64 characters): '<hostname>-<org name lowercased>' must be {DNS_LABEL}",
     ),
+    # --- counts that would exhaust the machine
+    (
+        "template-count-above-the-bound",
+        peer_orgs(peer_org(f"Template: {{Count: {10**9}}}")),
+        f"PeerOrgs[0].Template.Count: must be at most 1000, got {10**9}",
+    ),
+    (
+        "users-count-above-the-bound",
+        peer_orgs(peer_org(f"{T1}\nUsers: {{Count: {10**9}}}")),
+        f"PeerOrgs[0].Users.Count: must be at most 1000, got {10**9}",
+    ),
+    (
+        "network-above-the-node-bound",
+        peer_orgs(*(peer_org("Template: {Count: 1000}", name=f"Org{i}",
+                             domain=f"org{i}.example.com") for i in range(1, 7))),
+        "PeerOrgs[5]: org 'Org6' brings the network to 6000 nodes; a network has at most 5000",
+    ),
     # --- Kubernetes object names composed from org names, hostnames and users
     (
         "restore-job-name-too-long",

@@ -245,7 +245,13 @@ CASES = [
     (
         "batch-size-zero-messages",
         "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {maxMessageCount: 0}}\n",
-        "channels[0].batchSize: maxMessageCount must be at least 1, got 0",
+        "channels[0].batchSize: maxMessageCount must be from 1 to 4294967295, got 0",
+    ),
+    (
+        "batch-size-messages-beyond-uint32",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {maxMessageCount: "
+        f"{2**32}}}}}\n",
+        f"channels[0].batchSize: maxMessageCount must be from 1 to 4294967295, got {2**32}",
     ),
     (
         "batch-size-bad-bytes",
