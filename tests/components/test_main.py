@@ -125,3 +125,20 @@ def test_a_malformed_local_network_manifest_stops_before_any_resource(tmp_path):
         f"Pulumi.dev.yaml: fabric:localNetwork: {manifest}: peers: expected a mapping, got a list"
     )
     assert mocks.resources == []
+
+
+def test_a_bad_crypto_config_stops_before_any_resource(tmp_path):
+    sample = (ROOT / dev_config()["cryptoConfig"]).read_text()
+    assert "Hostname: orderer0" in sample
+    bad = tmp_path / "crypto-config.yaml"
+    bad.write_text(sample.replace("Hostname: orderer0", "Hostname: 0rderer", 1))
+    mocks = RecordingMocks()
+    with pytest.raises(pulumi.RunError) as error:
+        run_main(dev_config() | {"cryptoConfig": str(bad)}, mocks)
+    assert str(error.value) == (
+        f"{bad}: OrdererOrgs[0].Specs[0].Hostname: hostname '0rderer' gives the Service name "
+        "'0rderer-orderer' (15 characters), which must be a DNS-1123 label: lowercase letters, "
+        "digits and '-', starting and ending with a letter or digit, at most 63 characters, "
+        "starting with a letter (a Service name)"
+    )
+    assert mocks.resources == []
