@@ -241,3 +241,16 @@ def test_aks_runs_the_network_on_the_pool_it_creates():
                                   "grpc=error:peer.gossip=WARN:payload"])
 def test_fabric_logging_specs_fabric_accepts(spec):
     assert load_stack_config("dev", {"logSpec": spec}.get).log_spec == spec
+
+
+def test_every_key_the_program_reads_is_declared_in_the_project():
+    """Pulumi refuses a stack value for an undeclared key of the project."""
+    read: set[str] = set()
+
+    def get(key: str) -> str | None:
+        read.add(key)
+        return None
+
+    load_stack_config("dev", get)
+    assert "allowSystemNamespace" in read
+    assert read - set(project_schema()) == set()
