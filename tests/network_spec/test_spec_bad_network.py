@@ -309,6 +309,13 @@ CASES = [
         "channels[0].batchSize.absoluteMaxBytes: '\u0669\u0669 MB' is not a size; write bytes "
         "or e.g. 512 KB, 99 MB",
     ),
+    (
+        "channel-name-with-trailing-newline",
+        'channels:\n  - {name: "mychannel\\n", orgs: [Org1]}\n',
+        "channels[0].name: invalid channel name 'mychannel\\n': Fabric channel names start "
+        "with a lowercase letter, contain only lowercase letters, digits, '.' and '-', and are "
+        "at most 249 characters",
+    ),
     # --- channels: anchor peers
     (
         "anchor-not-a-peer-of-org",
