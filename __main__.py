@@ -14,7 +14,8 @@ try:
     spec = load_network(config.crypto_config, config.network)
     check_compatible(spec, config, config.network, f"Pulumi.{pulumi.get_stack()}.yaml")
     crypto = crypto_source(spec, config)
-    local = (load_manifest(config.local_network, f"Pulumi.{pulumi.get_stack()}.yaml")
+    local = (load_manifest(config.local_network, f"Pulumi.{pulumi.get_stack()}.yaml", spec,
+                           config.crypto_dir)
              if config.local_network else None)
 except SpecError as error:
     # Bad input stops the program before any resource is registered, with one

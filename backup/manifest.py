@@ -18,7 +18,7 @@ from backup.store import ObjectMissing, ObjectStore
 
 FORMAT = 1
 PREFIX = "backups"
-KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 
 
 class BackupError(Exception):
@@ -32,7 +32,7 @@ def default_key(now: datetime | None = None) -> str:
 
 
 def check_key(key: str) -> str:
-    if not KEY.match(key):
+    if not KEY.fullmatch(key):
         raise BackupError(f"backup key {key!r}: use 1-63 letters, digits, '.', '_' or '-', "
                           "starting with a letter or digit")
     return key

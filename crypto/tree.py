@@ -5,6 +5,7 @@ the package that does I/O."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -60,9 +61,10 @@ def _public_bytes(key: ec.EllipticCurvePublicKey) -> bytes:
 class _TreeReader:
     """Reads one org's folder; every problem becomes a ``SpecError`` naming the file."""
 
-    def __init__(self, root: Path, org: OrgSpec) -> None:
+    def __init__(self, root: Path, org: OrgSpec, now: datetime) -> None:
         self.org = org
         self.base = root / org_dir(org)
+        self.now = now
 
     def fail(self, path: Path, what: str, problem: str) -> SpecError:
         org = self.org
@@ -107,25 +109,40 @@ class _TreeReader:
     def cert(self, path: Path, what: str) -> tuple[str, x509.Certificate]:
         pem = self.text(path, what)
         try:
-            return pem, x509.load_pem_x509_certificate(pem.encode("ascii"))
-        except ValueError as error:
-            raise self.fail(path, what, f"not a PEM certificate ({error})") from None
+            cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+        except ValueError:
+            raise self.fail(path, what, "not a PEM certificate") from None
+        if cert.not_valid_after_utc <= self.now:
+            raise self.fail(path, what, f"expired on {_iso(cert.not_valid_after_utc)}")
+        if cert.not_valid_before_utc > self.now:
+            raise self.fail(path, what, f"not valid before {_iso(cert.not_valid_before_utc)}")
+        return pem, cert
 
     def key_pair(self, cert_path: Path, key_path: Path, what: str) -> KeyPair:
         cert_pem, cert = self.cert(cert_path, f"{what} certificate")
         key_pem = self.text(key_path, f"{what} private key")
         try:
             key = load_ec_private_key(key_pem)
-        except (ValueError, TypeError) as error:
-            raise self.fail(
-                key_path, f"{what} private key", f"not a PEM EC key ({error})"
-            ) from None
+        except (ValueError, TypeError):
+            # Not the parser's message: it could quote the file, which holds a key.
+            raise self.fail(key_path, f"{what} private key", "not a PEM EC private key") from None
         public = cert.public_key()
         if not isinstance(public, ec.EllipticCurvePublicKey):
             raise self.fail(cert_path, f"{what} certificate", "holds no ECDSA public key")
         if _public_bytes(public) != _public_bytes(key.public_key()):
             raise self.fail(key_path, f"{what} private key", f"does not match {cert_path}")
         return KeyPair(cert_pem, key_pem)
+
+    def check_common_name(self, pair: KeyPair, common_name: str, cert_path: Path,
+                          what: str) -> None:
+        """A certificate of another identity (files copied from another node) would
+        give this one that identity."""
+        names = pair.certificate().subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        found = [str(attribute.value) for attribute in names]
+        if found != [common_name]:
+            held = f"CN={found[0]}" if found else "no CN"
+            raise self.fail(cert_path, what, f"has {held}, not CN={common_name}: it is the "
+                            "certificate of another identity")
 
     def check_issued(
         self, pair: KeyPair, issuer: KeyPair, cert_path: Path, what: str, problem: str
@@ -142,6 +159,7 @@ class _TreeReader:
         key_path = self.locate(self.base / folder / KEY_FILE, "*_sk", f"{what} private key")
         pair = self.key_pair(cert_path, key_path, what)
         self.check_issued(pair, pair, cert_path, f"{what} certificate", "not self-signed")
+        self.check_common_name(pair, common_name, cert_path, f"{what} certificate")
         return pair
 
     def identity(
@@ -156,6 +174,7 @@ class _TreeReader:
         self.check_issued(
             sign, cas.ca, cert_path, f"{what} certificate", "not issued by the org's CA"
         )
+        self.check_common_name(sign, common_name, cert_path, f"{what} certificate")
         if self.org.enable_node_ous:
             ous = sign.certificate().subject.get_attributes_for_oid(
                 NameOID.ORGANIZATIONAL_UNIT_NAME
@@ -172,6 +191,7 @@ class _TreeReader:
         self.check_issued(
             tls, cas.tlsca, tls_cert, f"{what} TLS certificate", "not issued by the org's TLS CA"
         )
+        self.check_common_name(tls, common_name, tls_cert, f"{what} TLS certificate")
         return Identity(common_name, ou, sign, tls, server)
 
     def read(self) -> OrgCrypto:
@@ -205,7 +225,11 @@ class _TreeReader:
         )
 
 
-def read_org_tree(root: Path, org: OrgSpec) -> OrgCrypto:
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_org_tree(root: Path, org: OrgSpec, now: datetime | None = None) -> OrgCrypto:
     """Read the org's crypto from a cryptogen output folder ``root`` (the one that
     holds ``peerOrganizations``/``ordererOrganizations``).
 
@@ -213,6 +237,8 @@ def read_org_tree(root: Path, org: OrgSpec) -> OrgCrypto:
     file of their folder (older cryptogen); a sign certificate may be the only
     ``*.pem`` of ``signcerts/``. Each certificate must match its key and be issued
     by the org's CA (sign certificates) or TLS CA (TLS certificates); with NodeOUs,
-    sign certificates must carry their node OU. Any problem raises ``SpecError``
-    naming the file."""
-    return _TreeReader(root, org).read()
+    sign certificates must carry their node OU. Every certificate must be valid at
+    ``now`` (default: the current time) and carry the common name of the identity
+    whose folder holds it. Any problem raises ``SpecError`` naming the file; no
+    message quotes a file's content."""
+    return _TreeReader(root, org, now or datetime.now(UTC)).read()

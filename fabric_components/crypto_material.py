@@ -23,6 +23,7 @@ from fabric_components.providers.crypto import (
     IdentityProvider,
 )
 from fabric_components.providers.operation import TYPE_MODULE, TypedResource
+from fabric_components.service_sans import check_service_names
 from fabric_nodes.naming import service_dns_names
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
@@ -220,8 +221,13 @@ class DirectoryCrypto:
     crypto). Every org is read when this is built, so a missing or bad file stops
     the program before any resource is registered; keys become secrets at once."""
 
-    def __init__(self, root: str, spec: NetworkSpec) -> None:
+    def __init__(self, root: str, spec: NetworkSpec, namespace: str | None = None) -> None:
+        """``namespace``: where the nodes run as Services, whose names every node's
+        TLS certificate must carry; None for nodes that do not (a local network)."""
         self._orgs = {org.name: read_org_tree(Path(root), org) for org in spec.orgs}
+        for crypto in self._orgs.values():
+            if namespace is not None:
+                check_service_names(crypto, Path(root), namespace)
 
     def _org(self, org: OrgSpec) -> OrgCrypto:
         return self._orgs[org.name]

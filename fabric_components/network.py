@@ -73,7 +73,9 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
     """Reads a configured cryptogen directory now (raising SpecError on a bad
     one), or issues material with dynamic resources during deployment."""
     if config.crypto_dir:
-        return DirectoryCrypto(config.crypto_dir, spec)
+        # A local network's nodes are reached by address, not by Service name.
+        namespace = None if config.local_network else config.namespace
+        return DirectoryCrypto(config.crypto_dir, spec, namespace)
     return GeneratedCrypto(config.namespace)
 
 

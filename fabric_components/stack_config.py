@@ -7,19 +7,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from fabric_components import quantities, stack_values
+from fabric_components.log_spec import log_spec_problem
 from network_spec import SpecError
 
-QUANTITY_CPU = re.compile(r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$")
-QUANTITY_BYTES = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$")
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
-AKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
+# Patterns are matched against the whole value (``fullmatch``: no trailing newline
+# slips through a ``$``) and spell digits as [0-9] (``\\d`` takes any Unicode digit).
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+AKS_VERSION = re.compile(r"[0-9]+\.[0-9]+(\.[0-9]+)?")
+WHOLE_NUMBER = re.compile(r"[0-9]+")
 BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS",
                "Standard_GZRS", "Standard_RAGZRS")
-BACKUP_KEY = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?$")
-GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-LOG_LEVELS = ("FATAL", "PANIC", "ERROR", "WARNING", "WARN", "INFO", "DEBUG")
+BACKUP_KEY = re.compile(r"[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?")
+GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 @dataclass(frozen=True)
@@ -186,17 +189,40 @@ class _Reader:
                hint: str = "") -> str:
         value = self.get(key)
         value = default if value is None else value
-        if pattern is not None and not pattern.match(value):
+        if pattern is not None and not pattern.fullmatch(value):
             raise self.fail(key, f"{value!r} is not valid: {hint}")
         return value
 
-    def integer(self, key: str, default: int, minimum: int = 1) -> int:
+    def checked(self, key: str, default: str, problem_of: Callable[[str], str | None]) -> str:
+        """A string that ``problem_of`` finds no problem with."""
+        value = self.string(key, default)
+        problem = problem_of(value)
+        if problem:
+            raise self.fail(key, problem)
+        return value
+
+    def integer(self, key: str, default: int, minimum: int = 1,
+                maximum: tuple[int, str] | None = None) -> int:
+        """``maximum``: the bound and why it is one."""
         value = self.get(key)
         if value is None:
             return default
-        if not value.strip().isdigit() or int(value) < minimum:
+        if not WHOLE_NUMBER.fullmatch(value) or int(value) < minimum:
             raise self.fail(key, f"{value!r} is not a whole number of at least {minimum}")
+        if maximum is not None and int(value) > maximum[0]:
+            raise self.fail(key, f"{value} is more than {maximum[0]}, {maximum[1]}")
         return int(value)
+
+    def quantity(self, key: str, default: str, cpu: bool) -> tuple[str, Decimal]:
+        """A quantity more than 0, with its value (thousandths of a core, or bytes)."""
+        hint = quantities.CPU_HINT if cpu else quantities.BYTES_HINT
+        value = self.string(key, default)
+        amount = quantities.cpu_millis(value) if cpu else quantities.byte_count(value)
+        if amount is None:
+            raise self.fail(key, f"{value!r} is not valid: {hint}")
+        if amount <= 0:
+            raise self.fail(key, f"{value!r} must be more than 0")
+        return value, amount
 
     def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
         value = self.string(key, default)
@@ -220,43 +246,33 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
     if not version.startswith(("2.5.", "3.")):
         raise r.fail("fabricVersion", f"{version!r} is not supported: use a 2.5.x or 3.x release")
     registry = r.string("imageRegistry", "docker.io/hyperledger")
+    problem = stack_values.image_problem(f"{registry}/fabric-peer:{version}")
+    if problem:
+        raise r.fail("imageRegistry", f"{registry!r} gives the peer {problem}")
     images = Images(
         # Empty (Pulumi.yaml's default) means the release's official image.
-        peer=r.string("peerImage", "") or f"{registry}/fabric-peer:{version}",
-        orderer=r.string("ordererImage", "") or f"{registry}/fabric-orderer:{version}",
-        tools=r.string("toolsImage", "") or f"{registry}/fabric-tools:{version}",
-        couchdb=r.string("couchdbImage", "docker.io/library/couchdb:3.3.3"),
+        peer=r.checked("peerImage", "", _optional_image) or f"{registry}/fabric-peer:{version}",
+        orderer=r.checked("ordererImage", "", _optional_image)
+        or f"{registry}/fabric-orderer:{version}",
+        tools=r.checked("toolsImage", "", _optional_image) or f"{registry}/fabric-tools:{version}",
+        couchdb=r.checked("couchdbImage", "docker.io/library/couchdb:3.3.3",
+                          stack_values.image_problem),
     )
     sizes = {
-        key: r.string(key, "10Gi", QUANTITY_BYTES, "a Kubernetes quantity such as 10Gi")
+        key: r.quantity(key, "10Gi", cpu=False)[0]
         for key in ("peerStorage", "ordererStorage", "couchdbStorage")
     }
-    resources = {}
-    for role, default in DEFAULT_RESOURCES.items():
-        resources[role] = Resources(
-            cpu_request=r.string(f"{role}CpuRequest", default.cpu_request, QUANTITY_CPU,
-                                 "a CPU quantity such as 250m or 1"),
-            memory_request=r.string(f"{role}MemoryRequest", default.memory_request,
-                                    QUANTITY_BYTES, "a memory quantity such as 512Mi"),
-            cpu_limit=r.string(f"{role}CpuLimit", default.cpu_limit, QUANTITY_CPU,
-                               "a CPU quantity such as 250m or 1"),
-            memory_limit=r.string(f"{role}MemoryLimit", default.memory_limit, QUANTITY_BYTES,
-                                  "a memory quantity such as 512Mi"),
-        )
-    log_spec = r.string("logSpec", "INFO")
-    if log_spec.split(":")[-1].upper() not in LOG_LEVELS:
-        levels = ", ".join(LOG_LEVELS)
-        raise r.fail("logSpec", f"{log_spec!r} does not end in a log level ({levels})")
+    resources = {role: _resources(r, role, default) for role, default in DEFAULT_RESOURCES.items()}
+    log_spec = r.checked("logSpec", "INFO", _log_spec)
     cluster = _cluster_settings(r)
-    storage_class = r.string("storageClass", "")
+    storage_class = r.checked("storageClass", "", stack_values.class_name_problem)
     if not storage_class and cluster.kind == "aks":
         storage_class = "managed-csi"
     return StackConfig(
         crypto_config=r.string("cryptoConfig", "samples/simple/crypto-config.yaml"),
         network=r.string("network", "samples/simple/network.yaml"),
         crypto_dir=r.string("cryptoDir", ""),
-        namespace=r.string("namespace", "fabric", DNS_LABEL,
-                           "a DNS-1123 label: lowercase letters, digits and '-', at most 63"),
+        namespace=_namespace(r),
         fabric_version=version,
         images=images,
         storage_class=storage_class,
@@ -281,8 +297,8 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
 
 def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
     hint = "a DNS-1123 label of at most 40 characters, e.g. 20261126t0346z"
-    key = r.string("backupKey", "", re.compile(f"^$|{BACKUP_KEY.pattern}"), hint)
-    restore_key = r.string("restoreKey", "", re.compile(f"^$|{BACKUP_KEY.pattern}"), hint)
+    key = r.string("backupKey", "", re.compile(f"|{BACKUP_KEY.pattern}"), hint)
+    restore_key = r.string("restoreKey", "", re.compile(f"|{BACKUP_KEY.pattern}"), hint)
     for name, value in (("backupKey", key), ("restoreKey", restore_key)):
         if value and not cluster.backup_storage_sku:
             raise r.fail(name, "backups go to the stack's backup storage account: set "
@@ -298,21 +314,24 @@ def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
         key=key,
         restore_key=restore_key,
         passphrase=passphrase,
-        snapshot_class=r.string("backupSnapshotClass", NO_BACKUPS.snapshot_class),
-        image=r.string("backupImage", NO_BACKUPS.image),
+        snapshot_class=r.checked("backupSnapshotClass", NO_BACKUPS.snapshot_class,
+                                 stack_values.class_name_problem),
+        image=r.checked("backupImage", NO_BACKUPS.image, stack_values.image_problem),
     )
 
 
 def _cluster_settings(r: _Reader) -> ClusterSettings:
     kind = r.choice("cluster", "existing", ("existing", "aks"))
     aks = AksSettings(
-        location=r.string("aksLocation", "westeurope"),
+        location=r.checked("aksLocation", "westeurope", stack_values.azure_location_problem),
         kubernetes_version=r.string("aksKubernetesVersion", "1.33", AKS_VERSION,
                                     "a Kubernetes minor or patch version such as 1.33"),
-        system_vm_size=r.string("aksSystemVmSize", "Standard_D2s_v5"),
-        system_node_count=r.integer("aksSystemNodeCount", 1),
-        fabric_vm_size=r.string("aksFabricVmSize", "Standard_D4s_v5"),
-        fabric_node_count=r.integer("aksFabricNodeCount", 2),
+        system_vm_size=r.checked("aksSystemVmSize", "Standard_D2s_v5",
+                                 stack_values.vm_size_problem),
+        system_node_count=r.integer("aksSystemNodeCount", 1, maximum=AKS_NODES),
+        fabric_vm_size=r.checked("aksFabricVmSize", "Standard_D4s_v5",
+                                 stack_values.vm_size_problem),
+        fabric_node_count=r.integer("aksFabricNodeCount", 2, maximum=AKS_NODES),
         private_api_server=r.boolean("aksPrivateApiServer", False),
         entra_id=r.boolean("aksEntraId", False),
         admin_group_object_ids=_admin_groups(r),
@@ -334,7 +353,7 @@ def _cluster_settings(r: _Reader) -> ClusterSettings:
         kind=kind,
         kube_context=r.string("kubeContext", ""),
         aks=aks,
-        node_pool=r.string("nodePool", "") or ("fabric" if kind == "aks" else ""),
+        node_pool=_node_pool(r, kind),
         backup_storage_sku=sku,
     )
 
@@ -343,7 +362,54 @@ def _admin_groups(r: _Reader) -> tuple[str, ...]:
     groups = tuple(g.strip() for g in r.string("aksAdminGroupObjectIds", "").split(",")
                    if g.strip())
     for group in groups:
-        if not GUID.match(group):
+        if not GUID.fullmatch(group):
             raise r.fail("aksAdminGroupObjectIds", f"{group!r} is not an Entra ID group "
                          "object ID (a GUID)")
     return groups
+
+
+AKS_NODES = (stack_values.AKS_MAX_NODES, "AKS's limit of nodes in one pool")
+
+
+def _optional_image(value: str) -> str | None:
+    """Empty: the release's official image."""
+    return stack_values.image_problem(value) if value else None
+
+
+def _log_spec(spec: str) -> str | None:
+    problem = log_spec_problem(spec)
+    return f"{spec!r} is not a Fabric logging spec: {problem}" if problem else None
+
+
+def _namespace(r: _Reader) -> str:
+    namespace = r.string("namespace", "fabric", DNS_LABEL,
+                         "a DNS-1123 label: lowercase letters, digits and '-', at most 63")
+    problem = stack_values.system_namespace_problem(
+        namespace, r.boolean("allowSystemNamespace", False))
+    if problem:
+        raise r.fail("namespace", problem)
+    return namespace
+
+
+def _resources(r: _Reader, role: str, default: Resources) -> Resources:
+    """A role's requests and limits; Kubernetes refuses a request above its limit."""
+    values: dict[str, str] = {}
+    for resource, cpu in (("Cpu", True), ("Memory", False)):
+        request_key, limit_key = f"{role}{resource}Request", f"{role}{resource}Limit"
+        field = resource.lower()
+        request, requested = r.quantity(request_key, getattr(default, f"{field}_request"), cpu)
+        limit, limited = r.quantity(limit_key, getattr(default, f"{field}_limit"), cpu)
+        if requested > limited:
+            raise r.fail(request_key, f"{request!r} is more than fabric:{limit_key} ({limit!r}): "
+                         "Kubernetes refuses a request above its limit")
+        values[f"{field}_request"], values[f"{field}_limit"] = request, limit
+    return Resources(**values)
+
+
+def _node_pool(r: _Reader, cluster: str) -> str:
+    """Empty (Pulumi.yaml's default): any node, or on AKS the Fabric pool."""
+    pool = r.string("nodePool", "") or (stack_values.AKS_FABRIC_POOL if cluster == "aks" else "")
+    problem = stack_values.node_pool_problem(pool, cluster)
+    if problem:
+        raise r.fail("nodePool", problem)
+    return pool

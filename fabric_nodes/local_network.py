@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
+from fabric_nodes.manifest_reader import check_fits, read_manifest
 from fabric_nodes.node_settings import OrdererPorts, PeerPorts
-from network_spec import NodeSpec, SpecError
+from network_spec import NetworkSpec, NodeSpec, SpecError
 
 LOCAL_HOST = "127.0.0.1"
 
@@ -59,18 +59,19 @@ class LocalNetworkManifest:
         )
 
 
-def load_manifest(path: str, stack_file: str) -> LocalNetworkManifest:
+def load_manifest(path: str, stack_file: str, spec: NetworkSpec,
+                  crypto_dir: str) -> LocalNetworkManifest:
+    """The manifest at ``path`` if it is well formed and fits ``spec`` and the
+    stack's ``fabric:cryptoDir``; otherwise a SpecError naming the stack key, the
+    manifest and its field."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return LocalNetworkManifest(
-            addressing=StaticAddressing(
-                peers={cn: PeerPorts(**p) for cn, p in data["peers"].items()},
-                orderers={cn: OrdererPorts(**p) for cn, p in data["orderers"].items()},
-            ),
-            executors=data["executors"],
-            crypto_dir=data["crypto_dir"],
-            chaincode_servers=data.get("chaincode_servers", {}),
-        )
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise SpecError(stack_file, "fabric:localNetwork",
-                        f"{path}: not a local network manifest ({error})") from None
+        parts = read_manifest(path)
+        check_fits(parts, spec, crypto_dir, path)
+    except SpecError as error:
+        raise SpecError(stack_file, "fabric:localNetwork", str(error)) from None
+    return LocalNetworkManifest(
+        addressing=StaticAddressing(peers=parts["peers"], orderers=parts["orderers"]),
+        executors=parts["executors"],
+        crypto_dir=parts["crypto_dir"],
+        chaincode_servers=parts["chaincode_servers"],
+    )

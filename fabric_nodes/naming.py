@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from network_spec import NodeSpec, OrgSpec
+from network_spec import NodeSpec, OrgSpec, k8s_names
 
 CLUSTER_DOMAIN = "cluster.local"
 
@@ -25,11 +25,11 @@ def service_host(node: NodeSpec, namespace: str) -> str:
 
 
 def crypto_secret_name(k8s_name: str) -> str:
-    return f"{k8s_name}-crypto"
+    return k8s_names.crypto_secret_name(k8s_name)
 
 
 def admin_name(org: OrgSpec) -> str:
-    return f"admin-{org.k8s_name}"
+    return k8s_names.admin_name(org.k8s_name)
 
 
 def labels(org: OrgSpec, component: str, instance: str) -> dict[str, str]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from network_spec.duplicates import UniqueNames
 from network_spec.fields import Field, Record, describe
+from network_spec.image_refs import image_reference_problem
+from network_spec.k8s_names import ObjectNames, chaincode_objects, network_object_names
 from network_spec.model import ChaincodeChannel, ChaincodeSpec, ChannelSpec, OrgKind, OrgSpec
 from network_spec.names import (
     chaincode_label_problem,
@@ -59,9 +61,7 @@ def _checked_text(
 
 
 def _image_problem(image: str) -> str | None:
-    if any(character.isspace() for character in image):
-        return f"container image '{image}' must not contain whitespace"
-    return None
+    return image_reference_problem("container image", image)
 
 
 def _channel_policy(
@@ -115,9 +115,30 @@ def _channel_orgs(
     return orgs
 
 
+def _check_majority(entry: ChaincodeChannel, at: Field, chaincode: str,
+                    channel: ChannelSpec) -> None:
+    """The orgs that run a chaincode on a channel are the ones that approve its
+    definition, and the channel's LifecycleEndorsement policy (MAJORITY
+    Endorsement) needs a majority of the channel's orgs to approve it before it
+    can be committed: fewer could never commit it."""
+    needed = len(channel.orgs) // 2 + 1
+    if len(entry.orgs) >= needed:
+        return
+    running = ", ".join(entry.orgs)
+    raise at.error(
+        f"chaincode '{chaincode}' would run on channel '{channel.name}' in "
+        f"{len(entry.orgs)} of its {len(channel.orgs)} orgs ({running}), but its definition "
+        f"can only be committed once a majority of the channel's orgs ({needed}: the "
+        f"LifecycleEndorsement policy, MAJORITY Endorsement) approved it; run it in at least "
+        f"{needed} of "
+        f"{', '.join(channel.orgs)}"
+    )
+
+
 def _channel_entry(
     item: Field, chaincode: _Chaincode, channels: dict[str, ChannelSpec], directory: OrgDirectory
-) -> tuple[ChaincodeChannel, Field]:
+) -> tuple[ChaincodeChannel, Field, Field]:
+    """The entry, the field of its channel name, and the field that chose its orgs."""
     entry: Record | None = None
     if isinstance(item.value, dict):
         entry = item.record(CHAINCODE_CHANNEL_KEYS)
@@ -134,23 +155,24 @@ def _channel_entry(
     if channel is None:
         known = ", ".join(channels) if channels else "none"
         raise name_at.error(f"unknown channel '{name}'; the channels are: {known}")
-    orgs = _channel_orgs(
-        entry.get("orgs") if entry else None, name_at, chaincode, channel, directory
-    )
+    orgs_at = entry.get("orgs") if entry else None
+    orgs = _channel_orgs(orgs_at, name_at, chaincode, channel, directory)
     override = _policy(entry.get("policy")) if entry else None
     policy = _channel_policy(override or chaincode.policy, channel, orgs, directory)
-    return ChaincodeChannel(name, tuple(org.name for org in orgs), policy), name_at
+    entry_spec = ChaincodeChannel(name, tuple(org.name for org in orgs), policy)
+    return entry_spec, name_at, orgs_at or name_at
 
 
 def _channel_entries(
     field: Field, chaincode: _Chaincode, channels: dict[str, ChannelSpec], directory: OrgDirectory
-) -> tuple[ChaincodeChannel, ...]:
+) -> tuple[tuple[ChaincodeChannel, Field], ...]:
+    """Each entry with the field that chose its orgs."""
     listed = UniqueNames("channel", verb="listed at")
     entries = []
     for item in field.items():
-        entry, entry_at = _channel_entry(item, chaincode, channels, directory)
+        entry, entry_at, orgs_at = _channel_entry(item, chaincode, channels, directory)
         listed.claim(entry.channel, entry_at)
-        entries.append(entry)
+        entries.append((entry, orgs_at))
     if not entries:
         raise field.error("must list at least one channel")
     return tuple(entries)
@@ -175,6 +197,7 @@ def _chaincode(
     directory: OrgDirectory,
     names: UniqueNames,
     labels: UniqueNames,
+    objects: ObjectNames,
 ) -> ChaincodeSpec:
     record = item.record(CHAINCODE_KEYS)
     name, name_at = _checked_text(record, "name", chaincode_name_problem)
@@ -191,9 +214,16 @@ def _chaincode(
     orgs = directory.resolve_list(
         orgs_at, OrgKind.PEER, "must list at least one peer org: the orgs that run the chaincode"
     )
+    for org in orgs:
+        objects.claim(chaincode_objects(name, org.k8s_name),
+                      f"the server of chaincode '{name}' for org '{org.name}'", name_at,
+                      f"chaincode name '{name}' (its server for org '{org.name}')")
     chaincode = _Chaincode(name, orgs, _policy(record.get("policy")))
-    entries = _channel_entries(record.require("channels"), chaincode, channels, directory)
+    placed = _channel_entries(record.require("channels"), chaincode, channels, directory)
+    entries = tuple(entry for entry, _ in placed)
     _check_every_org_used(orgs_at, chaincode, entries)
+    for entry, entry_orgs_at in placed:
+        _check_majority(entry, entry_orgs_at, name, channels[entry.channel])
     return ChaincodeSpec(
         name=name,
         version=version,
@@ -211,4 +241,7 @@ def read_chaincodes(
     by_name = {channel.name: channel for channel in channels}
     names = UniqueNames("chaincode name", verb="used at")
     labels = UniqueNames("chaincode label", verb="used by")
-    return tuple(_chaincode(item, by_name, directory, names, labels) for item in items)
+    objects = network_object_names(directory.orderer_orgs + directory.peer_orgs)
+    return tuple(
+        _chaincode(item, by_name, directory, names, labels, objects) for item in items
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from network_spec.fields import Field, Record
+from network_spec.limits import MAX_UINT32
 from network_spec.model import BatchSize, Capabilities, ChannelSettings
 
 SETTINGS_KEYS = ("batchTimeout", "batchSize", "capabilities", "acls")
@@ -32,12 +33,11 @@ ACL_RESOURCES = (
     "event/FilteredBlock", "gateway/CommitStatus", "gateway/ChaincodeEvents",
 )
 """Fabric 2.5's channel-level ACL resources (core/aclmgmt/resources)."""
-ACL_POLICY = re.compile(r"^/Channel(/[A-Za-z0-9_.-]+)+$")
+ACL_POLICY = re.compile(r"/Channel(/[A-Za-z0-9_.-]+)+")
 DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)")
 UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
-BYTE_SIZE = re.compile(r"^([0-9]+)\s*(B|KB|MB|GB)?$")
+BYTE_SIZE = re.compile(r"([0-9]+) *(B|KB|MB|GB)?")
 UNIT_BYTES = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
-MAX_UINT32 = 2**32 - 1
 
 
 def go_duration(milliseconds: int) -> str:
@@ -71,7 +71,7 @@ def _bytes(field: Field) -> int:
         size = value
     else:
         text = field.text().strip()
-        match = BYTE_SIZE.match(text)
+        match = BYTE_SIZE.fullmatch(text)
         if not match:
             raise field.error(f"'{text}' is not a size; write bytes or e.g. 512 KB, 99 MB")
         size = int(match.group(1)) * UNIT_BYTES[match.group(2) or "B"]
@@ -86,8 +86,8 @@ def _batch_size(field: Field | None) -> BatchSize:
         return default
     record = field.record(BATCH_SIZE_KEYS)
     count = record.integer("maxMessageCount", default.max_message_count)
-    if count < 1:
-        raise record.error(f"maxMessageCount must be at least 1, got {count}")
+    if not 1 <= count <= MAX_UINT32:
+        raise record.error(f"maxMessageCount must be from 1 to {MAX_UINT32}, got {count}")
     absolute = record.get("absoluteMaxBytes")
     preferred = record.get("preferredMaxBytes")
     size = BatchSize(
@@ -122,8 +122,8 @@ def _acls(field: Field | None) -> tuple[tuple[str, str], ...]:
             raise at.error(f"unknown ACL resource '{resource}'; Fabric 2.5's are "
                            f"{', '.join(ACL_RESOURCES)}")
         policy = at.text()
-        if not ACL_POLICY.match(policy):
-            raise at.error(f"'{policy}' is not a policy path; write e.g. "
+        if not ACL_POLICY.fullmatch(policy):
+            raise at.error(f"{policy!r} is not a policy path; write e.g. "
                            "/Channel/Application/Writers")
         acls.append((resource, policy))
     return tuple(sorted(acls))

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from network_spec.duplicates import UniqueNames
 from network_spec.fields import Field, Record
+from network_spec.k8s_names import ObjectNames, node_objects, org_objects, user_objects
+from network_spec.limits import MAX_NODES, MAX_USERS
 from network_spec.model import OrgKind, OrgSpec
 from network_spec.names import dns_name_problem, org_k8s_name, org_name_problem
 from network_spec.node_specs import PlacedNode, expand_nodes, read_ca
@@ -57,18 +59,26 @@ class _NetworkNames:
         self.node_k8s_names = UniqueNames(
             "Kubernetes name", hint=" (nodes are named '<hostname>-<org name lowercased>')"
         )
+        self.objects = ObjectNames()
+        self.node_count = 0
 
 
-def _check_nodes(nodes: list[PlacedNode], names: _NetworkNames) -> None:
+def _check_nodes(nodes: list[PlacedNode], kind: OrgKind, names: _NetworkNames) -> None:
     hostnames = UniqueNames("hostname", hint=" (hostnames must be unique within an org)")
     for placed in nodes:
         node = placed.node
         hostnames.claim(node.hostname, placed.hostname_at, placed.owner)
         names.common_names.claim(node.common_name, placed.common_name_at, placed.owner)
         names.node_k8s_names.claim(node.k8s_name, placed.hostname_at, placed.owner)
+        names.objects.claim(
+            node_objects(node.k8s_name, peer=kind is OrgKind.PEER),
+            f"node {node.common_name}",
+            placed.hostname_at,
+            f"hostname '{node.hostname}'",
+        )
 
 
-def _users(org: Record, kind: OrgKind) -> int:
+def _users(org: Record, kind: OrgKind, domain: str, names: _NetworkNames) -> int:
     users = org.get("Users")
     if users is None:
         return 0
@@ -76,7 +86,15 @@ def _users(org: Record, kind: OrgKind) -> int:
     count = 0 if count_at is None else count_at.integer()
     if count_at is not None and count < 0:
         raise count_at.error(f"must be 0 or more, got {count}")
-    return count if kind is OrgKind.PEER else 0
+    if count_at is not None and count > MAX_USERS:
+        raise count_at.error(f"must be at most {MAX_USERS}, got {count}")
+    if count_at is None or kind is OrgKind.ORDERER:
+        return 0
+    for index in range(1, count + 1):
+        user = f"User{index}@{domain}"
+        names.objects.claim(user_objects(org_k8s_name(org.text("Name")), index),
+                            f"user {user}", count_at, f"user {user}")
+    return count
 
 
 def _org(field: Field, kind: OrgKind, names: _NetworkNames) -> OrgSpec:
@@ -88,6 +106,8 @@ def _org(field: Field, kind: OrgKind, names: _NetworkNames) -> OrgSpec:
         raise name_at.error(problem)
     names.org_names.claim(name, name_at)
     names.org_k8s_names.claim(org_k8s_name(name), name_at, f"{field.path} ('{name}')")
+    names.objects.claim(org_objects(org_k8s_name(name), orderer=kind is OrgKind.ORDERER),
+                        f"the admin toolbox of org '{name}'", name_at, f"org name '{name}'")
     domain_at = org.require("Domain")
     domain = domain_at.text()
     problem = dns_name_problem("domain", domain)
@@ -99,7 +119,11 @@ def _org(field: Field, kind: OrgKind, names: _NetworkNames) -> OrgSpec:
     nodes = expand_nodes(org, name, domain, _NODE_PREFIX[kind])
     if not nodes:
         raise field.error(f"org '{name}' has no nodes; give it Specs or a Template")
-    _check_nodes(nodes, names)
+    _check_nodes(nodes, kind, names)
+    names.node_count += len(nodes)
+    if names.node_count > MAX_NODES:
+        raise field.error(f"org '{name}' brings the network to {names.node_count} nodes; "
+                          f"a network has at most {MAX_NODES}")
     return OrgSpec(
         name=name,
         domain=domain,
@@ -107,7 +131,7 @@ def _org(field: Field, kind: OrgKind, names: _NetworkNames) -> OrgSpec:
         msp_id=f"{name}MSP",
         enable_node_ous=enable_node_ous,
         nodes=tuple(placed.node for placed in nodes),
-        users=_users(org, kind),
+        users=_users(org, kind, domain, names),
         k8s_name=org_k8s_name(name),
         ca=ca,
     )

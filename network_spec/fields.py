@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 from network_spec.errors import SpecError
 
+_QUOTED_MAX = 80
+
 
 def describe(value: object) -> str:
     """How a parsed YAML value reads in a message: ``a string ('Org1')``."""
@@ -25,6 +27,8 @@ def describe(value: object) -> str:
     if isinstance(value, float):
         return f"a number ({value})"
     if isinstance(value, str):
+        if "\n" in value or len(value) > _QUOTED_MAX:
+            return f"a string of {len(value)} characters"  # a long value is not echoed
         return f"a string ('{value}')"
     if isinstance(value, list):
         return "a list"

@@ -59,15 +59,15 @@ def org_name_problem(name: str) -> str | None:
     if is_dns_label(k8s_name):
         return None
     return (
-        f"org name '{name}' cannot become a Kubernetes name: the name lowercased "
-        f"('{k8s_name}') names the org's Kubernetes objects and must be {DNS_LABEL_RULE}"
+        f"org name {name!r} cannot become a Kubernetes name: the name lowercased "
+        f"({k8s_name!r}) names the org's Kubernetes objects and must be {DNS_LABEL_RULE}"
     )
 
 
 def dns_label_problem(what: str, name: str) -> str | None:
     if is_dns_label(name):
         return None
-    return f"{what} '{name}' must be {DNS_LABEL_RULE}"
+    return f"{what} {name!r} must be {DNS_LABEL_RULE}"
 
 
 def hostname_problem(hostname: str, org_name: str) -> str | None:
@@ -78,7 +78,7 @@ def hostname_problem(hostname: str, org_name: str) -> str | None:
     k8s_name = node_k8s_name(hostname, org_name)
     if len(k8s_name) > _DNS_LABEL_MAX:
         return (
-            f"hostname '{hostname}' gives the Kubernetes name '{k8s_name}' "
+            f"hostname {hostname!r} gives the Kubernetes name {k8s_name!r} "
             f"({len(k8s_name)} characters): '<hostname>-<org name lowercased>' must be "
             f"{DNS_LABEL_RULE}"
         )
@@ -88,14 +88,14 @@ def hostname_problem(hostname: str, org_name: str) -> str | None:
 def dns_name_problem(what: str, name: str) -> str | None:
     if is_dns_name(name):
         return None
-    return f"{what} '{name}' must be {DNS_NAME_RULE}"
+    return f"{what} {name!r} must be {DNS_NAME_RULE}"
 
 
 def channel_name_problem(name: str) -> str | None:
     if _CHANNEL_NAME.fullmatch(name) and len(name) <= _CHANNEL_NAME_MAX:
         return None
     return (
-        f"invalid channel name '{name}': Fabric channel names start with a lowercase "
+        f"invalid channel name {name!r}: Fabric channel names start with a lowercase "
         f"letter, contain only lowercase letters, digits, '.' and '-', and are at most "
         f"{_CHANNEL_NAME_MAX} characters"
     )
@@ -107,7 +107,7 @@ def chaincode_name_problem(name: str) -> str | None:
     if _CHAINCODE_NAME.fullmatch(name):
         return None
     return (
-        f"invalid chaincode name '{name}': Fabric chaincode names consist of letters "
+        f"invalid chaincode name {name!r}: Fabric chaincode names consist of letters "
         "and digits, optionally joined by single '-' or '_'"
     )
 
@@ -116,7 +116,7 @@ def chaincode_version_problem(version: str) -> str | None:
     if _CHAINCODE_VERSION.fullmatch(version):
         return None
     return (
-        f"invalid chaincode version '{version}': Fabric chaincode versions consist only "
+        f"invalid chaincode version {version!r}: Fabric chaincode versions consist only "
         "of letters, digits, '_', '-', '+' and '.'"
     )
 
@@ -125,6 +125,6 @@ def chaincode_label_problem(label: str) -> str | None:
     if _CHAINCODE_LABEL.fullmatch(label):
         return None
     return (
-        f"invalid chaincode label '{label}': Fabric package labels start with a letter "
+        f"invalid chaincode label {label!r}: Fabric package labels start with a letter "
         "or digit and contain only letters, digits, '_', '.', '+' and '-'"
     )

@@ -48,6 +48,11 @@ chaincode's policy on a channel is ``OR('<MSP>.member', ...)`` over the orgs tha
 run it there: any one of them can endorse (not Fabric's MAJORITY default, which
 would make every extra member org a required endorser).
 
+The orgs that run a chaincode on a channel are the ones that approve its
+definition; the channel's LifecycleEndorsement policy (MAJORITY Endorsement)
+needs a majority of the channel's orgs to approve before the definition can be
+committed, so a chaincode must run in a majority of each of its channels' orgs.
+
 Every channel setting can change on a running network: the next ``pulumi up``
 applies it as a channel config update, and so are changes of a channel's orgs,
 consenters and anchor peers.

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from network_spec.fields import Field, Record
+from network_spec.limits import MAX_TEMPLATE_COUNT
 from network_spec.model import CaSpec, NodeSpec, Subject
 from network_spec.names import (
     dns_label_problem,
@@ -20,6 +21,7 @@ from network_spec.names import (
     node_k8s_name,
 )
 from network_spec.templates import TemplateError, render
+from network_spec.x509_fields import san_problem, subject_field_problem
 
 DEFAULT_HOSTNAME_TEMPLATE = "{{.Prefix}}{{.Index}}"
 DEFAULT_COMMON_NAME_TEMPLATE = "{{.Hostname}}.{{.Domain}}"
@@ -68,18 +70,24 @@ def _unique(values: list[str]) -> tuple[str, ...]:
 
 def _subject(spec: Record) -> Subject:
     return Subject(
-        country=_optional_text(spec, "Country"),
-        province=_optional_text(spec, "Province"),
-        locality=_optional_text(spec, "Locality"),
-        organizational_unit=_optional_text(spec, "OrganizationalUnit"),
-        street_address=_optional_text(spec, "StreetAddress"),
-        postal_code=_optional_text(spec, "PostalCode"),
+        country=_subject_field(spec, "Country"),
+        province=_subject_field(spec, "Province"),
+        locality=_subject_field(spec, "Locality"),
+        organizational_unit=_subject_field(spec, "OrganizationalUnit"),
+        street_address=_subject_field(spec, "StreetAddress"),
+        postal_code=_subject_field(spec, "PostalCode"),
     )
 
 
-def _optional_text(spec: Record, key: str) -> str:
+def _subject_field(spec: Record, key: str) -> str:
     found = spec.get(key)
-    return "" if found is None else found.text(allow_empty=True)
+    if found is None:
+        return ""
+    value = found.text(allow_empty=True)
+    problem = subject_field_problem(key, value)
+    if problem:
+        raise found.error(problem)
+    return value
 
 
 def _common_name(hostname: str, org: _Org, template: Field | None, at: Field) -> tuple[str, Field]:
@@ -99,6 +107,9 @@ def _sans(hostname: str, common_name: str, org: _Org, sans: list[Field]) -> tupl
         text = _render(san.text(), values, san)
         if not text.strip():
             raise san.error(f"SAN '{san.value}' renders to an empty string")
+        problem = san_problem(text)
+        if problem:
+            raise san.error(problem)
         rendered.append(text)
     return _unique([common_name, hostname, *rendered])
 
@@ -149,6 +160,8 @@ def _template_nodes(field: Field, org: _Org, prefix: str) -> list[PlacedNode]:
         raise count_at.error(
             f"must be at least 1, got {count}; remove Template for an org without template nodes"
         )
+    if count > MAX_TEMPLATE_COUNT:
+        raise count_at.error(f"must be at most {MAX_TEMPLATE_COUNT}, got {count}")
     start_at = template.get("Start")
     start = 0 if start_at is None else start_at.integer()
     if start_at is not None and start < 0:

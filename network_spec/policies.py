@@ -22,7 +22,7 @@ _GATES = {
 ROLES = ("member", "peer", "admin", "client", "orderer")
 _PRINCIPAL = re.compile(rf"([A-Za-z0-9.-]+)\.({'|'.join(ROLES)})")
 _TOKEN = re.compile(
-    r"\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)|(?P<number>\d+)"
+    r"\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)|(?P<number>[0-9]+)"
     r"|'(?P<single>[^']*)'|\"(?P<double>[^\"]*)\"|(?P<punct>[(),]))"
 )
 

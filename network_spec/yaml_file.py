@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from network_spec.errors import SpecError
+from network_spec.key_guard import refuse_private_key
 
 
 class _DuplicateKeyError(Exception):
@@ -45,6 +46,7 @@ def read_yaml(file: str) -> object:
         raise SpecError(file, "", "is not UTF-8 text") from None
     except OSError as error:
         raise SpecError(file, "", f"cannot read the file: {error.strerror}") from None
+    refuse_private_key(file, text)
     try:
         return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: plain data only
     except _DuplicateKeyError as error:

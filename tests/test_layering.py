@@ -20,7 +20,9 @@ RANKS: list[tuple[str, ...]] = [
     ("fabric_components.providers", "fabric_components.channel_provider",
      "fabric_components.channel_config_provider", "fabric_components.chaincode_provider",
      "fabric_components.crypto_provider", "fabric_components.rollout_provider"),
-    ("fabric_components.stack_config", "fabric_components.crypto_material"),
+    ("fabric_components.stack_config", "fabric_components.stack_values",
+     "fabric_components.quantities", "fabric_components.log_spec",
+     "fabric_components.service_sans", "fabric_components.crypto_material"),
     ("fabric_components.k8s", "fabric_components.cluster"),
     ("fabric_components.backup",),
     ("fabric_components.components",),
@@ -33,7 +35,9 @@ RANKS: list[tuple[str, ...]] = [
 pickled providers importable."""
 
 PULUMI_FREE = ("network_spec", "crypto", "fabric_nodes", "fabric_ops", "backup", "localnet",
-               "fabric_components.stack_config")
+               "fabric_components.stack_config", "fabric_components.stack_values",
+               "fabric_components.quantities", "fabric_components.log_spec",
+               "fabric_components.service_sans")
 
 
 def module_name(path: Path) -> str:

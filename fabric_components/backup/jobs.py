@@ -40,6 +40,7 @@ from fabric_components.cluster.backup_storage import BACKUP_CONTAINER
 from fabric_components.k8s.node_objects import NodePlacement
 from fabric_components.k8s.workload import container, pod_template
 from fabric_components.stack_config import Resources, StackConfig
+from network_spec.k8s_names import backup_job_name, restore_job_name
 
 STORAGE_SECRET = "fabric-backup-storage"
 SNAPSHOT_API = "snapshot.storage.k8s.io"
@@ -159,7 +160,7 @@ class NetworkBackup(pulumi.ComponentResource):
                                                child)
             names = list(node.claims)
             jobs.append(_job(
-                f"{name}-{node.place.k8s_name}", f"backup-{node.place.k8s_name}", config, key,
+                f"{name}-{node.place.k8s_name}", backup_job_name(node.place.k8s_name), config, key,
                 [("pack", config.images.tools, PACK_VOLUMES),
                  ("upload", config.backup.image, UPLOAD_VOLUMES)],
                 _volume_mounts(names, read_only=True), _claim_volumes(sources),
@@ -270,7 +271,7 @@ def restore_job(
     depends on it."""
     names = list(claims)
     return _job(
-        f"{place.name}-restore", f"restore-{place.k8s_name}", source.config, source.key,
+        f"{place.name}-restore", restore_job_name(place.k8s_name), source.config, source.key,
         [("fetch", source.config.backup.image, FETCH_NODE),
          ("unpack", source.config.images.tools, UNPACK_VOLUMES)],
         _volume_mounts(names, read_only=False),

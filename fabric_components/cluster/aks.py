@@ -11,8 +11,9 @@ import pulumi
 import pulumi_azure_native as azure
 
 from fabric_components.cluster.aks_kubeconfig import azure_cli_kubeconfig
+from fabric_components.stack_values import AKS_FABRIC_POOL
 
-FABRIC_POOL = "fabric"
+FABRIC_POOL = AKS_FABRIC_POOL
 RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 """The built-in role "Azure Kubernetes Service RBAC Cluster Admin"."""
 

@@ -25,6 +25,7 @@ from fabric_nodes.node_settings import (
     release_config_dir,
 )
 from network_spec import NodeSpec, OrgSpec
+from network_spec.k8s_names import user_name
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,14 @@ class PeerOrg(OrgNodes):
     def org_objects(self, name: str, args: OrgArgs, admin: IdentityMaterial) -> None:
         """Client identities for applications: one Secret each, cryptogen's layout."""
         org = args.org
-        for user in org.user_names:
+        for index, user in enumerate(org.user_names, start=1):
             local = user.split("@")[0].lower()
             ident = args.crypto.user(org, args.cas, user, False, self.child)
+            k8s_name = user_name(org.k8s_name, index)
             user_place = NodePlacement(
-                name=f"{name}-{local}", k8s_name=f"{local}-{org.k8s_name}",
+                name=f"{name}-{local}", k8s_name=k8s_name,
                 namespace=args.config.namespace,
-                labels=labels(org, "fabric-client-identity", f"{local}-{org.k8s_name}"),
+                labels=labels(org, "fabric-client-identity", k8s_name),
                 opts=self.child,
             )
             files_secret(user_place, "crypto", identity_file_tree(org, args.cas, ident,

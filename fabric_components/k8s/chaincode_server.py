@@ -4,8 +4,6 @@ peers dial (the address inside the package's connection.json)."""
 
 from __future__ import annotations
 
-import re
-
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -15,13 +13,12 @@ from fabric_components.stack_config import PodSettings
 from fabric_nodes.naming import CLUSTER_DOMAIN, labels
 from fabric_ops.ccaas_package import CCAAS_PORT
 from network_spec import ChaincodeSpec, OrgSpec
+from network_spec.k8s_names import chaincode_server_name
 
 
 def chaincode_k8s_name(chaincode: ChaincodeSpec, org: OrgSpec) -> str:
-    """``<chaincode>-<org>`` as a DNS-1123 label (Fabric allows ``_`` and capitals
-    in chaincode names, Kubernetes does not)."""
-    base = re.sub(r"[^a-z0-9-]+", "-", chaincode.name.lower()).strip("-")
-    return f"{base}-{org.k8s_name}"[:63].rstrip("-")
+    """``<chaincode>-<org>``; the loader checked it is a valid Service name, unique."""
+    return chaincode_server_name(chaincode.name, org.k8s_name)
 
 
 def server_address(chaincode: ChaincodeSpec, org: OrgSpec, namespace: str) -> str:

@@ -31,6 +31,7 @@ import pulumi_kubernetes as k8s
 from fabric_nodes.node_settings import OrdererPorts, PeerPorts
 from fabric_ops.ccaas_package import CCAAS_PORT
 from network_spec import NetworkSpec, OrgKind
+from network_spec.k8s_names import chaincode_policy_names, orderer_admin_policy_names
 
 NAME = "app.kubernetes.io/name"
 ORG = "fabric.hyperledger.org/org"
@@ -107,18 +108,20 @@ def policy_specs(spec: NetworkSpec, namespace: str,
     for org in spec.orgs:
         name = org.k8s_name
         if org.kind is OrgKind.ORDERER:
-            policies.append(_policy(f"orderer-admin-{name}", _pods(ORDERER, name)["pod_selector"],
+            into_admin, out_of_toolbox = orderer_admin_policy_names(name)
+            policies.append(_policy(into_admin, _pods(ORDERER, name)["pod_selector"],
                                     ingress=[{"from": [_pods(TOOLBOX, name)],
                                               "ports": _ports(orderer.admin)}]))
-            policies.append(_policy(f"toolbox-orderer-admin-{name}",
+            policies.append(_policy(out_of_toolbox,
                                     _pods(TOOLBOX, name)["pod_selector"],
                                     egress=[{"to": [_pods(ORDERER, name)],
                                              "ports": _ports(orderer.admin)}]))
         else:
-            policies.append(_policy(f"chaincode-{name}", _pods(CHAINCODE, name)["pod_selector"],
+            into_chaincode, out_of_peers = chaincode_policy_names(name)
+            policies.append(_policy(into_chaincode, _pods(CHAINCODE, name)["pod_selector"],
                                     ingress=[{"from": [_pods(PEER, name)],
                                               "ports": _ports(CCAAS_PORT)}], egress=[]))
-            policies.append(_policy(f"peer-chaincode-{name}", _pods(PEER, name)["pod_selector"],
+            policies.append(_policy(out_of_peers, _pods(PEER, name)["pod_selector"],
                                     egress=[{"to": [_pods(CHAINCODE, name)],
                                              "ports": _ports(CCAAS_PORT)}]))
     return policies

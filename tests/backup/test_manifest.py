@@ -86,7 +86,7 @@ def test_a_malformed_manifest_is_refused(store: LocalDirStore, tmp_path: Path):
         fetch_verified(store, KEY, tmp_path / "staging")
 
 
-@pytest.mark.parametrize("key", ["", "../etc", "a/b", "-x", "x" * 64])
+@pytest.mark.parametrize("key", ["", "../etc", "a/b", "-x", "x" * 64, "nightly\n"])
 def test_a_bad_key_is_refused(key: str):
     with pytest.raises(BackupError, match="backup key"):
         check_key(key)

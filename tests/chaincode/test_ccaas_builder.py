@@ -194,6 +194,8 @@ BAD_CONNECTIONS = [
      "field 'address' must be a string, not a number"),
     ({"address": "a:1"}, None, "dial_timeout: invalid duration ''"),
     ({"address": "a:1", "dial_timeout": "10"}, None, "dial_timeout: invalid duration '10'"),
+    ({"address": "a:1", "dial_timeout": "\u0661\u0660s"}, None,
+     "dial_timeout: invalid duration '\u0661\u0660s'"),
     ({"address": "a:1", "dial_timeout": 10}, None,
      "field 'dial_timeout' must be a string, not a number"),
     ({"address": "a:1", "dial_timeout": "10s", "tls_required": "yes"}, None,

@@ -6,9 +6,20 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from fabric_components.log_spec import LEVELS as FABRIC_LOG_LEVELS
+from fabric_components.quantities import BYTES_HINT
 from fabric_components.stack_config import DEFAULT_RESOURCES, load_stack_config
 from network_spec import SpecError
+from network_spec.image_refs import IMAGE_RULE
+from network_spec.k8s_names import SUBDOMAIN_RULE
 from tests.components.program import ROOT
+
+LEVELS = ", ".join(FABRIC_LOG_LEVELS)
+SYSTEM = (
+    "is a namespace of the cluster itself (the program creates, and on destroy deletes, its "
+    "namespace): use a namespace of its own, or set fabric:allowSystemNamespace to true if "
+    "you mean it"
+)
 
 
 def project_schema() -> dict:
@@ -62,8 +73,8 @@ def test_dev_stack_file_loads():
     [
         ("namespace", "Fabric_Dev", "Pulumi.dev.yaml: fabric:namespace: 'Fabric_Dev' is not "
          "valid: a DNS-1123 label: lowercase letters, digits and '-', at most 63"),
-        ("peerStorage", "ten", "Pulumi.dev.yaml: fabric:peerStorage: 'ten' is not valid: a "
-         "Kubernetes quantity such as 10Gi"),
+        ("peerStorage", "ten", f"Pulumi.dev.yaml: fabric:peerStorage: 'ten' is not valid: "
+         f"{BYTES_HINT}"),
         ("retainVolumes", "yes", "Pulumi.dev.yaml: fabric:retainVolumes: 'yes' is not a "
          "boolean: use true or false"),
         ("fabricVersion", "latest", "Pulumi.dev.yaml: fabric:fabricVersion: 'latest' is not "
@@ -76,8 +87,62 @@ def test_dev_stack_file_loads():
          "'Monitoring' is not valid: a namespace name (DNS-1123 label)"),
         ("networkPolicies", "on", "Pulumi.dev.yaml: fabric:networkPolicies: 'on' is not a "
          "boolean: use true or false"),
-        ("logSpec", "gossip=chatty", "Pulumi.dev.yaml: fabric:logSpec: 'gossip=chatty' does "
-         "not end in a log level (FATAL, PANIC, ERROR, WARNING, WARN, INFO, DEBUG)"),
+        ("namespace", "fabric\n", "Pulumi.dev.yaml: fabric:namespace: 'fabric\\n' is not "
+         "valid: a DNS-1123 label: lowercase letters, digits and '-', at most 63"),
+        ("peerStorage", "10Gi\n", "Pulumi.dev.yaml: fabric:peerStorage: '10Gi\\n' is not "
+         f"valid: {BYTES_HINT}"),
+        ("fabricVersion", "2.5.9\n", "Pulumi.dev.yaml: fabric:fabricVersion: '2.5.9\\n' is "
+         "not valid: a Fabric release such as 2.5.9"),
+        ("aksSystemNodeCount", "\u00b2", "Pulumi.dev.yaml: fabric:aksSystemNodeCount: "
+         "'\u00b2' is not a whole number of at least 1"),
+        ("aksFabricNodeCount", "\u0663", "Pulumi.dev.yaml: fabric:aksFabricNodeCount: "
+         "'\u0663' is not a whole number of at least 1"),
+        ("aksFabricNodeCount", " 3", "Pulumi.dev.yaml: fabric:aksFabricNodeCount: "
+         "' 3' is not a whole number of at least 1"),
+        ("logSpec", "gossip=chatty", "Pulumi.dev.yaml: fabric:logSpec: 'gossip=chatty' is not "
+         "a Fabric logging spec: segment 'gossip=chatty' does not end in a log level "
+         f"({LEVELS}, or lowercase)"),
+        ("logSpec", "Debug", "Pulumi.dev.yaml: fabric:logSpec: 'Debug' is not a Fabric "
+         f"logging spec: segment 'Debug' is not a log level ({LEVELS}, or lowercase)"),
+        ("logSpec", "gossip.=warn:=INFO", "Pulumi.dev.yaml: fabric:logSpec: "
+         "'gossip.=warn:=INFO' is not a Fabric logging spec: segment '=INFO' names no logger "
+         "before '='"),
+        ("logSpec", "gossip privdata=warn", "Pulumi.dev.yaml: fabric:logSpec: 'gossip "
+         "privdata=warn' is not a Fabric logging spec: segment 'gossip privdata=warn': 'gossip "
+         "privdata' is not a logger name (letters, digits, '_', '#', '-', dot-separated)"),
+        ("peerMemoryLimit", "1K", "Pulumi.dev.yaml: fabric:peerMemoryLimit: '1K' is not "
+         f"valid: {BYTES_HINT}"),
+        ("ordererStorage", "0", "Pulumi.dev.yaml: fabric:ordererStorage: '0' must be more "
+         "than 0"),
+        ("peerCpuRequest", "2", "Pulumi.dev.yaml: fabric:peerCpuRequest: '2' is more than "
+         "fabric:peerCpuLimit ('1'): Kubernetes refuses a request above its limit"),
+        ("toolboxMemoryRequest", "1.5Gi", "Pulumi.dev.yaml: fabric:toolboxMemoryRequest: "
+         "'1.5Gi' is more than fabric:toolboxMemoryLimit ('256Mi'): Kubernetes refuses a "
+         "request above its limit"),
+        ("peerImage", "Fabric Peer", "Pulumi.dev.yaml: fabric:peerImage: image 'Fabric Peer' "
+         f"is not {IMAGE_RULE}"),
+        ("backupImage", "mcr.microsoft.com/azure-cli:", "Pulumi.dev.yaml: fabric:backupImage: "
+         f"image 'mcr.microsoft.com/azure-cli:' is not {IMAGE_RULE}"),
+        ("imageRegistry", "docker.io/Hyperledger", "Pulumi.dev.yaml: fabric:imageRegistry: "
+         "'docker.io/Hyperledger' gives the peer image 'docker.io/Hyperledger/fabric-peer:"
+         f"2.5.9' is not {IMAGE_RULE}"),
+        ("storageClass", "Managed_CSI", "Pulumi.dev.yaml: fabric:storageClass: 'Managed_CSI' "
+         f"is not a class name: {SUBDOMAIN_RULE}"),
+        ("backupSnapshotClass", "csi azuredisk", "Pulumi.dev.yaml: fabric:backupSnapshotClass: "
+         f"'csi azuredisk' is not a class name: {SUBDOMAIN_RULE}"),
+        ("aksLocation", "West Europe", "Pulumi.dev.yaml: fabric:aksLocation: 'West Europe' is "
+         "not an Azure location name: lowercase letters and digits, e.g. westeurope or eastus2 "
+         "(`az account list-locations -o table`)"),
+        ("aksFabricVmSize", "D4s_v5", "Pulumi.dev.yaml: fabric:aksFabricVmSize: 'D4s_v5' is "
+         "not an Azure VM size such as Standard_D4s_v5"),
+        ("aksFabricNodeCount", "1001", "Pulumi.dev.yaml: fabric:aksFabricNodeCount: 1001 is "
+         "more than 1000, AKS's limit of nodes in one pool"),
+        ("nodePool", "fabric pool", "Pulumi.dev.yaml: fabric:nodePool: 'fabric pool' is not a "
+         "label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with "
+         "a letter or digit"),
+        ("namespace", "kube-system", f"Pulumi.dev.yaml: fabric:namespace: 'kube-system' {SYSTEM}"),
+        ("namespace", "default", f"Pulumi.dev.yaml: fabric:namespace: 'default' {SYSTEM}"),
+        ("namespace", "kube-fabric", f"Pulumi.dev.yaml: fabric:namespace: 'kube-fabric' {SYSTEM}"),
     ],
 )
 def test_bad_values_name_the_stack_file_and_key(key, value, message):
@@ -164,3 +229,38 @@ def test_bad_backup_settings_name_the_stack_file_and_key(values, message):
     with pytest.raises(SpecError) as error:
         load_stack_config("prod", values.get)
     assert str(error.value) == message
+
+
+def test_a_system_namespace_only_when_asked_for():
+    config = load_stack_config("dev", {"namespace": "default", "allowSystemNamespace": "true"}.get)
+    assert config.namespace == "default"
+
+
+def test_aks_runs_the_network_on_the_pool_it_creates():
+    for values in ({"cluster": "aks"}, {"cluster": "aks", "nodePool": ""}):
+        assert load_stack_config("prod", values.get).cluster.node_pool == "fabric"
+    with pytest.raises(SpecError) as error:
+        load_stack_config("prod", {"cluster": "aks", "nodePool": "userpool"}.get)
+    assert str(error.value) == (
+        "Pulumi.prod.yaml: fabric:nodePool: 'userpool' is not a node pool of the AKS cluster "
+        "the stack creates: its Fabric pool is 'fabric'; leave fabric:nodePool empty"
+    )
+
+
+@pytest.mark.parametrize("spec", ["INFO", "info", "gossip=warning:INFO", "gossip.,msp=debug:",
+                                  "grpc=error:peer.gossip=WARN:payload"])
+def test_fabric_logging_specs_fabric_accepts(spec):
+    assert load_stack_config("dev", {"logSpec": spec}.get).log_spec == spec
+
+
+def test_every_key_the_program_reads_is_declared_in_the_project():
+    """Pulumi refuses a stack value for an undeclared key of the project."""
+    read: set[str] = set()
+
+    def get(key: str) -> str | None:
+        read.add(key)
+        return None
+
+    load_stack_config("dev", get)
+    assert "allowSystemNamespace" in read
+    assert read - set(project_schema()) == set()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
 from crypto import read_org_tree, write_org_tree
 from network_spec import SpecError
@@ -187,3 +189,50 @@ def test_node_ous_demand_the_node_ou(written, plain_org):
     # The tree was made without NodeOUs: its sign certs carry no node OU.
     error = error_for(written, dataclasses.replace(plain_org, enable_node_ous=True))
     assert "has no OU=peer" in error.message
+
+
+PEER0 = f"{ORG1}/peers/peer0.org1.example.com"
+
+
+@pytest.mark.parametrize(("files", "wrong"), [
+    (("msp/signcerts/{}-cert.pem", "msp/keystore/priv_sk"), "msp/signcerts/{}-cert.pem"),
+    (("tls/server.crt", "tls/server.key"), "tls/server.crt"),
+])
+def test_identity_of_another_node_of_the_org(written, peer_org, files, wrong):
+    """Files copied from peer0 would make peer1 present itself as peer0."""
+    for name in files:
+        shutil.copy(written / PEER0 / name.format("peer0.org1.example.com"),
+                    written / PEER1 / name.format("peer1.org1.example.com"))
+    error = error_for(written, peer_org)
+    assert error.file == str(written / PEER1 / wrong.format("peer1.org1.example.com"))
+    assert error.message.endswith(
+        "certificate: has CN=peer0.org1.example.com, not CN=peer1.org1.example.com: it is the "
+        "certificate of another identity"
+    )
+
+
+@pytest.mark.parametrize(("now", "problem"), [
+    (datetime(2200, 1, 1, tzinfo=UTC), "expired on {after}"),
+    (datetime(2000, 1, 1, tzinfo=UTC), "not valid before {before}"),
+])
+def test_certificates_valid_now(written, peer_org, now, problem):
+    ca_cert = written / ORG1 / "ca/ca.org1.example.com-cert.pem"
+    cert = x509.load_pem_x509_certificate(ca_cert.read_bytes())
+    with pytest.raises(SpecError) as caught:
+        read_org_tree(written, peer_org, now)
+    after = cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    before = cert.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert str(caught.value) == (
+        f"{ca_cert}: org Org1 (org1.example.com), CA certificate: "
+        + problem.format(after=after, before=before)
+    )
+
+
+def test_a_bad_key_file_is_not_quoted(written, peer_org):
+    secret = "MHcCAQEEIBc0ntentThatMustNotAppearInAnyMessage"
+    key = written / PEER1 / "tls/server.key"
+    key.write_text(f"-----BEGIN EC PRIVATE KEY-----\n{secret}\n-----END EC PRIVATE KEY-----\n")
+    error = error_for(written, peer_org)
+    assert error.file == str(key)
+    assert error.message.endswith("TLS private key: not a PEM EC private key")
+    assert secret not in str(error)

@@ -20,6 +20,13 @@ SPEC_KEYS = (
     "PostalCode, SANS"
 )
 LONG = "p" * 59
+NOT_A_SAN = (
+    "is neither an IP address nor a DNS name (dot-separated labels of letters, digits and "
+    "'-', each starting and ending with a letter or digit; optionally '*.' first)"
+)
+NODE_55 = "p" * 51
+"""With ``-org1``, 55 characters: ``restore-<node>`` is one too many for a Job."""
+ORG_58 = "O" * 58
 
 
 def peer_org(body: str = "", name: str = "Org1", domain: str = "org1.example.com") -> str:
@@ -309,6 +316,54 @@ CASES = [
         f"PeerOrgs[0].Specs[0].Hostname: hostname '{LONG}' gives the Kubernetes name "
         f"'{LONG}-org1' (64 characters): '<hostname>-<org name lowercased>' must be {DNS_LABEL}",
     ),
+    # --- counts that would exhaust the machine
+    (
+        "template-count-above-the-bound",
+        peer_orgs(peer_org(f"Template: {{Count: {10**9}}}")),
+        f"PeerOrgs[0].Template.Count: must be at most 1000, got {10**9}",
+    ),
+    (
+        "users-count-above-the-bound",
+        peer_orgs(peer_org(f"{T1}\nUsers: {{Count: {10**9}}}")),
+        f"PeerOrgs[0].Users.Count: must be at most 1000, got {10**9}",
+    ),
+    (
+        "network-above-the-node-bound",
+        peer_orgs(*(peer_org("Template: {Count: 1000}", name=f"Org{i}",
+                             domain=f"org{i}.example.com") for i in range(1, 7))),
+        "PeerOrgs[5]: org 'Org6' brings the network to 6000 nodes; a network has at most 5000",
+    ),
+    # --- Kubernetes object names composed from org names, hostnames and users
+    (
+        "restore-job-name-too-long",
+        peer_orgs(peer_org(f"Specs: [{{Hostname: {NODE_55}}}]")),
+        f"PeerOrgs[0].Specs[0].Hostname: hostname '{NODE_55}' gives the Job name "
+        f"'restore-{NODE_55}-org1' (64 characters), which must be {DNS_LABEL}",
+    ),
+    (
+        "admin-toolbox-name-too-long",
+        peer_orgs(peer_org(T1, name=ORG_58)),
+        f"PeerOrgs[0].Name: org name '{ORG_58}' gives the Deployment name "
+        f"'admin-{ORG_58.lower()}' (64 characters), which must be {DNS_LABEL}",
+    ),
+    (
+        "service-name-starts-with-a-digit",
+        peer_orgs(peer_org("Specs: [{Hostname: 0peer}]")),
+        "PeerOrgs[0].Specs[0].Hostname: hostname '0peer' gives the Service name '0peer-org1' "
+        f"(10 characters), which must be {DNS_LABEL}, starting with a letter (a Service name)",
+    ),
+    (
+        "node-named-like-the-admin-toolbox",
+        peer_orgs(peer_org("Specs: [{Hostname: admin}]")),
+        "PeerOrgs[0].Specs[0].Hostname: hostname 'admin' gives the Deployment name "
+        "'admin-org1', already the name of the admin toolbox of org 'Org1'",
+    ),
+    (
+        "user-named-like-a-node",
+        peer_orgs(peer_org("Specs: [{Hostname: user2}]\nUsers: {Count: 2}")),
+        "PeerOrgs[0].Users.Count: user User2@org1.example.com gives the Secret name "
+        "'user2-org1-crypto', already the name of node user2.org1.example.com",
+    ),
     (
         "template-hostname-renders-bad-label",
         peer_orgs(peer_org("Template: {Count: 1, Hostname: '{{.Prefix}}_{{.Index}}'}")),
@@ -360,6 +415,45 @@ CASES = [
         peer_orgs(peer_org("Specs: [{Hostname: a, SANS: ['{{.Hostname']}]")),
         "PeerOrgs[0].Specs[0].SANS[0]: unclosed '{{' in template '{{.Hostname'",
     ),
+    # --- what certificates can hold
+    (
+        "ca-country-not-two-letters",
+        peer_orgs(peer_org(f"{T1}\nCA: {{Country: USA}}")),
+        "PeerOrgs[0].CA.Country: 'USA' is not a country: an x509 Country is a 2-letter code "
+        "such as US",
+    ),
+    (
+        "spec-country-with-a-digit",
+        peer_orgs(peer_org("Specs: [{Hostname: a, Country: U1}]")),
+        "PeerOrgs[0].Specs[0].Country: 'U1' is not a country: an x509 Country is a 2-letter "
+        "code such as US",
+    ),
+    (
+        "organizational-unit-too-long",
+        peer_orgs(peer_org(f"{T1}\nCA: {{OrganizationalUnit: {'u' * 65}}}")),
+        "PeerOrgs[0].CA.OrganizationalUnit: has 65 characters; an x509 OrganizationalUnit has "
+        "at most 64",
+    ),
+    (
+        "locality-with-a-newline",
+        peer_orgs(peer_org(f"{T1}\nCA: {{Locality: \"Paris\\nFrance\"}}")),
+        "PeerOrgs[0].CA.Locality: 'Paris\\nFrance' contains control characters",
+    ),
+    (
+        "san-with-a-space",
+        peer_orgs(peer_org("Specs: [{Hostname: a, SANS: ['peer a.example.com']}]")),
+        f"PeerOrgs[0].Specs[0].SANS[0]: SAN 'peer a.example.com' {NOT_A_SAN}",
+    ),
+    (
+        "template-san-not-ascii",
+        peer_orgs(peer_org("Template: {Count: 1, SANS: ['{{.Hostname}}.b\u00fccher.example']}")),
+        f"PeerOrgs[0].Template.SANS[0]: SAN 'peer0.b\u00fccher.example' {NOT_A_SAN}",
+    ),
+    (
+        "san-with-an-underscore",
+        peer_orgs(peer_org("Specs: [{Hostname: a, SANS: ['{{.Hostname}}_tls.example.com']}]")),
+        f"PeerOrgs[0].Specs[0].SANS[0]: SAN 'a_tls.example.com' {NOT_A_SAN}",
+    ),
     (
         "empty-san",
         peer_orgs(peer_org("Specs: [{Hostname: a, SANS: ['']}]")),
@@ -382,3 +476,12 @@ def test_bad_crypto_config(tmp_path, text, message):
         load_network(crypto_config, tmp_path / "network.yaml")
     assert str(error.value) == f"{crypto_config}: {message}"
     assert error.value.file == str(crypto_config)
+
+
+def test_sans_may_be_ip_addresses_wildcards_and_capitals(tmp_path):
+    crypto_config = tmp_path / "crypto-config.yaml"
+    sans = ["10.0.0.7", "::1", "*.org1.example.com", "Peer0.Example.com"]
+    crypto_config.write_text(peer_orgs(peer_org(f"Specs: [{{Hostname: peer0, SANS: {sans}}}]")))
+    (tmp_path / "network.yaml").write_text("channels: []\n")
+    node = load_network(crypto_config, tmp_path / "network.yaml").peer_orgs[0].nodes[0]
+    assert node.sans == ("peer0.org1.example.com", "peer0", *sans)

@@ -4,6 +4,7 @@ import pytest
 
 from network_spec import SpecError, load_network
 from network_spec.channel_settings import ACL_RESOURCES
+from network_spec.image_refs import IMAGE_RULE
 
 CRYPTO_CONFIG = """\
 OrdererOrgs:
@@ -42,6 +43,14 @@ ROLES = "member, peer, admin, client, orderer"
 
 CH = "channels:\n  - {name: mychannel, orgs: [Org1, Org2]}\n"
 """One good channel, for chaincode cases."""
+
+
+THREE_ORGS = "channels:\n  - {name: three, orgs: [Org1, Org2, Org3]}\n"
+MAJORITY = (
+    "but its definition can only be committed once a majority of the channel's orgs "
+    "({needed}: the LifecycleEndorsement policy, MAJORITY Endorsement) approved it; run it in "
+    "at least {needed} of {orgs}"
+)
 
 
 def chaincode(fields: str, channels: str = CH) -> str:
@@ -236,7 +245,13 @@ CASES = [
     (
         "batch-size-zero-messages",
         "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {maxMessageCount: 0}}\n",
-        "channels[0].batchSize: maxMessageCount must be at least 1, got 0",
+        "channels[0].batchSize: maxMessageCount must be from 1 to 4294967295, got 0",
+    ),
+    (
+        "batch-size-messages-beyond-uint32",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {maxMessageCount: "
+        f"{2**32}}}}}\n",
+        f"channels[0].batchSize: maxMessageCount must be from 1 to 4294967295, got {2**32}",
     ),
     (
         "batch-size-bad-bytes",
@@ -279,6 +294,27 @@ CASES = [
         "channels:\n  - {name: mychannel, orgs: [Org1], acls: {qscc/GetChainInfo: Writers}}\n",
         "channels[0].acls.qscc/GetChainInfo: 'Writers' is not a policy path; write e.g. "
         "/Channel/Application/Writers",
+    ),
+    (
+        "acl-policy-path-with-trailing-newline",
+        "channels:\n  - {name: mychannel, orgs: [Org1], "
+        "acls: {qscc/GetChainInfo: \"/Channel/Readers\\n\"}}\n",
+        "channels[0].acls.qscc/GetChainInfo: '/Channel/Readers\\n' is not a policy path; "
+        "write e.g. /Channel/Application/Writers",
+    ),
+    (
+        "batch-size-with-unicode-digits",
+        "channels:\n  - {name: mychannel, orgs: [Org1], batchSize: {absoluteMaxBytes: "
+        + "\u0669\u0669 MB}}\n",
+        "channels[0].batchSize.absoluteMaxBytes: '\u0669\u0669 MB' is not a size; write bytes "
+        "or e.g. 512 KB, 99 MB",
+    ),
+    (
+        "channel-name-with-trailing-newline",
+        'channels:\n  - {name: "mychannel\\n", orgs: [Org1]}\n',
+        "channels[0].name: invalid channel name 'mychannel\\n': Fabric channel names start "
+        "with a lowercase letter, contain only lowercase letters, digits, '.' and '-', and are "
+        "at most 249 characters",
     ),
     # --- channels: anchor peers
     (
@@ -408,7 +444,17 @@ CASES = [
     (
         "image-with-space",
         cc().replace("image: img", "image: 'my image'"),
-        "chaincodes[0].image: container image 'my image' must not contain whitespace",
+        f"chaincodes[0].image: container image 'my image' is not {IMAGE_RULE}",
+    ),
+    (
+        "image-with-uppercase-path",
+        cc().replace("image: img", "image: example.com/Asset-CC:1.0"),
+        f"chaincodes[0].image: container image 'example.com/Asset-CC:1.0' is not {IMAGE_RULE}",
+    ),
+    (
+        "image-with-empty-tag",
+        cc().replace("image: img", "image: 'example.com/asset-cc:'"),
+        f"chaincodes[0].image: container image 'example.com/asset-cc:' is not {IMAGE_RULE}",
     ),
     (
         "duplicate-chaincode",
@@ -456,7 +502,7 @@ CASES = [
     (
         "chaincode-channel-without-channels",
         chaincode(
-            "name: basic, version: '1', image: i, orgs: [Org1], channels: [mychannel]",
+            "name: basic, version: '1', image: i, orgs: [Org1, Org2], channels: [mychannel]",
             channels="",
         ),
         "chaincodes[0].channels[0]: unknown channel 'mychannel'; the channels are: none",
@@ -597,6 +643,75 @@ CASES = [
         cc("policy: 'OR()'"),
         "chaincodes[0].policy: invalid endorsement policy: expected a gate or a quoted "
         "principal at position 4",
+    ),
+    (
+        "policy-outof-count-in-unicode-digits",
+        cc("policy: \"OutOf(\u0661, 'Org1MSP.member', 'Org2MSP.member')\""),
+        "chaincodes[0].policy: invalid endorsement policy: unexpected character '\u0661' at "
+        "position 7",
+    ),
+    # --- chaincodes: the channel's LifecycleEndorsement policy (MAJORITY)
+    (
+        "chaincode-run-by-a-minority-of-the-channel",
+        chaincode("name: basic, version: '1', image: i, orgs: [Org1], channels: [three]",
+                  channels=THREE_ORGS),
+        "chaincodes[0].channels[0]: chaincode 'basic' would run on channel 'three' in 1 of its "
+        f"3 orgs (Org1), {MAJORITY.format(needed=2, orgs='Org1, Org2, Org3')}",
+    ),
+    (
+        "chaincode-channel-orgs-a-minority",
+        chaincode("name: basic, version: '1', image: i, orgs: [Org2], "
+                  "channels: [{name: three, orgs: [Org2]}]", channels=THREE_ORGS),
+        "chaincodes[0].channels[0].orgs: chaincode 'basic' would run on channel 'three' in 1 of "
+        f"its 3 orgs (Org2), {MAJORITY.format(needed=2, orgs='Org1, Org2, Org3')}",
+    ),
+    (
+        "chaincode-run-by-half-of-the-channel",
+        chaincode("name: basic, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        "chaincodes[0].channels[0]: chaincode 'basic' would run on channel 'mychannel' in 1 of "
+        f"its 2 orgs (Org1), {MAJORITY.format(needed=2, orgs='Org1, Org2')}",
+    ),
+    # --- chaincodes: Kubernetes names of their servers
+    (
+        "chaincode-names-differ-only-in-case",
+        chaincode("name: Basic, version: '1', image: i, orgs: [Org1, Org2], "
+                  "channels: [mychannel]}\n  - {name: basic, version: '1', image: i, "
+                  "orgs: [Org1, Org2], channels: [mychannel]"),
+        "chaincodes[1].name: chaincode name 'basic' (its server for org 'Org1') gives the "
+        "Deployment name 'basic-org1', already the name of the server of chaincode 'Basic' for "
+        "org 'Org1'",
+    ),
+    (
+        "chaincode-names-differ-only-in-underscore",
+        chaincode("name: my_cc, version: '1', image: i, orgs: [Org1, Org2], "
+                  "channels: [mychannel]}\n  - {name: my-cc, version: '1', image: i, "
+                  "orgs: [Org1, Org2], channels: [mychannel]"),
+        "chaincodes[1].name: chaincode name 'my-cc' (its server for org 'Org1') gives the "
+        "Deployment name 'my-cc-org1', already the name of the server of chaincode 'my_cc' for "
+        "org 'Org1'",
+    ),
+    (
+        "chaincode-named-like-a-peer",
+        chaincode("name: peer1, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        "chaincodes[0].name: chaincode name 'peer1' (its server for org 'Org1') gives the "
+        "Deployment name 'peer1-org1', already the name of node peer1.org1.example.com",
+    ),
+    (
+        "chaincode-service-name-starts-with-a-digit",
+        chaincode("name: 1cc, version: '1', image: i, orgs: [Org1], channels: [mychannel]"),
+        "chaincodes[0].name: chaincode name '1cc' (its server for org 'Org1') gives the "
+        "Service name '1cc-org1' (8 characters), which must be a DNS-1123 label: lowercase "
+        "letters, digits and '-', starting and ending with a letter or digit, at most 63 "
+        "characters, starting with a letter (a Service name)",
+    ),
+    (
+        "chaincode-server-name-too-long",
+        chaincode(f"name: {'c' * 59}, version: '1', image: i, orgs: [Org1], "
+                  "channels: [mychannel]"),
+        f"chaincodes[0].name: chaincode name '{'c' * 59}' (its server for org 'Org1') gives "
+        f"the Deployment name '{'c' * 59}-org1' (64 characters), which must be a DNS-1123 "
+        "label: lowercase letters, digits and '-', starting and ending with a letter or digit, "
+        "at most 63 characters",
     ),
     (
         "policy-msp-not-in-channel",

@@ -1,6 +1,8 @@
 """Unreadable files: missing, not YAML, not a mapping. Either file, same messages."""
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from network_spec import SpecError, load_network
 
@@ -118,3 +120,38 @@ def test_file_is_reported_as_given(tmp_path, monkeypatch):
         load_network("crypto-config.yaml", "conf/network.yaml")
     assert str(error.value) == "conf/network.yaml: file not found"
     assert error.value.file == "conf/network.yaml"
+
+
+def private_key_pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+
+
+KEY_REFUSED = "holds a PEM private key (not shown); check the path, and keep keys out of this file"
+
+
+def test_a_path_at_a_private_key_quotes_none_of_it(bad_file):
+    _, path, load = bad_file
+    pem = private_key_pem()
+    path.write_text(pem)
+    error = load()
+    assert str(error) == f"{path}: {KEY_REFUSED}"
+    assert all(line not in str(error) for line in pem.splitlines()[1:-1])
+
+
+def test_a_key_pasted_into_a_field_quotes_none_of_it(bad_file):
+    name, path, load = bad_file
+    pem = private_key_pem()
+    indented = "".join(f"      {line}\n" for line in pem.splitlines())
+    key = "PeerOrgs" if name == "crypto-config.yaml" else "channels"
+    path.write_text(f"{key}:\n  - Name: |\n{indented}")
+    assert str(load()) == f"{path}: {KEY_REFUSED}"
+
+
+def test_a_long_or_multiline_value_is_described_not_quoted(bad_file):
+    name, path, load = bad_file
+    value = "x" * 81
+    path.write_text(f"{value}\n")
+    assert str(load()) == (
+        f"{path}: expected a mapping with keys {keys_of(name)}, got a string of 81 characters"
+    )

@@ -71,7 +71,7 @@ def test_chaincode_channel_defaults(load):
         "chaincodes:\n"
         "  - name: cc\n"
         "    version: 1.0-rc1+build.7\n"
-        "    image: example.com/cc@sha256:abc\n"
+        "    image: example.com/cc@sha256:" + "ab" * 32 + "\n"
         "    orgs: [Org2, Org1]\n"
         "    initRequired: true\n"
         "    channels: [both, {name: one}]\n"
