@@ -1,14 +1,17 @@
 """The rollout order of node Deployments: a change of ``fabric:fabricVersion``
 (or of any node setting) rolls the orderers one after another (at most one Raft
-consenter down), then in every peer org its peers one after another, all peer
-orgs at once (at most one peer of each org down). Each node's Deployment
-depends on its predecessor's readiness gate (``fabric:populate`` on: the node
-serves again and has caught up on its channels) or, without populate, on its
-predecessor's Deployment, whose rollout the Kubernetes provider awaits.
+consenter down), then in every peer org of several peers its peers one after
+another, all such orgs at once (at most one peer of each org down), and beside
+them the orgs of a single peer one after another (at most one org without a
+serving peer). Each node's Deployment depends on its predecessor's readiness
+gate (``fabric:populate`` on: the node serves again and has caught up on its
+channels) or, without populate, on its predecessor's Deployment, whose rollout
+the Kubernetes provider awaits.
 
-The longest dependency chain is the orderers plus the largest peer org, not the
-whole network: the time of a roll, and the depth of the dependency graph the
-Pulumi SDK walks on every registration, grow with the largest org only."""
+The longest dependency chain is the orderers plus the largest peer org (or the
+single-peer orgs), not the whole network: the time of a roll, and the depth of
+the dependency graph the Pulumi SDK walks on every registration, grow with it
+only."""
 
 from __future__ import annotations
 
@@ -38,26 +41,38 @@ class Gates:
     executors: Mapping[str, pulumi.Input[dict[str, Any]]]
 
 
+SINGLE_PEER_ORGS = ""
+"""The chain of the orgs of one peer: rolled together, two of them would leave
+two orgs unable to endorse at once."""
+
+
+def peer_chain(org: OrgSpec) -> str:
+    """The chain ``org``'s peers roll in: the org's own, or the single-peer orgs'."""
+    return org.name if len(org.nodes) > 1 else SINGLE_PEER_ORGS
+
+
 @dataclass
 class RolloutOrder:
     """Orders node Deployments as the components register them (deploy_network:
     orderer orgs, then peer orgs): one chain through every orderer, then one
-    chain per peer org that starts after the last orderer. ``gates`` None
-    (populate off): each Deployment waits for its predecessor's Deployment."""
+    chain per peer org of several peers and one through the single-peer orgs,
+    each starting after the last orderer. ``gates`` None (populate off): each
+    Deployment waits for its predecessor's Deployment."""
 
     config: StackConfig
     gates: Gates | None
     last_orderer: pulumi.Resource | None = None
     """The gate (or Deployment) of the last orderer registered."""
     last_peer: dict[str, pulumi.Resource] = field(default_factory=dict)
-    """Per peer org: the gate (or Deployment) of its last peer registered."""
+    """Per peer chain (``peer_chain``): the gate (or Deployment) of its last
+    peer registered."""
     toolboxes: dict[str, pulumi.Resource] = field(default_factory=dict)
     """Per org: its admin toolbox, where the gates run their queries."""
 
     def after(self, org: OrgSpec) -> list[pulumi.Resource]:
         """What the next node of ``org`` must wait for before its Deployment
         changes."""
-        previous = self.last_peer.get(org.name) if org.kind is OrgKind.PEER else None
+        previous = self.last_peer.get(peer_chain(org)) if org.kind is OrgKind.PEER else None
         previous = previous or self.last_orderer
         return [previous] if previous is not None else []
 
@@ -73,7 +88,7 @@ class RolloutOrder:
         done = deployment if self.gates is None else self.gate(
             self.gates, org, node, deployment, parent)
         if org.kind is OrgKind.PEER:
-            self.last_peer[org.name] = done
+            self.last_peer[peer_chain(org)] = done
         else:
             self.last_orderer = done
 

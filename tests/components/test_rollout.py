@@ -97,6 +97,16 @@ def test_without_populate_each_node_rolls_after_its_predecessors_deployment():
         assert deps[names[node]] & set(names.values()) == {names[previous]}, node
 
 
+def test_orgs_of_a_single_peer_roll_one_after_another():
+    """The simple sample: two orgs of one peer each; rolled together, neither
+    org could endorse for a while."""
+    mocks, deps = dependencies("simple")
+    names = node_deployments(mocks)
+    gates = {r.name for r in mocks.by_provider("ReadinessGateProvider")}
+    assert deps[names["peer0-org1"]] & gates == {"orderer0-orderer-ready"}
+    assert deps[names["peer0-org2"]] & gates == {"peer0-org1-ready"}
+
+
 def longest_chain(deps: dict[str, set[str]], names: dict[str, str]) -> int:
     """How many node Deployments the longest dependency path passes through."""
     deployments = set(names.values())
