@@ -1,8 +1,10 @@
 """Prints how long program evaluation under Pulumi mocks and crypto generation
-take for networks of 1, 5, 20 and 50 peer orgs with 4 peers each.
+take for generated networks (3 Raft orderers, one channel of every peer org):
+by default 1, 5 and 20 peer orgs of 4 peers, and 10, 50 and 100 peer orgs of
+10 peers (100 to 1,000 peers), with the time per registered resource.
 
-Usage: venv/bin/python -m benchmarks.program_evaluation [ORG_COUNTS...]
-Figures only; nothing here asserts a time."""
+Usage: venv/bin/python -m benchmarks.program_evaluation [ORGSxPEERS...]
+e.g. ``20x4 100x10``. Figures only; nothing here asserts a time."""
 
 from __future__ import annotations
 
@@ -18,15 +20,16 @@ from network_spec.load import load_network
 from tests.components.program import run_program, sample_config
 
 PEERS_PER_ORG = 4
+DEFAULT_SIZES = [(1, 4), (5, 4), (20, 4), (10, 10), (50, 10), (100, 10)]
 
 
-def write_network(root: Path, orgs: int) -> tuple[Path, Path]:
+def write_network(root: Path, orgs: int, peers: int = PEERS_PER_ORG) -> tuple[Path, Path]:
     crypto_config = {
         "OrdererOrgs": [{"Name": "Orderer", "Domain": "example.com", "EnableNodeOUs": True,
                          "Template": {"Count": 3}}],
         "PeerOrgs": [
             {"Name": f"Org{i}", "Domain": f"org{i}.example.com", "EnableNodeOUs": True,
-             "Template": {"Count": PEERS_PER_ORG}, "Users": {"Count": 1}}
+             "Template": {"Count": peers}, "Users": {"Count": 1}}
             for i in range(1, orgs + 1)
         ],
     }
@@ -37,11 +40,17 @@ def write_network(root: Path, orgs: int) -> tuple[Path, Path]:
     return paths
 
 
-def main(counts: list[int]) -> None:
-    print(f"{'orgs':>5} {'peers':>6} {'resources':>10} {'evaluate s':>11} {'crypto s':>9}")
-    for orgs in counts:
+def parse_size(text: str) -> tuple[int, int]:
+    orgs, _, peers = text.partition("x")
+    return int(orgs), int(peers or PEERS_PER_ORG)
+
+
+def main(sizes: list[tuple[int, int]]) -> None:
+    print(f"{'orgs':>5} {'peers':>6} {'resources':>10} {'evaluate s':>11} "
+          f"{'ms/resource':>12} {'crypto s':>9}")
+    for orgs, peers in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            crypto_config, network = write_network(Path(tmp), orgs)
+            crypto_config, network = write_network(Path(tmp), orgs, peers)
             config = sample_config("simple", cryptoConfig=str(crypto_config),
                                    network=str(network))
             spec = load_network(crypto_config, network)
@@ -52,9 +61,10 @@ def main(counts: list[int]) -> None:
             for org in spec.orgs:
                 generate_org(org)
             crypto = time.perf_counter() - start
-            print(f"{orgs:>5} {orgs * PEERS_PER_ORG:>6} {len(mocks.resources):>10} "
-                  f"{evaluate:>11.2f} {crypto:>9.2f}", flush=True)
+            resources = len(mocks.resources)
+            print(f"{orgs:>5} {orgs * peers:>6} {resources:>10} {evaluate:>11.2f} "
+                  f"{1000 * evaluate / resources:>12.2f} {crypto:>9.2f}", flush=True)
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1, 5, 20, 50])
+    main([parse_size(a) for a in sys.argv[1:]] or DEFAULT_SIZES)

@@ -7,7 +7,8 @@
 - ``cluster``: the Kubernetes provider, the optional AKS cluster and backup storage;
 - ``backup``: backup and restore Jobs, and the material a backup carries;
 - ``components``: the ComponentResources (orderer and peer orgs, channels,
-  chaincodes) and the one-node-at-a-time rollout;
+  chaincodes) and the rollout order (orderers one at a time, then one peer
+  per org at a time);
 - ``network``: wires a whole network from its spec and the stack config.
 
 Imports point one way: network_spec/crypto -> fabric_nodes -> fabric_ops ->

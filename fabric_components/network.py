@@ -25,7 +25,7 @@ from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.orderer_org import OrdererOrg
 from fabric_components.components.org_nodes import OrgArgs, OrgNodes
 from fabric_components.components.peer_org import PeerOrg, PeerOrgArgs
-from fabric_components.components.rollout import RolloutChain, rollout_gates
+from fabric_components.components.rollout import RolloutOrder, rollout_gates
 from fabric_components.crypto_material import (
     CaMaterial,
     CryptoSource,
@@ -201,8 +201,9 @@ def deploy_network(
     )
     orgs: dict[str, dict[str, Any]] = {}
     launched: dict[str, OrgNodes] = {}
-    # One node at a time when node settings change (a Fabric upgrade).
-    rollout = RolloutChain(
+    # Orderers one at a time, then one peer per org at a time, when node
+    # settings change (a Fabric upgrade).
+    rollout = RolloutOrder(
         config, rollout_gates(spec, config, cluster_outputs.get("kubeconfig"), local)
     )
     for org in spec.orderer_orgs:

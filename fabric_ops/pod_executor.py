@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from fabric_ops.executor import DEFAULT_TIMEOUT_SECONDS, AdminPaths, CommandResult
+from fabric_ops.polling import poll
 
 MARK = "@@FABRIC-OP"
+POD_WAIT_SECONDS = 120
+"""How long a command waits for the toolbox to have a pod to exec into."""
 
 
 def _b64_block(data: bytes) -> str:
@@ -165,6 +168,23 @@ class PodExecutor:
             )
         return config.new_client_from_config(context=context)
 
+    def _waited_pod(self, api_client: Any) -> str:
+        """The pod to exec into, waiting up to ``POD_WAIT_SECONDS`` for one: while
+        the toolbox rolls (a new image, a changed Secret) its old pod is being
+        deleted and the new one is not Running yet, and nothing is owed to the
+        caller but the wait."""
+        last: list[TransportError] = []
+
+        def check() -> str | None:
+            try:
+                return self._pod(api_client)
+            except TransportError as e:
+                last[:] = [e]
+                return None
+
+        return poll(check, POD_WAIT_SECONDS, 1,
+                    lambda: TransportError(f"{last[0]} after {POD_WAIT_SECONDS} s"))
+
     def _pod(self, api_client: Any) -> str:
         from kubernetes import client
         from kubernetes.client.exceptions import ApiException
@@ -197,7 +217,7 @@ class PodExecutor:
         from kubernetes.stream import stream
 
         api_client = self._api_client()
-        pod = self._pod(api_client)
+        pod = self._waited_pod(api_client)
         script = build_script(argv, env or {}, inputs or {}, outputs)
         session = stream(
             client.CoreV1Api(api_client).connect_get_namespaced_pod_exec,

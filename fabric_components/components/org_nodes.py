@@ -1,6 +1,6 @@
 """What the orderer and peer org components share: the org admin's identity and
 admin toolbox, and per node its identity Secret, data volume, Deployment (after
-the previous node's, one node at a time), Service and, on a restore, the Job
+its predecessor's in the rollout order), Service and, on a restore, the Job
 that fills its new volumes first. A subclass says what runs in a node's pod."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.backup.jobs import NodeVolumes, RestoreSource, restore_job
-from fabric_components.components.rollout import RolloutChain
+from fabric_components.components.rollout import RolloutOrder
 from fabric_components.crypto_material import CaMaterial, CryptoSource, IdentityMaterial
 from fabric_components.k8s.admin_toolbox import admin_toolbox
 from fabric_components.k8s.node_base import NodeBase, node_base
@@ -34,9 +34,9 @@ class OrgArgs:
     """The org's CA and TLS CA."""
     tls_cas: k8s.core.v1.ConfigMap
     """Every org's TLS CA certificate, mounted into the admin toolbox."""
-    rollout: RolloutChain
-    """Orders this org's node Deployments after the previous nodes' (one node
-    at a time)."""
+    rollout: RolloutOrder
+    """Orders this org's node Deployments after their predecessors' (orderers
+    one at a time, then each peer org's peers one at a time)."""
     restore: RestoreSource | None = None
     """Fill each node's new volumes from this backup before the node starts."""
 
@@ -83,7 +83,7 @@ class OrgNodes(pulumi.ComponentResource):
         """Every node's volumes, for backups."""
         self.org_objects(name, args, admin)
         # First: the nodes' readiness gates run their queries in it.
-        args.rollout.add_toolbox(admin_toolbox(
+        args.rollout.add_toolbox(org, admin_toolbox(
             name, org, admin, args.cas, args.tls_cas, config.namespace,
             config.pod(config.images.tools, "toolbox"),
             release_config_dir(config.fabric_version), self))
@@ -112,7 +112,7 @@ class OrgNodes(pulumi.ComponentResource):
                                 args.config.cluster.node_pool,
                                 init_containers=pod.init_containers or None)
         rolled = deployment(place, single_replica_spec(place.labels, template),
-                            [*depends, *args.rollout.after()], pod.writable_root)
+                            [*depends, *args.rollout.after(args.org)], pod.writable_root)
         args.rollout.node_deployed(args.org, node, rolled, self)
         service(place, pod.ports)
 

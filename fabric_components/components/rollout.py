@@ -1,11 +1,17 @@
-"""Rolling one node at a time: a change of ``fabric:fabricVersion`` (or of any
-node setting) rolls the orderers one after another, then the peers one after
-another. Each node's Deployment depends on the previous node's readiness gate
-(``fabric:populate`` on: the node serves again and has caught up on its
-channels) or, without populate, on the previous node's Deployment, whose
-rollout the Kubernetes provider awaits. One node at a time, across orgs, keeps
-a single Raft consenter and a single peer down at any moment, whatever the
-endorsement policies ask or however few peers an org has."""
+"""The rollout order of node Deployments: a change of ``fabric:fabricVersion``
+(or of any node setting) rolls the orderers one after another (at most one Raft
+consenter down), then in every peer org of several peers its peers one after
+another, all such orgs at once (at most one peer of each org down), and beside
+them the orgs of a single peer one after another (at most one org without a
+serving peer). Each node's Deployment depends on its predecessor's readiness
+gate (``fabric:populate`` on: the node serves again and has caught up on its
+channels) or, without populate, on its predecessor's Deployment, whose rollout
+the Kubernetes provider awaits.
+
+The longest dependency chain is the orderers plus the largest peer org (or the
+single-peer orgs), not the whole network: the time of a roll, and the depth of
+the dependency graph the Pulumi SDK walks on every registration, grow with it
+only."""
 
 from __future__ import annotations
 
@@ -35,43 +41,72 @@ class Gates:
     executors: Mapping[str, pulumi.Input[dict[str, Any]]]
 
 
+SINGLE_PEER_ORGS = ""
+"""The chain of the orgs of one peer: rolled together, two of them would leave
+two orgs unable to endorse at once."""
+
+
+def peer_chain(org: OrgSpec) -> str:
+    """The chain ``org``'s peers roll in: the org's own, or the single-peer orgs'."""
+    return org.name if len(org.nodes) > 1 else SINGLE_PEER_ORGS
+
+
 @dataclass
-class RolloutChain:
-    """Orders node Deployments one after another, in the order the components
-    register them (deploy_network: orderer orgs, then peer orgs). ``gates``
-    None (populate off): each Deployment waits for the previous one."""
+class RolloutOrder:
+    """Orders node Deployments as the components register them (deploy_network:
+    orderer orgs, then peer orgs): one chain through every orderer, then one
+    chain per peer org of several peers and one through the single-peer orgs,
+    each starting after the last orderer. ``gates`` None (populate off): each
+    Deployment waits for its predecessor's Deployment."""
 
     config: StackConfig
     gates: Gates | None
-    last: pulumi.Resource | None = None
-    """The previous node's gate (or Deployment)."""
-    toolboxes: list[pulumi.Resource] = field(default_factory=list)
-    """The admin toolboxes registered so far: the gates run their queries there."""
+    last_orderer: pulumi.Resource | None = None
+    """The gate (or Deployment) of the last orderer registered."""
+    last_peer: dict[str, pulumi.Resource] = field(default_factory=dict)
+    """Per peer chain (``peer_chain``): the gate (or Deployment) of its last
+    peer registered."""
+    toolboxes: dict[str, pulumi.Resource] = field(default_factory=dict)
+    """Per org: its admin toolbox, where the gates run their queries."""
 
-    def after(self) -> list[pulumi.Resource]:
-        """What the next node's Deployment must depend on."""
-        return [self.last] if self.last is not None else []
+    def after(self, org: OrgSpec) -> list[pulumi.Resource]:
+        """What the next node of ``org`` must wait for before its Deployment
+        changes."""
+        previous = self.last_peer.get(peer_chain(org)) if org.kind is OrgKind.PEER else None
+        previous = previous or self.last_orderer
+        return [previous] if previous is not None else []
 
-    def add_toolbox(self, toolbox: pulumi.Resource) -> None:
-        self.toolboxes.append(toolbox)
+    def add_toolbox(self, org: OrgSpec, toolbox: pulumi.Resource) -> None:
+        self.toolboxes[org.name] = toolbox
 
     def node_deployed(
         self, org: OrgSpec, node: NodeSpec, deployment: pulumi.Resource,
         parent: pulumi.Resource,
     ) -> None:
         """Registers ``node``'s gate after its Deployment (with populate); the
-        next node waits for it."""
-        if self.gates is None:
-            self.last = deployment
-            return
+        org's next node waits for it."""
+        done = deployment if self.gates is None else self.gate(
+            self.gates, org, node, deployment, parent)
+        if org.kind is OrgKind.PEER:
+            self.last_peer[peer_chain(org)] = done
+        else:
+            self.last_orderer = done
+
+    def gate(
+        self, gates: Gates, org: OrgSpec, node: NodeSpec, deployment: pulumi.Resource,
+        parent: pulumi.Resource,
+    ) -> ReadinessGate:
+        """``node``'s gate: after its Deployment and the toolboxes registered so
+        far that it queries through (its org's, its channels' orderer orgs')."""
         images = self.config.images
         image = images.peer if org.kind is OrgKind.PEER else images.orderer
-        props = gate_inputs(self.gates.spec, org, node, self.gates.addressing,
-                            self.gates.executors, image, self.config.fabric_version)
-        self.last = ReadinessGate(
+        props = gate_inputs(gates.spec, org, node, gates.addressing, gates.executors,
+                            image, self.config.fabric_version)
+        toolboxes = [self.toolboxes[name] for name in props["executors"]
+                     if name in self.toolboxes]
+        return ReadinessGate(
             f"{node.k8s_name}-ready", props,
-            pulumi.ResourceOptions(parent=parent,
-                                   depends_on=[deployment, *self.toolboxes]),
+            pulumi.ResourceOptions(parent=parent, depends_on=[deployment, *toolboxes]),
         )
 
 

@@ -1,7 +1,8 @@
-"""Rolling upgrades under mocks: node Deployments are chained one at a time
-(orderers, then peers), each after the previous node's readiness gate with
-populate or the previous Deployment without; a new fabric:fabricVersion changes
-every Fabric image and is an update (not a replacement) of every gate."""
+"""Rolling upgrades under mocks: node Deployments are chained, the orderers one
+at a time, then each peer org's peers one at a time (all orgs at once), each
+after its predecessor's readiness gate with populate or its predecessor's
+Deployment without; a new fabric:fabricVersion changes every Fabric image and
+is an update (not a replacement) of every gate."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pulumi
 import pytest
 from pulumi.runtime.mocks import MockMonitor
 
+from benchmarks.program_evaluation import PEERS_PER_ORG, write_network
 from fabric_components.network import crypto_source, deploy_network
 from fabric_components.providers.readiness import ReadinessGateProvider
 from network_spec.load import load_network
@@ -19,9 +21,16 @@ from tests.components.mocks import RecordingMocks
 from tests.components.program import run_sample, sample_config
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-SCALED_NODES = ["orderer0-orderer", "orderer1-orderer", "orderer2-orderer",
-                "peer0-org1", "peer1-org1", "peer0-org2", "peer1-org2"]
-"""In the order they roll: the orderer org's nodes, then each peer org's."""
+ORDERERS = ["orderer0-orderer", "orderer1-orderer", "orderer2-orderer"]
+PEER_ORGS = [["peer0-org1", "peer1-org1"], ["peer0-org2", "peer1-org2"]]
+SCALED_NODES = [*ORDERERS, *(peer for org in PEER_ORGS for peer in org)]
+PREDECESSORS = {
+    **{b: a for a, b in pairwise(ORDERERS)},
+    **{org[0]: ORDERERS[-1] for org in PEER_ORGS},
+    **{b: a for org in PEER_ORGS for a, b in pairwise(org)},
+}
+"""Node -> the node it rolls after: the previous orderer; a peer org's first
+peer after the last orderer, its next peers after the previous one."""
 
 
 class DependencyMonitor(MockMonitor):
@@ -61,29 +70,65 @@ def node_deployments(mocks: RecordingMocks) -> dict[str, str]:
             in ("fabric-peer", "fabric-orderer")}
 
 
-def test_with_populate_each_node_rolls_after_the_previous_nodes_gate():
+def test_with_populate_each_node_rolls_after_its_predecessors_gate():
     mocks, deps = dependencies("scaled")
     names = node_deployments(mocks)
     assert sorted(names) == sorted(SCALED_NODES)
     gates = {r.name for r in mocks.by_provider("ReadinessGateProvider")}
     assert gates == {f"{node}-ready" for node in SCALED_NODES}
-    assert not deps[names[SCALED_NODES[0]]] & gates
-    for previous, node in pairwise(SCALED_NODES):
+    assert not deps[names[ORDERERS[0]]] & gates
+    for node, previous in PREDECESSORS.items():
         assert deps[names[node]] & (gates | set(names.values())) == {f"{previous}-ready"}, node
     for node in SCALED_NODES:
         # The gate waits for its own node's rollout, and for the toolboxes it queries through.
         assert names[node] in deps[f"{node}-ready"]
         assert "orderer-admin" in deps[f"{node}-ready"]
     assert "org1-admin" in deps["peer0-org1-ready"]
+    # Only those: a gate of org1 does not wait for org2's toolbox.
+    assert "org2-admin" not in deps["peer0-org1-ready"]
 
 
-def test_without_populate_each_node_rolls_after_the_previous_deployment():
+def test_without_populate_each_node_rolls_after_its_predecessors_deployment():
     mocks, deps = dependencies("scaled", populate="false")
     names = node_deployments(mocks)
     assert mocks.by_provider("ReadinessGateProvider") == []
-    assert not deps[names[SCALED_NODES[0]]] & set(names.values())
-    for previous, node in pairwise(SCALED_NODES):
+    assert not deps[names[ORDERERS[0]]] & set(names.values())
+    for node, previous in PREDECESSORS.items():
         assert deps[names[node]] & set(names.values()) == {names[previous]}, node
+
+
+def test_orgs_of_a_single_peer_roll_one_after_another():
+    """The simple sample: two orgs of one peer each; rolled together, neither
+    org could endorse for a while."""
+    mocks, deps = dependencies("simple")
+    names = node_deployments(mocks)
+    gates = {r.name for r in mocks.by_provider("ReadinessGateProvider")}
+    assert deps[names["peer0-org1"]] & gates == {"orderer0-orderer-ready"}
+    assert deps[names["peer0-org2"]] & gates == {"peer0-org1-ready"}
+
+
+def longest_chain(deps: dict[str, set[str]], names: dict[str, str]) -> int:
+    """How many node Deployments the longest dependency path passes through."""
+    deployments = set(names.values())
+    depth: dict[str, int] = {}
+
+    def of(name: str) -> int:
+        if name not in depth:
+            depth[name] = 0  # a cycle would count once, not loop
+            below = max((of(d) for d in deps.get(name, ()) if d in deps), default=0)
+            depth[name] = below + (name in deployments)
+        return depth[name]
+
+    return max(of(name) for name in deps)
+
+
+def test_the_longest_chain_is_the_orderers_and_the_largest_org(tmp_path):
+    crypto_config, network = write_network(tmp_path, 6)  # 6 orgs x 4 peers, 3 orderers
+    mocks, deps = dependencies("simple", cryptoConfig=str(crypto_config),
+                               network=str(network))
+    names = node_deployments(mocks)
+    assert len(names) == 3 + 6 * PEERS_PER_ORG
+    assert longest_chain(deps, names) == 3 + PEERS_PER_ORG
 
 
 def gate(mocks: RecordingMocks, node: str) -> dict[str, Any]:

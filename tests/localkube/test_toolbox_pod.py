@@ -4,6 +4,7 @@ picks the Deployment's."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -52,3 +53,32 @@ def test_only_the_deployments_pod_is_used(kube: LocalKube) -> None:
         time.sleep(0.5)
     chosen = executor._pod(executor._api_client())
     assert chosen.startswith("admin-org1-") and chosen != "admin-org1-impostor"
+
+
+def _toolbox_deployment(name: str) -> dict[str, object]:
+    labels = {"app.kubernetes.io/instance": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+            "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": POD_SPEC}}}
+
+
+def test_a_command_waits_for_the_toolbox_to_have_a_pod(kube: LocalKube) -> None:
+    """As while a toolbox rolls: no pod to exec into yet, then one."""
+    executor = PodExecutor(kube.kubeconfig.read_text(), "default", "admin-org2",
+                           AdminPaths(admin_dir="/a", tls_ca_dir="/t"))
+    later = threading.Timer(3, lambda: kube.request(
+        "POST", "/apis/apps/v1/namespaces/default/deployments",
+        _toolbox_deployment("admin-org2")))
+    later.start()
+    started = time.monotonic()
+    chosen = executor._waited_pod(executor._api_client())
+    later.join()
+    assert chosen.startswith("admin-org2-") and time.monotonic() - started >= 3
+
+
+def test_the_wait_ends_naming_what_was_missing(kube: LocalKube, monkeypatch) -> None:
+    monkeypatch.setattr("fabric_ops.pod_executor.POD_WAIT_SECONDS", 2)
+    executor = PodExecutor(kube.kubeconfig.read_text(), "default", "admin-org9",
+                           AdminPaths(admin_dir="/a", tls_ca_dir="/t"))
+    with pytest.raises(TransportError, match="no Deployment default/admin-org9 after 2 s"):
+        executor._waited_pod(executor._api_client())
