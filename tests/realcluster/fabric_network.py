@@ -4,12 +4,8 @@ populate takes on a cluster) and the channel heights its peers report."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import pytest
+from typing import Any
 
 from fabric_components.components.executors import TOOLBOX_PATHS
 from fabric_ops.chaincode_ops import Orderer, invoke, query
@@ -17,20 +13,6 @@ from fabric_ops.channel_ops import peer_channels, peer_height
 from fabric_ops.executor import CommandResult
 from fabric_ops.pod_executor import PodExecutor
 from tools.kube_api import KubeApi
-
-T = TypeVar("T")
-
-
-def wait_for(what: str, check: Callable[[], T | None], timeout: float = 180) -> T:
-    """Polls ``check`` until it returns something true; fails naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not after {timeout} s", pytrace=False)
-        time.sleep(1)
 
 
 def pod_ready(pod: dict[str, Any]) -> bool:

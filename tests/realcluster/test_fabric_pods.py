@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 from tests.engine.pulumi_runner import PulumiCli, build, steps
-from tests.realcluster.fabric_network import FabricNetwork, pod_ready, wait_for
+from tests.realcluster.fabric_network import FabricNetwork, pod_ready
+from tests.realcluster.waiting import wait_for
 from tools.localcluster import LocalCluster
 from tools.localcluster.cluster import DEFAULT_IMAGES_DIR
 

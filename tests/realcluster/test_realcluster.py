@@ -6,8 +6,6 @@ stop leaves the host as it was."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ from kubernetes import client, config
 from kubernetes.stream import stream
 
 from tests.realcluster.host_snapshot import HostSnapshot, processes_running
+from tests.realcluster.waiting import wait_for
 from tools.localcluster import LocalCluster
 from tools.localcluster.cluster import build_binaries, node_binary_paths
 from tools.localcluster.images import HELPER_IMAGE
@@ -23,17 +22,6 @@ pytestmark = pytest.mark.realkube
 
 NS = "default"
 WEB_PORT = 8080
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float = 90) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not after {timeout} s", pytrace=False)
-        time.sleep(0.5)
 
 
 def pod(name: str, command: str, **spec: Any) -> dict[str, Any]:
