@@ -11,8 +11,9 @@
 # State goes to a local file backend unless PULUMI_BACKEND_URL says otherwise; the
 # passphrase is PULUMI_CONFIG_PASSPHRASE (empty when unset, fine for dev only).
 # The stack file Pulumi.<stack>.yaml is read, never written: Pulumi runs on a copy
-# beside the state, so the checkout stays as git has it. A lock left by a run that
-# was killed is removed when its process is gone.
+# beside the state, so the checkout stays as git has it. What a killed run leaves
+# is cleared first (tools/interrupted_runs.py): its stack lock, once its process is
+# gone, and its pending operations (by a refresh), so the next run converges.
 # Usage: tools/up.sh [STACK] [pulumi up flags...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,7 +54,7 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 if [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
   backend_dir="${PULUMI_BACKEND_URL#file://}"
   mkdir -p "$backend_dir"
-  venv/bin/python -m tools.stale_locks "$backend_dir"
+  venv/bin/python -m tools.interrupted_runs locks "$backend_dir"
 fi
 
 pulumi plugin install resource kubernetes 4.34.2 \
@@ -67,9 +68,15 @@ cp Pulumi.yaml "$work/Pulumi.yaml"
 pulumi --cwd "$work" stack select --create "$stack" >/dev/null
 cp "Pulumi.$stack.yaml" "$work/Pulumi.$stack.yaml"
 
+config=(--stack "$stack" --config-file "$work/Pulumi.$stack.yaml")
+if pulumi stack export --stack "$stack" | venv/bin/python -m tools.interrupted_runs pending; then
+  echo "[up] clearing what the interrupted run left pending (pulumi refresh)" >&2
+  pulumi refresh "${config[@]}" --clear-pending-creates --yes --skip-preview >/dev/null
+fi
+
 # Without a terminal there is nobody to confirm the preview.
 [ -t 0 ] || set -- --yes "$@"
-pulumi up --stack "$stack" --config-file "$work/Pulumi.$stack.yaml" "$@"
+pulumi up "${config[@]}" "$@"
 
 if $local_cluster; then
   namespace=$(pulumi stack output namespace --stack "$stack")

@@ -1,5 +1,5 @@
-"""A lock a killed pulumi left in the file backend is removed; the locks of
-running processes and of other machines are not."""
+"""What a killed pulumi leaves: a lock in the file backend, removed unless its
+process runs or it is another machine's; pending operations in the state."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tools.stale_locks import main, stale_locks
+from tools.interrupted_runs import main, pending_operations, stale_locks
 
 HOST = "this-host"
 
@@ -38,6 +38,17 @@ def test_only_locks_of_gone_processes_on_this_host_are_stale(tmp_path: Path):
 def test_the_command_removes_them(tmp_path: Path, monkeypatch):
     monkeypatch.setattr("socket.gethostname", lambda: HOST)
     gone = _lock(tmp_path, "a.json", _dead_pid())
+    attributes = gone.with_name("a.json.attrs")
+    attributes.write_text("{}")
     alive = _lock(tmp_path, "b.json", os.getpid())
-    assert main([str(tmp_path)]) == 0
-    assert not gone.exists() and alive.exists()
+    assert main(["locks", str(tmp_path)]) == 0
+    assert not gone.exists() and not attributes.exists() and alive.exists()
+
+
+def test_pending_operations_are_read_from_an_export():
+    urn = "urn:pulumi:dev::fabric::kubernetes:apps/v1:Deployment::org1-peer0"
+    export = {"version": 3, "deployment": {"resources": [], "pending_operations": [
+        {"type": "creating", "resource": {"urn": urn}}]}}
+    assert pending_operations(export) == [f"creating {urn}"]
+    assert pending_operations({"version": 3, "deployment": {"resources": []}}) == []
+    assert pending_operations({"version": 3}) == []  # a stack never deployed
