@@ -102,3 +102,26 @@ def test_random_secret_is_generated_once_and_kept():
     assert again["value"] != outs["value"]
     diff = provider.diff("id", outs, {"purpose": "peer0-org1-couchdb", "length": 24})
     assert diff.changes is False
+
+
+def test_identity_takes_the_validity_asked_for_and_reports_its_expiry():
+    from datetime import UTC, datetime, timedelta
+
+    outs = outputs_of(IdentityProvider().create(identity_props(issue_ca(), validity_seconds=3600)))
+    for which in ("sign", "tls"):
+        cert = x509.load_pem_x509_certificate(outs[f"{which}_cert"].encode())
+        left = cert.not_valid_after_utc - datetime.now(UTC)
+        # notBefore is backdated 5 minutes, as cryptogen's: under an hour is left.
+        assert timedelta(minutes=50) < left <= timedelta(hours=1)
+        assert outs[f"{which}_not_after"] == cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_identity_diff_ignores_a_new_validity_so_nothing_is_reissued():
+    cas = issue_ca()
+    provider = IdentityProvider()
+    outs = outputs_of(provider.create(identity_props(cas, validity_seconds=3600)))
+    longer = provider.diff("id", outs, identity_props(cas, validity_seconds=90 * 86400))
+    assert longer.changes is False and longer.replaces == []
+    # The same change alongside a new SAN still replaces, for the SAN only.
+    both = provider.diff("id", outs, identity_props(cas, validity_seconds=60, sans=["x.y"]))
+    assert both.replaces == ["sans"]
