@@ -144,6 +144,7 @@ class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
     tls_key: pulumi.Output[str]
     sign_not_after: pulumi.Output[str]
     tls_not_after: pulumi.Output[str]
+    renewal_due: pulumi.Output[bool]
 
     def __init__(
         self, name: str, org: OrgSpec, cas: CaMaterial, common_name: str, node_ou: str,
@@ -173,6 +174,7 @@ class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
             "tls_key": None,
             "sign_not_after": None,
             "tls_not_after": None,
+            "renewal_due": None,
         }
         super().__init__(IdentityProvider(), name, props, opts, IDENTITY_SECRET_OUTPUTS)
 

@@ -29,6 +29,24 @@ def _replacing_diff(
     return DiffResult(changes=bool(changed), replaces=changed, delete_before_replace=False)
 
 
+def _expiry_outputs(props: dict[str, Any]) -> dict[str, Any]:
+    """When the identity's certificates end, and whether either is inside its
+    renewal window (``renew_before_seconds``) now: set on create, recomputed on
+    every refresh (``pulumi preview --refresh`` shows it turning true)."""
+    from datetime import timedelta
+
+    from crypto.expiry import RENEW_BEFORE, iso_utc, not_after, renewal_due
+
+    seconds = props.get("renew_before_seconds")
+    window = timedelta(seconds=int(seconds)) if seconds else RENEW_BEFORE
+    ends = {which: not_after(props[f"{which}_cert"]) for which in ("sign", "tls")}
+    return {
+        "sign_not_after": iso_utc(ends["sign"]),
+        "tls_not_after": iso_utc(ends["tls"]),
+        "renewal_due": any(renewal_due(end, window) for end in ends.values()),
+    }
+
+
 def _org_for(inputs: dict[str, Any]) -> Any:
     """The minimal OrgSpec the crypto functions need to issue for this org."""
     from network_spec import CaSpec, OrgKind, OrgSpec, Subject
@@ -78,7 +96,6 @@ class IdentityProvider(ResourceProvider):
 
         from crypto import KeyPair, OrgCAs, issue_node, issue_user
         from crypto.certificates import VALIDITY
-        from crypto.expiry import iso_utc, not_after
         from network_spec import NodeSpec, Subject
 
         seconds = props.get("validity_seconds")
@@ -109,16 +126,14 @@ class IdentityProvider(ResourceProvider):
             "sign_key": identity.sign.key_pem,
             "tls_cert": identity.tls.cert_pem,
             "tls_key": identity.tls.key_pem,
-            "sign_not_after": iso_utc(not_after(identity.sign.cert_pem)),
-            "tls_not_after": iso_utc(not_after(identity.tls.cert_pem)),
         }
-        return CreateResult(id_=name, outs=outs)
+        return CreateResult(id_=name, outs={**outs, **_expiry_outputs(outs)})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return _replacing_diff(olds, news, IDENTITY_INPUTS)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_=id_, outs=props)
+        return ReadResult(id_=id_, outs={**props, **_expiry_outputs(props)})
 
 
 class RandomSecretProvider(ResourceProvider):

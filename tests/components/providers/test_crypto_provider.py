@@ -125,3 +125,21 @@ def test_identity_diff_ignores_a_new_validity_so_nothing_is_reissued():
     # The same change alongside a new SAN still replaces, for the SAN only.
     both = provider.diff("id", outs, identity_props(cas, validity_seconds=60, sans=["x.y"]))
     assert both.replaces == ["sans"]
+
+
+def test_renewal_due_is_set_on_create_and_recomputed_on_refresh():
+    provider = IdentityProvider()
+    cas = issue_ca()
+    # 55 minutes left (backdated by 5): outside a 30-minute window, inside a 59-minute one.
+    outs = outputs_of(provider.create(identity_props(
+        cas, validity_seconds=3600, renew_before_seconds=1800)))
+    assert outs["renewal_due"] is False
+    read = provider.read("id", {**outs, "renew_before_seconds": 59 * 60})
+    assert read.outs is not None and read.outs["renewal_due"] is True
+    # An identity issued before these outputs existed gets them on refresh, with
+    # the default 30-day window (its 55 minutes are inside it).
+    old = {k: v for k, v in outs.items()
+           if k not in ("sign_not_after", "tls_not_after", "renewal_due", "renew_before_seconds")}
+    refreshed = provider.read("id", old).outs
+    assert refreshed is not None and refreshed["tls_not_after"] == outs["tls_not_after"]
+    assert refreshed["renewal_due"] is True
