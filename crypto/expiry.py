@@ -27,15 +27,10 @@ def renewal_due(expiry: datetime, renew_before: timedelta, now: datetime | None 
     return expiry - renew_before <= (now if now is not None else datetime.now(UTC))
 
 
-def days_left(expiry: datetime, now: datetime) -> int:
-    """Whole days from ``now`` to ``expiry``; negative once expired."""
-    return (expiry - now) // timedelta(days=1)
-
-
 def _entry(cert_pem: str, renew_before: timedelta, now: datetime) -> dict[str, object]:
     expiry = not_after(cert_pem)
-    return {"notAfter": iso_utc(expiry), "daysLeft": days_left(expiry, now),
-            "renewalDue": renewal_due(expiry, renew_before, now)}
+    # No days-left count: it would change every day, and so every preview.
+    return {"notAfter": iso_utc(expiry), "renewalDue": renewal_due(expiry, renew_before, now)}
 
 
 def org_expiry_report(
@@ -52,8 +47,7 @@ def org_expiry_report(
     }
     pems = [*cas.values(), *(pem for certs in identities.values() for pem in certs.values())]
     soonest = min(not_after(pem) for pem in pems)
-    return {"soonestExpiry": iso_utc(soonest), "daysLeft": days_left(soonest, now),
-            "cas": report_cas, "identities": report_ids}
+    return {"soonestExpiry": iso_utc(soonest), "cas": report_cas, "identities": report_ids}
 
 
 def due_for_renewal(report: Mapping[str, Mapping[str, Any]]) -> list[str]:
