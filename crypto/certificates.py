@@ -20,6 +20,8 @@ from crypto.names import subject_name
 from network_spec import Subject
 
 VALIDITY = timedelta(days=3650)
+"""cryptogen's validity: every CA keeps it; node and user certificates take theirs
+from the caller (the stack's ``fabric:certValidity``)."""
 SERIAL_LIMIT = 1 << 128
 """Serials are random and below this bound, as cryptogen's."""
 BACKDATE = timedelta(minutes=5)
@@ -81,6 +83,7 @@ def _base_builder(
     issuer: x509.Name,
     public_key: ec.EllipticCurvePublicKey,
     now: datetime | None,
+    validity: timedelta = VALIDITY,
 ) -> x509.CertificateBuilder:
     start = not_before(now)
     return (
@@ -90,7 +93,7 @@ def _base_builder(
         .public_key(public_key)
         .serial_number(secrets.randbelow(SERIAL_LIMIT - 1) + 1)
         .not_valid_before(start)
-        .not_valid_after(start + VALIDITY)
+        .not_valid_after(start + validity)
     )
 
 
@@ -136,6 +139,7 @@ def _issue_leaf(
     key_usage: x509.KeyUsage,
     extended_key_usage: Sequence[x509.ObjectIdentifier],
     now: datetime | None,
+    validity: timedelta,
 ) -> KeyPair:
     ca_cert = ca.certificate()
     ca_public_key = ca_cert.public_key()
@@ -143,7 +147,9 @@ def _issue_leaf(
         raise ValueError("the CA certificate does not hold an EC key")
     key = generate_private_key()
     name = subject_name(subject, common_name, organizational_units=organizational_units)
-    builder = _base_builder(name, ca_cert.subject, key.public_key(), now).add_extension(
+    builder = _base_builder(
+        name, ca_cert.subject, key.public_key(), now, validity
+    ).add_extension(
         key_usage, critical=True
     )
     if extended_key_usage:
@@ -172,9 +178,12 @@ def issue_sign_cert(
     subject: Subject,
     organizational_units: Sequence[str] = (),
     now: datetime | None = None,
+    validity: timedelta = VALIDITY,
 ) -> KeyPair:
     """An MSP signing identity: key usage digitalSignature, no EKU, no SANs."""
-    return _issue_leaf(ca, common_name, subject, organizational_units, (), SIGN_KEY_USAGE, (), now)
+    return _issue_leaf(
+        ca, common_name, subject, organizational_units, (), SIGN_KEY_USAGE, (), now, validity
+    )
 
 
 def issue_tls_cert(
@@ -183,9 +192,10 @@ def issue_tls_cert(
     subject: Subject,
     sans: Sequence[str] = (),
     now: datetime | None = None,
+    validity: timedelta = VALIDITY,
 ) -> KeyPair:
     """A TLS identity: digitalSignature + keyEncipherment, serverAuth + clientAuth,
     SANs as given; no node OU (cryptogen gives TLS certificates none)."""
     return _issue_leaf(
-        ca, common_name, subject, (), sans, TLS_KEY_USAGE, TLS_EXTENDED_KEY_USAGE, now
+        ca, common_name, subject, (), sans, TLS_KEY_USAGE, TLS_EXTENDED_KEY_USAGE, now, validity
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
-from crypto.certificates import create_ca, issue_sign_cert, issue_tls_cert
+from crypto.certificates import VALIDITY, create_ca, issue_sign_cert, issue_tls_cert
 from crypto.keypair import KeyPair
 from network_spec import NodeSpec, OrgKind, OrgSpec
 
@@ -81,6 +81,7 @@ def _issue(
     sans: Sequence[str],
     server: bool,
     now: datetime | None,
+    validity: timedelta,
 ) -> Identity:
     # cryptogen takes the subject fields (C, ST, L, OU, ...) of every leaf from the
     # org's CA spec; a node's own subject fields are not used.
@@ -89,8 +90,8 @@ def _issue(
     return Identity(
         common_name=common_name,
         node_ou=ou,
-        sign=issue_sign_cert(cas.ca, common_name, subject, ous, now),
-        tls=issue_tls_cert(cas.tlsca, common_name, subject, sans, now),
+        sign=issue_sign_cert(cas.ca, common_name, subject, ous, now, validity),
+        tls=issue_tls_cert(cas.tlsca, common_name, subject, sans, now, validity),
         server=server,
     )
 
@@ -101,19 +102,22 @@ def issue_node(
     node: NodeSpec,
     extra_sans: Sequence[str] = (),
     now: datetime | None = None,
+    validity: timedelta = VALIDITY,
 ) -> Identity:
     """A peer or orderer. TLS SANs: ``node.sans`` then ``extra_sans`` (e.g. the
     Kubernetes service names), duplicates dropped."""
     sans = tuple(dict.fromkeys((*node.sans, *extra_sans)))
-    return _issue(org, cas, node.common_name, node_ou(org), sans, True, now)
+    return _issue(org, cas, node.common_name, node_ou(org), sans, True, now, validity)
 
 
 def issue_user(
-    org: OrgSpec, cas: OrgCAs, name: str, admin: bool, now: datetime | None = None
+    org: OrgSpec, cas: OrgCAs, name: str, admin: bool, now: datetime | None = None,
+    validity: timedelta = VALIDITY,
 ) -> Identity:
     """``Admin@<domain>`` (``admin=True``) or a ``UserN@<domain>``. As cryptogen,
     their TLS certificates have no SANs."""
-    return _issue(org, cas, name, ADMIN_OU if admin else CLIENT_OU, (), False, now)
+    ou = ADMIN_OU if admin else CLIENT_OU
+    return _issue(org, cas, name, ou, (), False, now, validity)
 
 
 def generate_org(

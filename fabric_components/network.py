@@ -17,6 +17,7 @@ from fabric_components.backup.jobs import (
     storage_secret,
 )
 from fabric_components.backup.material import RecordingCrypto, sealed_material
+from fabric_components.certificate_outputs import certificate_outputs
 from fabric_components.cluster.backup_storage import BackupStorage
 from fabric_components.cluster.kubernetes_provider import kubernetes_provider
 from fabric_components.components.chaincode import Chaincode, ChaincodeArgs
@@ -76,7 +77,7 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
         # A local network's nodes are reached by address, not by Service name.
         namespace = None if config.local_network else config.namespace
         return DirectoryCrypto(config.crypto_dir, spec, namespace)
-    return GeneratedCrypto(config.namespace)
+    return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before)
 
 
 def populate(
@@ -182,8 +183,8 @@ def deploy_network(
     if config.network_policies:
         network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
     backups = backup_wiring(config, storage, in_namespace)
-    if config.backup.key:
-        crypto = RecordingCrypto(crypto)
+    # Every identity handed out is recorded: for the certificate outputs and a backup.
+    crypto = recorded = RecordingCrypto(crypto)
     cas: dict[str, CaMaterial] = {
         org.name: crypto.cas(org, pulumi.ResourceOptions()) for org in spec.orgs
     }
@@ -242,11 +243,11 @@ def deploy_network(
     after: list[pulumi.Resource] = list(launched.values())
     if config.populate:
         after += populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
-    if isinstance(crypto, RecordingCrypto) and backups.storage is not None:
+    if config.backup.key and backups.storage is not None:
         taken = NetworkBackup("backup", NetworkBackupArgs(
             config=config,
             nodes=[v for component in launched.values() for v in component.volumes],
-            material=sealed_material(spec, crypto, [config.crypto_config, config.network],
+            material=sealed_material(spec, recorded, [config.crypto_config, config.network],
                                      config.backup.key,
                                      pulumi.Output.secret(config.backup.passphrase)),
             storage=backups.storage,
@@ -262,4 +263,5 @@ def deploy_network(
         "namespace": namespace.metadata["name"],
         "orgs": orgs,
         "connectionProfiles": profiles,
+        **certificate_outputs(spec, recorded, config.cert_renew_before),
     }

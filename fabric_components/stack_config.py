@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
+from crypto.certificates import VALIDITY
+from crypto.expiry import RENEW_BEFORE
 from fabric_components import quantities, stack_values
+from fabric_components.durations import DURATION_HINT, parse_duration
 from fabric_components.log_spec import log_spec_problem
 from network_spec import SpecError
 
@@ -161,6 +165,10 @@ class StackConfig:
     cluster without a policy engine)."""
     monitoring_namespace: str = "monitoring"
     """The namespace whose pods may scrape the nodes' operations endpoints."""
+    cert_validity: timedelta = VALIDITY
+    """Validity of newly issued node, admin and user certificates (CAs keep 10 years)."""
+    cert_renew_before: timedelta = RENEW_BEFORE
+    """A certificate is due for renewal this long before it expires."""
 
     @property
     def fabric_major(self) -> int:
@@ -230,6 +238,16 @@ class _Reader:
             raise self.fail(key, f"{value!r} is not one of {', '.join(choices)}")
         return value
 
+    def duration(self, key: str, default: str) -> timedelta:
+        """A duration more than 0 (``90d``, ``12h``, ``30m``)."""
+        value = self.string(key, default)
+        amount = parse_duration(value)
+        if amount is None:
+            raise self.fail(key, f"{value!r} is not valid: {DURATION_HINT}")
+        if not amount:
+            raise self.fail(key, f"{value!r} must be more than 0")
+        return amount
+
     def boolean(self, key: str, default: bool) -> bool:
         value = self.get(key)
         if value is None:
@@ -292,7 +310,17 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         network_policies=r.boolean("networkPolicies", True),
         monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
                                       "a namespace name (DNS-1123 label)"),
+        **_cert_lifetimes(r),
     )
+
+
+def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:
+    validity = r.duration("certValidity", "3650d")
+    renew_before = r.duration("certRenewBefore", "30d")
+    if renew_before >= validity:
+        raise r.fail("certRenewBefore", f"{r.get('certRenewBefore') or '30d'!r} must be less "
+                     f"than fabric:certValidity ({r.get('certValidity') or '3650d'!r})")
+    return {"cert_validity": validity, "cert_renew_before": renew_before}
 
 
 def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyConfigSchema,
     PolicyPack,
     ReportViolation,
     ResourceValidationArgs,
@@ -16,7 +17,16 @@ from pulumi_policy import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
-from policy.rules import RULES, STACK_RULES, Rule, StackRule, plain
+from policy.rules import (
+    EXPIRY_RULE,
+    RULES,
+    STACK_RULES,
+    Rule,
+    StackRule,
+    certificates_expiring,
+    horizon_of,
+    plain,
+)
 
 
 def as_policy(rule: Rule) -> ResourceValidationPolicy:
@@ -47,7 +57,28 @@ def as_stack_policy(rule: StackRule) -> StackValidationPolicy:
     )
 
 
+def expiry_policy() -> StackValidationPolicy:
+    """Mandatory by default; ``--policy-pack-config`` may set its
+    ``enforcementLevel`` (e.g. advisory) and its ``horizon`` (e.g. ``14d``)."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        resources = [(r.resource_type, plain(r.props)) for r in args.resources]
+        for violation in certificates_expiring(resources, horizon_of(args.get_config())):
+            report(violation, None)
+
+    return StackValidationPolicy(
+        name=EXPIRY_RULE.name,
+        description=EXPIRY_RULE.description,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        validate=validate,
+        config_schema=PolicyConfigSchema(properties={
+            "horizon": {"type": "string", "description": "e.g. 14d, 12h or 30m"},
+        }),
+    )
+
+
 PolicyPack(name="fabric-network", policies=[
     *(as_policy(rule) for rule in RULES),
     *(as_stack_policy(rule) for rule in STACK_RULES),
+    expiry_policy(),
 ])

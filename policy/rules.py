@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from crypto.expiry import RENEW_BEFORE, iso_utc, not_after, renewal_due
+from fabric_components.durations import DURATION_HINT, parse_duration
 from policy.reachability import Endpoint, Policy, isolated
 
 Props = dict[str, Any]
@@ -306,4 +309,60 @@ RULES = (
 STACK_RULES = (
     StackRule("network-policies-isolate-workloads", "Every workload's pods are isolated for "
               "ingress and egress by a NetworkPolicy of their namespace.", workloads_isolated),
+)
+
+
+IDENTITY_CERTS = {"IssuedIdentity": ("sign_cert", "tls_cert"),
+                  "CertificateAuthorities": ("ca_cert", "tlsca_cert")}
+"""The program's crypto resources (type name suffix) and their certificate outputs."""
+
+
+def certificates_expiring(
+    resources: Sequence[tuple[str, Props]], horizon: timedelta | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Every issued certificate (identities and CAs) that expires within
+    ``horizon`` of ``now``: by default an identity's own renewal window
+    (``fabric:certRenewBefore`` when it was registered), else 30 days. Renewal is
+    not automated, so any such certificate is reported. Certificates not issued
+    yet (a preview of new identities) are skipped."""
+    now = now if now is not None else datetime.now(UTC)
+    out = []
+    for typ, props in resources:
+        fields = IDENTITY_CERTS.get(typ.rsplit(":", 1)[-1])
+        if fields is None or not typ.startswith("pulumi-python:dynamic"):
+            continue
+        window = horizon
+        if window is None:
+            seconds = props.get("renew_before_seconds")
+            window = timedelta(seconds=int(seconds)) if seconds else RENEW_BEFORE
+        name = props.get("common_name") or props.get("ca_common_name") or "?"
+        for field_name in fields:
+            pem = props.get(field_name)
+            if not isinstance(pem, str) or "BEGIN CERTIFICATE" not in pem:
+                continue
+            expiry = not_after(pem)
+            if renewal_due(expiry, window, now):
+                out.append(f"{name} {field_name.removesuffix('_cert')}: expires "
+                           f"{iso_utc(expiry)}, within {window} (renew it before then)")
+    return out
+
+
+def horizon_of(config: Mapping[str, Any]) -> timedelta | None:
+    """The ``horizon`` of the expiry rule's policy config (e.g. ``14d``); None
+    (each identity's own window) when not set. A bad value raises ValueError."""
+    value = config.get("horizon")
+    if not value:
+        return None
+    horizon = parse_duration(str(value))
+    if not horizon:
+        raise ValueError(f"certificates-not-expiring: horizon: {value!r} is not valid: "
+                         f"{DURATION_HINT}, more than 0")
+    return horizon
+
+
+EXPIRY_RULE = StackRule(
+    "certificates-not-expiring", "No issued certificate expires within the horizon (policy "
+    "config horizon, e.g. 14d; default: fabric:certRenewBefore): renewal is not automated.",
+    certificates_expiring,
 )

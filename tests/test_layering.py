@@ -22,7 +22,8 @@ RANKS: list[tuple[str, ...]] = [
      "fabric_components.crypto_provider", "fabric_components.rollout_provider"),
     ("fabric_components.stack_config", "fabric_components.stack_values",
      "fabric_components.quantities", "fabric_components.log_spec",
-     "fabric_components.service_sans", "fabric_components.crypto_material"),
+     "fabric_components.service_sans", "fabric_components.crypto_material",
+     "fabric_components.durations"),
     ("fabric_components.k8s", "fabric_components.cluster"),
     ("fabric_components.backup",),
     ("fabric_components.components",),
@@ -37,7 +38,7 @@ pickled providers importable."""
 PULUMI_FREE = ("network_spec", "crypto", "fabric_nodes", "fabric_ops", "backup", "localnet",
                "fabric_components.stack_config", "fabric_components.stack_values",
                "fabric_components.quantities", "fabric_components.log_spec",
-               "fabric_components.service_sans")
+               "fabric_components.service_sans", "fabric_components.durations")
 
 
 def module_name(path: Path) -> str:

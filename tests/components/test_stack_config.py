@@ -264,3 +264,40 @@ def test_every_key_the_program_reads_is_declared_in_the_project():
     load_stack_config("dev", get)
     assert "allowSystemNamespace" in read
     assert read - set(project_schema()) == set()
+
+
+def test_certificate_lifetimes_default_to_cryptogens_and_match_the_schema():
+    from datetime import timedelta
+
+    none: dict[str, str] = {}
+    config = load_stack_config("dev", none.get)
+    schema = project_schema()
+    assert config.cert_validity == timedelta(days=3650)
+    assert schema["certValidity"]["default"] == "3650d"
+    assert config.cert_renew_before == timedelta(days=30)
+    assert schema["certRenewBefore"]["default"] == "30d"
+    short = load_stack_config("dev", {"certValidity": "1h", "certRenewBefore": "30m"}.get)
+    assert (short.cert_validity, short.cert_renew_before) == (
+        timedelta(hours=1), timedelta(minutes=30))
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"certValidity": "90 days"}, "Pulumi.dev.yaml: fabric:certValidity: '90 days' is not "
+         "valid: a whole number of days, hours or minutes, e.g. 90d, 12h or 30m"),
+        ({"certValidity": "1y"}, "Pulumi.dev.yaml: fabric:certValidity: '1y' is not valid: a "
+         "whole number of days, hours or minutes, e.g. 90d, 12h or 30m"),
+        ({"certRenewBefore": "0d"}, "Pulumi.dev.yaml: fabric:certRenewBefore: '0d' must be "
+         "more than 0"),
+        ({"certValidity": "1h"}, "Pulumi.dev.yaml: fabric:certRenewBefore: '30d' must be less "
+         "than fabric:certValidity ('1h')"),
+        ({"certValidity": "12h", "certRenewBefore": "720m"}, "Pulumi.dev.yaml: "
+         "fabric:certRenewBefore: '720m' must be less than fabric:certValidity ('12h')"),
+    ],
+)
+def test_bad_certificate_lifetimes_name_the_stack_file_and_key(values, message):
+    with pytest.raises(SpecError) as error:
+        load_stack_config("dev", values.get)
+    assert str(error.value) == message
+    assert "\n" not in str(error.value)

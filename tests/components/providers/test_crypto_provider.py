@@ -102,3 +102,44 @@ def test_random_secret_is_generated_once_and_kept():
     assert again["value"] != outs["value"]
     diff = provider.diff("id", outs, {"purpose": "peer0-org1-couchdb", "length": 24})
     assert diff.changes is False
+
+
+def test_identity_takes_the_validity_asked_for_and_reports_its_expiry():
+    from datetime import UTC, datetime, timedelta
+
+    outs = outputs_of(IdentityProvider().create(identity_props(issue_ca(), validity_seconds=3600)))
+    for which in ("sign", "tls"):
+        cert = x509.load_pem_x509_certificate(outs[f"{which}_cert"].encode())
+        left = cert.not_valid_after_utc - datetime.now(UTC)
+        # notBefore is backdated 5 minutes, as cryptogen's: under an hour is left.
+        assert timedelta(minutes=50) < left <= timedelta(hours=1)
+        assert outs[f"{which}_not_after"] == cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_identity_diff_ignores_a_new_validity_so_nothing_is_reissued():
+    cas = issue_ca()
+    provider = IdentityProvider()
+    outs = outputs_of(provider.create(identity_props(cas, validity_seconds=3600)))
+    longer = provider.diff("id", outs, identity_props(cas, validity_seconds=90 * 86400))
+    assert longer.changes is False and longer.replaces == []
+    # The same change alongside a new SAN still replaces, for the SAN only.
+    both = provider.diff("id", outs, identity_props(cas, validity_seconds=60, sans=["x.y"]))
+    assert both.replaces == ["sans"]
+
+
+def test_renewal_due_is_set_on_create_and_recomputed_on_refresh():
+    provider = IdentityProvider()
+    cas = issue_ca()
+    # 55 minutes left (backdated by 5): outside a 30-minute window, inside a 59-minute one.
+    outs = outputs_of(provider.create(identity_props(
+        cas, validity_seconds=3600, renew_before_seconds=1800)))
+    assert outs["renewal_due"] is False
+    read = provider.read("id", {**outs, "renew_before_seconds": 59 * 60})
+    assert read.outs is not None and read.outs["renewal_due"] is True
+    # An identity issued before these outputs existed gets them on refresh, with
+    # the default 30-day window (its 55 minutes are inside it).
+    old = {k: v for k, v in outs.items()
+           if k not in ("sign_not_after", "tls_not_after", "renewal_due", "renew_before_seconds")}
+    refreshed = provider.read("id", old).outs
+    assert refreshed is not None and refreshed["tls_not_after"] == outs["tls_not_after"]
+    assert refreshed["renewal_due"] is True

@@ -1,0 +1,73 @@
+"""Certificate expiry under mocks: a stack with a one-hour validity issues
+certificates that end within the hour (55 minutes left: cryptogen backdates by
+5), the identity resources and the stack outputs say when, and every one is due
+for renewal when the window is longer than what is left."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from cryptography import x509
+
+from tests.components.mocks import RecordingMocks, plain
+from tests.components.program import run_sample
+
+IDENTITY = "IdentityProvider"
+
+
+@pytest.fixture(scope="module")
+def one_hour() -> tuple[RecordingMocks, dict[str, Any]]:
+    return run_sample("simple", certValidity="1h", certRenewBefore="59m")
+
+
+@pytest.fixture(scope="module")
+def default() -> tuple[RecordingMocks, dict[str, Any]]:
+    return run_sample("simple")
+
+
+def ends(pem: str) -> datetime:
+    return x509.load_pem_x509_certificate(pem.encode()).not_valid_after_utc
+
+
+def test_identities_are_issued_for_the_validity_asked_and_say_when_they_end(one_hour):
+    mocks, _ = one_hour
+    now = datetime.now(UTC)
+    identities = mocks.by_provider(IDENTITY)
+    assert len(identities) >= 5
+    for resource in identities:
+        outs = plain(resource.outputs)
+        for which in ("sign", "tls"):
+            end = ends(outs[f"{which}_cert"])
+            assert now < end <= now + timedelta(hours=1), resource.name
+            assert outs[f"{which}_not_after"] == end.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert resource.manifest["validity_seconds"] == 3600
+
+
+def test_outputs_list_every_certificate_and_all_are_due_inside_the_window(one_hour):
+    mocks, outputs = one_hour
+    report = outputs["certificates"]
+    identities = {plain(r.outputs)["common_name"]: plain(r.outputs)
+                  for r in mocks.by_provider(IDENTITY)}
+    listed = {cn for org in report.values() for cn in org["identities"]}
+    assert listed == set(identities)
+    org1 = report["Org1"]
+    peer = org1["identities"]["peer0.org1.example.com"]
+    assert peer["tls"]["notAfter"] == identities["peer0.org1.example.com"]["tls_not_after"]
+    assert peer["sign"]["renewalDue"] is True
+    # The soonest expiry of the org is a leaf's; its CAs keep ten years, not due.
+    assert org1["soonestExpiry"] == min(
+        c["notAfter"] for certs in org1["identities"].values() for c in certs.values())
+    assert org1["cas"]["tlsca"]["notAfter"] >= "2036" and not org1["cas"]["ca"]["renewalDue"]
+    due = outputs["certificatesDueForRenewal"]
+    assert "Org1/peer0.org1.example.com/tls" in due and "Org1/Admin@org1.example.com/sign" in due
+    assert len(due) == 2 * len(identities)
+    assert "PRIVATE KEY" not in json.dumps(outputs)
+
+
+def test_with_cryptogens_validity_nothing_is_due(default):
+    _, outputs = default
+    assert outputs["certificatesDueForRenewal"] == []
+    assert outputs["certificates"]["Org1"]["soonestExpiry"] >= "2036"
