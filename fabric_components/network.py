@@ -36,6 +36,7 @@ from fabric_components.crypto_material import (
 from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
 from fabric_components.k8s.chaincode_server import server_address
 from fabric_components.k8s.network_policies import network_policies
+from fabric_components.monitoring.objects import monitoring_objects
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.connection_profile import connection_profile
 from fabric_nodes.gateway_clients import gateway_client
@@ -182,6 +183,8 @@ def deploy_network(
     components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
     if config.network_policies:
         network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
+    if config.monitoring == "podmonitor":
+        monitoring_objects(config.namespace, in_namespace)
     backups = backup_wiring(config, storage, in_namespace)
     if config.backup.key:
         crypto = RecordingCrypto(crypto)

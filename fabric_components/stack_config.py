@@ -23,6 +23,7 @@ BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAG
                "Standard_GZRS", "Standard_RAGZRS")
 BACKUP_KEY = re.compile(r"[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?")
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+MONITORING_CHOICES = ("none", "podmonitor")
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,9 @@ class StackConfig:
     cluster without a policy engine)."""
     monitoring_namespace: str = "monitoring"
     """The namespace whose pods may scrape the nodes' operations endpoints."""
+    monitoring: str = "none"
+    """``podmonitor``: PodMonitor, PrometheusRule (the Prometheus Operator's CRDs)
+    and Grafana dashboard ConfigMaps; ``none``: no monitoring objects."""
 
     @property
     def fabric_major(self) -> int:
@@ -292,6 +296,7 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         network_policies=r.boolean("networkPolicies", True),
         monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
                                       "a namespace name (DNS-1123 label)"),
+        monitoring=r.choice("monitoring", "none", MONITORING_CHOICES),
     )
 
 
