@@ -37,8 +37,10 @@ from fabric_components.crypto_material import (
 from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
 from fabric_components.k8s.chaincode_server import server_address
 from fabric_components.k8s.network_policies import network_policies
+from fabric_components.monitoring.objects import monitoring_objects
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.connection_profile import connection_profile
+from fabric_nodes.gateway_clients import gateway_client
 from fabric_nodes.local_network import LocalNetworkManifest
 from fabric_nodes.node_settings import Addressing, ClusterAddressing
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
@@ -182,6 +184,8 @@ def deploy_network(
     components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
     if config.network_policies:
         network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
+    if config.monitoring == "podmonitor":
+        monitoring_objects(config.namespace, in_namespace)
     backups = backup_wiring(config, storage, in_namespace)
     # Every identity handed out is recorded: for the certificate outputs and a backup.
     crypto = recorded = RecordingCrypto(crypto)
@@ -239,7 +243,9 @@ def deploy_network(
             "tlsCaCert": peer_org.tls_ca_cert,
             "caCert": cas[org.name].ca_cert,
         }
-    addressing = ClusterAddressing(config.namespace)
+    # Clients reach a local network's nodes at their real addresses.
+    addressing: Addressing = (local.addressing if local is not None
+                              else ClusterAddressing(config.namespace))
     after: list[pulumi.Resource] = list(launched.values())
     if config.populate:
         after += populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
@@ -258,10 +264,16 @@ def deploy_network(
             org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs
         }
     )
+    clients = tls_ca_pems.apply(
+        lambda pems: {
+            org.name: gateway_client(org, addressing, pems[org.name]) for org in spec.peer_orgs
+        }
+    )
     return {
         **cluster_outputs,
         "namespace": namespace.metadata["name"],
         "orgs": orgs,
         "connectionProfiles": profiles,
         **certificate_outputs(spec, recorded, config.cert_renew_before),
+        "gatewayClients": clients,
     }

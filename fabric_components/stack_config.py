@@ -27,6 +27,7 @@ BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAG
                "Standard_GZRS", "Standard_RAGZRS")
 BACKUP_KEY = re.compile(r"[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?")
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+MONITORING_CHOICES = ("none", "podmonitor")
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,9 @@ class StackConfig:
     """Validity of newly issued node, admin and user certificates (CAs keep 10 years)."""
     cert_renew_before: timedelta = RENEW_BEFORE
     """A certificate is due for renewal this long before it expires."""
+    monitoring: str = "none"
+    """``podmonitor``: PodMonitor, PrometheusRule (the Prometheus Operator's CRDs)
+    and Grafana dashboard ConfigMaps; ``none``: no monitoring objects."""
 
     @property
     def fabric_major(self) -> int:
@@ -311,6 +315,7 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
                                       "a namespace name (DNS-1123 label)"),
         **_cert_lifetimes(r),
+        monitoring=r.choice("monitoring", "none", MONITORING_CHOICES),
     )
 
 

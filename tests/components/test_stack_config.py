@@ -143,6 +143,8 @@ def test_dev_stack_file_loads():
         ("namespace", "kube-system", f"Pulumi.dev.yaml: fabric:namespace: 'kube-system' {SYSTEM}"),
         ("namespace", "default", f"Pulumi.dev.yaml: fabric:namespace: 'default' {SYSTEM}"),
         ("namespace", "kube-fabric", f"Pulumi.dev.yaml: fabric:namespace: 'kube-fabric' {SYSTEM}"),
+        ("monitoring", "prometheus", "Pulumi.dev.yaml: fabric:monitoring: 'prometheus' is not "
+         "one of none, podmonitor"),
     ],
 )
 def test_bad_values_name_the_stack_file_and_key(key, value, message):

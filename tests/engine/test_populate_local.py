@@ -9,6 +9,7 @@ new value, and the next ``pulumi up`` applies it as a config update."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,6 +102,10 @@ def test_one_up_creates_the_channel_and_deploys_the_chaincode(cli: PulumiCli, ne
     assert written.returncode == 0, written.output
     assert query(net.executor("Org2"), peer2, CHANNEL, "basic", "ReadAsset",
                  ["engine"]) == "green"
+    clients = json.loads(cli.run("stack", "output", "gatewayClients", "--json").stdout)
+    assert clients["Org1"]["peers"][org1.nodes[0].common_name]["endpoint"] == peer1
+    assert clients["Org2"]["peers"][org2.nodes[0].common_name]["endpoint"] == peer2
+    assert clients["Org2"]["tlsRootCert"] == net.tls_ca_file("Org2").read_text()
 
 
 def test_nothing_changes_afterwards(cli: PulumiCli):

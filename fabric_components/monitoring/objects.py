@@ -1,0 +1,62 @@
+"""The Prometheus Operator and Grafana objects of ``fabric:monitoring:
+podmonitor``: a PodMonitor scraping every peer's and orderer's operations port
+(``/metrics``, Prometheus format, see ``fabric_nodes.node_settings``), a
+PrometheusRule with the alert rules, and a ConfigMap per dashboard for the
+Grafana sidecar (label ``grafana_dashboard: "1"``). The PodMonitor's relabelings
+give every series the ``node`` (Kubernetes name), ``role`` (``fabric-peer`` or
+``fabric-orderer``) and ``org`` labels the dashboards and rules use."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from fabric_components.monitoring.definitions import alert_groups, dashboards
+
+API_VERSION = "monitoring.coreos.com/v1"
+NODE_ROLES = ["fabric-peer", "fabric-orderer"]
+PART_OF = {"app.kubernetes.io/part-of": "fabric-network", "app.kubernetes.io/managed-by": "pulumi"}
+POD_LABEL = "__meta_kubernetes_pod_label_"
+RELABELINGS = [
+    {"sourceLabels": [f"{POD_LABEL}app_kubernetes_io_instance"], "targetLabel": "node"},
+    {"sourceLabels": [f"{POD_LABEL}app_kubernetes_io_name"], "targetLabel": "role"},
+    {"sourceLabels": [f"{POD_LABEL}fabric_hyperledger_org_org"], "targetLabel": "org"},
+]
+
+
+def monitoring_objects(namespace: str, opts: pulumi.ResourceOptions) -> None:
+    metadata = {"namespace": namespace, "labels": PART_OF}
+    k8s.apiextensions.CustomResource(
+        "fabric-nodes-podmonitor",
+        api_version=API_VERSION,
+        kind="PodMonitor",
+        metadata={"name": "fabric-nodes", **metadata},
+        spec={
+            "selector": {"matchExpressions": [
+                {"key": "app.kubernetes.io/name", "operator": "In", "values": NODE_ROLES},
+            ]},
+            "namespaceSelector": {"matchNames": [namespace]},
+            "podMetricsEndpoints": [{"port": "operations", "path": "/metrics",
+                                     "scheme": "http", "relabelings": RELABELINGS}],
+        },
+        opts=opts,
+    )
+    k8s.apiextensions.CustomResource(
+        "fabric-alerts",
+        api_version=API_VERSION,
+        kind="PrometheusRule",
+        metadata={"name": "fabric-alerts", **metadata},
+        spec={"groups": alert_groups(namespace)},
+        opts=opts,
+    )
+    for file_name, dashboard in dashboards().items():
+        k8s.core.v1.ConfigMap(
+            f"dashboard-{file_name.removesuffix('.json')}",
+            metadata={"name": f"fabric-dashboard-{file_name.removesuffix('.json')}",
+                      "namespace": namespace,
+                      "labels": {**PART_OF, "grafana_dashboard": "1"}},
+            data={file_name: json.dumps(dashboard, indent=2)},
+            opts=opts,
+        )

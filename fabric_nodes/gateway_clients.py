@@ -1,0 +1,28 @@
+"""What a Fabric Gateway client of one peer org needs to connect, per peer: the
+endpoint as reachable from where the client runs (a Service DNS name in the
+cluster, 127.0.0.1 and the real port for a local network), the org's TLS root
+certificate, the MSP ID, and the host name to verify in the peer's TLS
+certificate. Public data only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fabric_nodes.node_settings import Addressing, peer_address
+from network_spec import OrgSpec
+
+
+def gateway_client(org: OrgSpec, addressing: Addressing, tls_ca_cert: str) -> dict[str, Any]:
+    """``hostNameOverride`` is the peer's common name, always one of its TLS
+    certificate's SANs, so it verifies whatever address the endpoint uses."""
+    return {
+        "mspId": org.msp_id,
+        "tlsRootCert": tls_ca_cert,
+        "peers": {
+            node.common_name: {
+                "endpoint": peer_address(addressing, node),
+                "hostNameOverride": node.common_name,
+            }
+            for node in org.nodes
+        },
+    }
