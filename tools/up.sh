@@ -8,8 +8,11 @@
 # script starts and leaves running in the background (needs root; stop it with
 # `venv/bin/python -m tools.localcluster stop`).
 #
-# State goes to a local file backend unless PULUMI_BACKEND_URL says otherwise; the
-# passphrase is PULUMI_CONFIG_PASSPHRASE (empty when unset, fine for dev only).
+# State goes to a local file backend unless PULUMI_BACKEND_URL says otherwise
+# (~/.fabric-on-pulumi-state; for the local cluster, inside the cluster's own
+# directory, so that the state goes when the cluster is stopped and a new cluster
+# starts from an empty stack); the passphrase is PULUMI_CONFIG_PASSPHRASE (empty
+# when unset, fine for dev only).
 # The stack file Pulumi.<stack>.yaml is read, never written: Pulumi runs on a copy
 # beside the state, so the checkout stays as git has it. What a killed run leaves
 # is cleared first (tools/interrupted_runs.py): its stack lock, once its process is
@@ -31,8 +34,13 @@ fi
 venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 
 local_cluster=false
-if [ "$stack" = dev ] && [ -z "${KUBECONFIG:-}" ] && [ ! -f "$HOME/.kube/config" ]; then
-  echo "[up] no kube context: starting the local cluster (tools/localcluster)" >&2
+running_local="$(venv/bin/python -m tools.localcluster kubeconfig 2>/dev/null || true)"
+no_context=false
+[ -z "${KUBECONFIG:-}" ] && [ ! -f "$HOME/.kube/config" ] && no_context=true
+# The dev stack goes to the local cluster when there is no kube context, or when
+# the context is the local cluster's own kubeconfig (as `up` tells to export).
+if [ "$stack" = dev ] && { $no_context || { [ -n "$running_local" ] && [ "${KUBECONFIG:-}" = "$running_local" ]; }; }; then
+  echo "[up] the dev stack goes to the local cluster (tools/localcluster)" >&2
   tools/install-packages.sh
   tools/build-tools.sh fabric images >/dev/null
   KUBECONFIG="$(venv/bin/python -m tools.localcluster start)"
@@ -48,7 +56,11 @@ provider_dir=$(sed -n 2p <<<"$dirs")
 export PATH="$pulumi_dir/bin:$PATH"
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=1
 export PULUMI_RUNTIME_VIRTUALENV="$PWD/venv"
-state_dir="$HOME/.fabric-on-pulumi-state"
+if $local_cluster; then
+  state_dir="$(dirname "$KUBECONFIG")/pulumi"
+else
+  state_dir="$HOME/.fabric-on-pulumi-state"
+fi
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$state_dir}"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 if [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
