@@ -87,11 +87,17 @@ class Images:
 
 @dataclass(frozen=True)
 class AksSettings:
+    """The AKS cluster a stack creates (``fabric:cluster: aks``); also the
+    ``AksCluster`` component's args."""
+
     location: str
+    """Azure region, e.g. ``westeurope``."""
     kubernetes_version: str
+    """Pinned AKS Kubernetes version, e.g. ``1.33``."""
     system_vm_size: str
     system_node_count: int
     fabric_vm_size: str
+    """VM size of the pool the Fabric nodes are scheduled on."""
     fabric_node_count: int
     private_api_server: bool = False
     """The API server has a private address in the cluster's virtual network only."""

@@ -4,13 +4,13 @@ pool and a Fabric node pool, and its kubeconfig as a secret output."""
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_azure_native as azure
 
 from fabric_components.cluster.aks_kubeconfig import azure_cli_kubeconfig
+from fabric_components.stack_config import AksSettings
 from fabric_components.stack_values import AKS_FABRIC_POOL
 
 FABRIC_POOL = AKS_FABRIC_POOL
@@ -18,21 +18,8 @@ RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 """The built-in role "Azure Kubernetes Service RBAC Cluster Admin"."""
 
 
-@dataclass(frozen=True)
-class AksClusterArgs:
-    location: str
-    """Azure region, e.g. ``westeurope``."""
-    kubernetes_version: str
-    """Pinned AKS Kubernetes version, e.g. ``1.33``."""
-    system_vm_size: str
-    system_node_count: int
-    fabric_vm_size: str
-    """VM size of the pool the Fabric nodes are scheduled on."""
-    fabric_node_count: int
-    private_api_server: bool = False
-    entra_id: bool = False
-    """Entra ID sign-in, Azure RBAC authorization, local accounts off."""
-    admin_group_object_ids: tuple[str, ...] = ()
+AksClusterArgs = AksSettings
+"""The component's args are the stack's AKS settings, field for field."""
 
 
 def access_settings(args: AksClusterArgs) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.cluster.aks import AksCluster, AksClusterArgs
+from fabric_components.cluster.aks import AksCluster
 from fabric_components.cluster.backup_storage import BackupStorage, BackupStorageArgs
 from fabric_components.stack_config import StackConfig
 
@@ -30,20 +30,7 @@ def kubernetes_provider(
         )
         return provider, {"cluster": {"kind": "existing", "context": context or "(current)"}}, None
     aks = cluster.aks
-    created = AksCluster(
-        f"fabric-{stack}",
-        AksClusterArgs(
-            location=aks.location,
-            kubernetes_version=aks.kubernetes_version,
-            system_vm_size=aks.system_vm_size,
-            system_node_count=aks.system_node_count,
-            fabric_vm_size=aks.fabric_vm_size,
-            fabric_node_count=aks.fabric_node_count,
-            private_api_server=aks.private_api_server,
-            entra_id=aks.entra_id,
-            admin_group_object_ids=aks.admin_group_object_ids,
-        ),
-    )
+    created = AksCluster(f"fabric-{stack}", aks)
     provider = k8s.Provider(
         "kubernetes", kubeconfig=created.kubeconfig, cluster_identifier=f"aks/fabric-{stack}"
     )
