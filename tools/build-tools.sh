@@ -45,8 +45,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # (go install refuses to read Fabric's module list through the proxy). v2.5.9 is
 # the newest 2.5 release the Go module proxy serves (2.5.10 to 2.5.16 are
 # refused) and the default; 2.5.0 is the release the rolling-upgrade test starts
-# from. FABRIC_VERSION restricts `fabric` to one of them.
-FABRIC_RELEASES=(2.5.0 2.5.9)
+# from. v3.1.1 (served as a pseudo-version too; 3.0.x and 3.1.2+ are refused) is
+# the release BFT ordering needs. FABRIC_VERSION restricts `fabric` to one of them.
+FABRIC_RELEASES=(2.5.0 3.1.1 2.5.9)
 FABRIC_VERSION="${FABRIC_VERSION:-}"
 # The Pulumi CLI. requirements.txt has the Python SDK 3.272.0, but the proxy
 # refuses github.com/pulumi/pulumi/pkg/v3 v3.272.0; v3.274.0 is the closest
