@@ -189,6 +189,37 @@ def _external_builders(paths: NodePaths) -> str:
     )
 
 
+def peer_operations_tls(paths: NodePaths) -> dict[str, EnvValue]:
+    """The operations endpoint serves HTTPS only, with the node's own TLS key
+    pair: issued by the org's TLS CA, its SANs are the node's names (the Service
+    names in a cluster, 127.0.0.1 locally), by which a caller verifies it.
+
+    The TLS handshake does not demand a client certificate, so kubelet probes
+    reach ``/healthz`` (and ``/version``), which Fabric leaves open. Fabric's
+    other endpoints, ``/metrics`` and ``/logspec`` (which changes log levels),
+    answer only a caller presenting a client certificate of the org's TLS CA
+    (``clientRootCAs``) once TLS is on."""
+    return {
+        "CORE_OPERATIONS_TLS_ENABLED": "true",
+        "CORE_OPERATIONS_TLS_CERT_FILE": f"{paths.tls_dir}/server.crt",
+        "CORE_OPERATIONS_TLS_KEY_FILE": f"{paths.tls_dir}/server.key",
+        "CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED": "false",
+        # The peer reads a list from the environment split at spaces, no brackets.
+        "CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES": f"{paths.tls_dir}/ca.crt",
+    }
+
+
+def orderer_operations_tls(paths: NodePaths) -> dict[str, EnvValue]:
+    """The orderer's counterpart of ``peer_operations_tls``."""
+    return {
+        "ORDERER_OPERATIONS_TLS_ENABLED": "true",
+        "ORDERER_OPERATIONS_TLS_CERTIFICATE": f"{paths.tls_dir}/server.crt",
+        "ORDERER_OPERATIONS_TLS_PRIVATEKEY": f"{paths.tls_dir}/server.key",
+        "ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED": "false",
+        "ORDERER_OPERATIONS_TLS_CLIENTROOTCAS": f"[{paths.tls_dir}/ca.crt]",
+    }
+
+
 def peer_environment(
     org: OrgSpec,
     node: NodeSpec,
@@ -225,6 +256,7 @@ def peer_environment(
         "CORE_PEER_FILESYSTEMPATH": paths.data_dir,
         "CORE_LEDGER_SNAPSHOTS_ROOTDIR": f"{paths.data_dir}/snapshots",
         "CORE_OPERATIONS_LISTENADDRESS": f"{listen}:{ports.operations}",
+        **peer_operations_tls(paths),
         "CORE_METRICS_PROVIDER": "prometheus",
         "CORE_VM_ENDPOINT": "",
         "CORE_CHAINCODE_EXTERNALBUILDERS": _external_builders(paths),
@@ -277,6 +309,7 @@ def orderer_environment(
         "ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED": "true",
         "ORDERER_ADMIN_TLS_CLIENTROOTCAS": f"[{tls}/ca.crt]",
         "ORDERER_OPERATIONS_LISTENADDRESS": f"{listen}:{ports.operations}",
+        **orderer_operations_tls(paths),
         "ORDERER_METRICS_PROVIDER": "prometheus",
     }
 

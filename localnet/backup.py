@@ -33,7 +33,6 @@ from fabric_ops.chaincode_ops import committed
 from fabric_ops.channel_ops import orderer_channel, peer_height
 from fabric_ops.polling import poll
 from localnet.network import LocalNetwork
-from localnet.process import http_get
 from network_spec import OrgKind
 
 MATERIAL = "network.sealed"
@@ -74,7 +73,7 @@ def backup_order(net: LocalNetwork) -> list[str]:
 def raft_metrics(net: LocalNetwork, common_name: str) -> dict[tuple[str, str], float]:
     """``consensus_etcdraft_*`` gauges of an orderer by (name, channel), from its
     Prometheus endpoint."""
-    _, body = http_get(f"http://{net.nodes[common_name].operations}/metrics")
+    _, body = net.nodes[common_name].operations_get("/metrics")
     found: dict[tuple[str, str], float] = {}
     for line in body.splitlines():
         match = RAFT_GAUGE.match(line)

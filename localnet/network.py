@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import signal
+import ssl
 import sys
 import time
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ from localnet.addressing import LOCAL_SANS, allocate, allocate_nodes
 from localnet.process import (
     STOP_GRACE_SECONDS,
     NodeProcess,
+    Probe,
+    http_get,
+    operations_tls,
     process_environment,
     stop_all,
     wait_ready,
@@ -60,7 +64,10 @@ class LocalNode:
     endpoint: str
     """``127.0.0.1:<port>``: peer gRPC, or orderer broadcast/deliver and Raft."""
     operations: str
-    """``127.0.0.1:<port>`` of /healthz and /metrics (plain HTTP)."""
+    """``127.0.0.1:<port>`` of /healthz and /metrics (HTTPS only)."""
+    operations_tls: ssl.SSLContext
+    """Verifies the operations endpoint by the org's TLS CA and presents the
+    org admin's TLS client certificate (which /metrics and /logspec demand)."""
     admin_endpoint: str | None
     """Orderers: the channel participation API (osnadmin); None for peers."""
     process: NodeProcess
@@ -75,10 +82,18 @@ class LocalNode:
     def log(self) -> Path:
         return self.process.log
 
+    def operations_url(self, path: str) -> str:
+        return f"https://{self.operations}{path}"
 
-def probes(nodes: list[LocalNode]) -> dict[NodeProcess, tuple[str, str]]:
+    def operations_get(self, path: str) -> tuple[int, str]:
+        """Status and body of ``path`` of the operations endpoint, over TLS."""
+        return http_get(self.operations_url(path), self.operations_tls)
+
+
+def probes(nodes: list[LocalNode]) -> dict[NodeProcess, Probe]:
     """What ``wait_ready`` polls for each node: /healthz and its gRPC endpoint."""
-    return {node.process: (f"http://{node.operations}/healthz", node.endpoint) for node in nodes}
+    return {node.process: (node.operations_url("/healthz"), node.endpoint, node.operations_tls)
+            for node in nodes}
 
 
 class LocalNetwork:
@@ -202,8 +217,11 @@ class LocalNetwork:
             cwd=node_home,
             log=node_home / "node.log",
         )
-        return LocalNode(org, node, paths, endpoint, f"{LOCAL_HOST}:{operations}", admin, process,
-                         release)
+        admin_tls = self.admin_dir(org.name) / "tls"
+        tls = operations_tls(f"{paths.tls_dir}/ca.crt",
+                             (admin_tls / "client.crt", admin_tls / "client.key"))
+        return LocalNode(org, node, paths, endpoint, f"{LOCAL_HOST}:{operations}", tls, admin,
+                         process, release)
 
     def stop(self) -> None:
         """Stop every node (idempotent)."""

@@ -8,6 +8,7 @@ import ctypes
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -123,20 +124,35 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 """Ignores http_proxy and friends: the nodes are on 127.0.0.1."""
 
 
-def http_get(url: str) -> tuple[int, str]:
-    """Status and body of a plain HTTP GET (operations endpoints)."""
+def operations_tls(ca_file: str | Path, client: tuple[str | Path, str | Path] | None = None,
+                   ) -> ssl.SSLContext:
+    """What a caller of an operations endpoint verifies the node with (its org's
+    TLS CA and the node's name, 127.0.0.1 locally) and, with ``client`` (a
+    certificate and key file), presents: Fabric serves ``/metrics`` and
+    ``/logspec`` only to a client certificate of the org's TLS CA."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    if client is not None:
+        context.load_cert_chain(str(client[0]), str(client[1]))
+    return context
+
+
+def http_get(url: str, context: ssl.SSLContext | None = None) -> tuple[int, str]:
+    """Status and body of an HTTP(S) GET (operations endpoints); ``context``
+    verifies an https server."""
+    opener = _DIRECT if context is None else urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     try:
-        with _DIRECT.open(url, timeout=2) as response:
+        with opener.open(url, timeout=2) as response:
             return int(response.status), response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
 
 
-def health(url: str) -> tuple[bool, str]:
+def health(url: str, context: ssl.SSLContext | None = None) -> tuple[bool, str]:
     """Whether ``url`` answers 200, and otherwise what it answered (e.g. the
     failed checks) or why it could not be reached."""
     try:
-        status, body = http_get(url)
+        status, body = http_get(url, context)
     except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
         return False, str(error)
     return (True, "") if status == 200 else (False, f"HTTP {status}: {body}")
@@ -152,29 +168,34 @@ def accepts(endpoint: str) -> tuple[bool, str]:
         return False, f"{endpoint}: {error}"
 
 
-def wait_ready(nodes: Mapping[NodeProcess, tuple[str, str]], timeout: float) -> None:
+Probe = tuple[str, str, ssl.SSLContext]
+"""What ``wait_ready`` polls for a node: its health URL (https), its gRPC
+endpoint and how to verify the health endpoint's certificate."""
+
+
+def wait_ready(nodes: Mapping[NodeProcess, Probe], timeout: float) -> None:
     """Poll every node until its ``/healthz`` URL answers 200 and its gRPC
     endpoint accepts connections (a node answers /healthz while it still opens
-    its ledgers, before it serves). Values: (health URL, endpoint). Raises
-    ``NodeStartError`` with the log tail of the first node that exited or, at the
-    timeout, of the first one still not ready."""
+    its ledgers, before it serves). Raises ``NodeStartError`` with the log tail
+    of the first node that exited or, at the timeout, of the first one still
+    not ready."""
     pending = {node: (probes, "") for node, probes in nodes.items()}
 
     def all_ready() -> bool | None:
-        for node, ((url, endpoint), _) in list(pending.items()):
+        for node, ((url, endpoint, context), _) in list(pending.items()):
             if not node.running():
                 raise node.failure(f"exited with code {node.popen.returncode} while starting")
-            ok, answer = health(url)
+            ok, answer = health(url, context)
             if ok:
                 ok, answer = accepts(endpoint)
             if ok:
                 del pending[node]
             else:
-                pending[node] = ((url, endpoint), answer)
+                pending[node] = ((url, endpoint, context), answer)
         return True if not pending else None
 
     def not_ready() -> Exception:
-        node, ((url, _), answer) = next(iter(pending.items()))
+        node, ((url, _, _), answer) = next(iter(pending.items()))
         return node.failure(f"{url} not ready after {timeout:.0f} s ({answer})")
 
     poll(all_ready, timeout, 0.1, not_ready)

@@ -237,17 +237,30 @@ def services_cluster_internal(resource_type: str, props: Props) -> list[str]:
     return []
 
 
+PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
+
+
 def operations_tls(resource_type: str, props: Props) -> list[str]:
+    """Peers and orderers serve their operations endpoint (which can change log
+    levels) over TLS, and so their HTTP probes use HTTPS (a plain HTTP probe of
+    a TLS port fails, so such a probe betrays an endpoint without TLS)."""
     out = []
     for _, c in containers(resource_type, props):
         values = env(c)
-        if "CORE_PEER_ID" in values and values.get("CORE_OPERATIONS_TLS_ENABLED") != "true":
-            out.append(f"peer container {c.get('name')}: operations endpoint without TLS "
-                       "(CORE_OPERATIONS_TLS_ENABLED)")
-        if ("ORDERER_GENERAL_LOCALMSPID" in values
-                and values.get("ORDERER_OPERATIONS_TLS_ENABLED") != "true"):
-            out.append(f"orderer container {c.get('name')}: operations endpoint without TLS "
-                       "(ORDERER_OPERATIONS_TLS_ENABLED)")
+        if "CORE_PEER_ID" in values:
+            role, setting = "peer", "CORE_OPERATIONS_TLS_ENABLED"
+        elif "ORDERER_GENERAL_LOCALMSPID" in values:
+            role, setting = "orderer", "ORDERER_OPERATIONS_TLS_ENABLED"
+        else:
+            continue
+        if values.get(setting) != "true":
+            out.append(f"{role} container {c.get('name')}: operations endpoint without TLS "
+                       f"({setting})")
+        for probe in PROBES:
+            get = c.get(probe, {}).get("httpGet")
+            if get is not None and get.get("scheme", "HTTP") != "HTTPS":
+                out.append(f"{role} container {c.get('name')}: {probe} over plain HTTP "
+                           "(scheme: HTTPS needed)")
     return out
 
 
@@ -303,8 +316,8 @@ RULES = (
          "a host port.", no_host_namespaces),
     Rule("services-cluster-internal", "Every Service is of type ClusterIP.",
          services_cluster_internal),
-    Rule("operations-tls", "Peer and orderer operations endpoints serve TLS (advisory: not "
-         "built yet).", operations_tls, mandatory=False),
+    Rule("operations-tls", "Peer and orderer operations endpoints serve TLS and are probed "
+         "over HTTPS.", operations_tls),
 )
 STACK_RULES = (
     StackRule("network-policies-isolate-workloads", "Every workload's pods are isolated for "

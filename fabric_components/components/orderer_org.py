@@ -56,7 +56,7 @@ class OrdererOrg(OrgNodes):
             env=env_list(env),
             ports={"grpc": ports.listen, "admin": ports.admin, "operations": ports.operations},
             mounts=base.mounts(paths),
-            probes=http_probes(ports.operations, "/healthz"),
+            probes=http_probes(ports.operations, "/healthz", scheme="HTTPS"),
         )
         return NodePod(
             containers=[orderer], volumes=base.volumes,

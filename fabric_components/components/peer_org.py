@@ -110,7 +110,7 @@ class PeerOrg(OrgNodes):
             env=env_list(env, credentials_name),
             ports=pod.ports,
             mounts=[*base.mounts(CONTAINER_PATHS), {**config_mount, "read_only": True}],
-            probes=http_probes(ports.operations, "/healthz"),
+            probes=http_probes(ports.operations, "/healthz", scheme="HTTPS"),
         )
         pod.containers.insert(0, peer)
         pod.claims["data"] = (base.data, config.peer_storage)

@@ -52,10 +52,14 @@ def env_list(env: dict[str, EnvValue], secret_name: str = "") -> list[dict[str, 
     return out
 
 
-def http_probes(port: int, path: str, startup_seconds: int = 300) -> dict[str, Any]:
-    """Liveness, readiness and startup probes on an HTTP health endpoint. The
-    startup probe gives a node time to replay its ledger before liveness applies."""
-    get = {"path": path, "port": port}
+def http_probes(
+    port: int, path: str, startup_seconds: int = 300, scheme: str = "HTTP"
+) -> dict[str, Any]:
+    """Liveness, readiness and startup probes on an HTTP(S) health endpoint. The
+    startup probe gives a node time to replay its ledger before liveness applies.
+    With ``HTTPS`` the kubelet does the TLS handshake without verifying the
+    server's certificate (Kubernetes' probes never do) and presents none."""
+    get = {"path": path, "port": port, "scheme": scheme}
     return {
         "startup_probe": {
             "http_get": get,

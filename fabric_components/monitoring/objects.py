@@ -1,6 +1,8 @@
 """The Prometheus Operator and Grafana objects of ``fabric:monitoring:
 podmonitor``: a PodMonitor scraping every peer's and orderer's operations port
-(``/metrics``, Prometheus format, see ``fabric_nodes.node_settings``), a
+(``/metrics``, Prometheus format, see ``fabric_nodes.node_settings``) over
+HTTPS, one endpoint per node verifying its certificate by its org's TLS CA (the
+``tls-ca-certs`` ConfigMap) and its Service name, a
 PrometheusRule with the alert rules, and a ConfigMap per dashboard for the
 Grafana sidecar (label ``grafana_dashboard: "1"``). The PodMonitor's relabelings
 give every series the ``node`` (Kubernetes name), ``role`` (``fabric-peer`` or
@@ -9,11 +11,15 @@ give every series the ``node`` (Kubernetes name), ``role`` (``fabric-peer`` or
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
 from fabric_components.monitoring.definitions import alert_groups, dashboards
+from fabric_nodes.naming import service_host
+from network_spec import NetworkSpec
 
 API_VERSION = "monitoring.coreos.com/v1"
 NODE_ROLES = ["fabric-peer", "fabric-orderer"]
@@ -26,7 +32,31 @@ RELABELINGS = [
 ]
 
 
-def monitoring_objects(namespace: str, opts: pulumi.ResourceOptions) -> None:
+def node_endpoints(spec: NetworkSpec, namespace: str) -> list[dict[str, Any]]:
+    """A scrape endpoint per node: Prometheus dials the pod's IP, so the name to
+    verify the certificate against (one of the node's Service names, which its
+    TLS certificate carries) and the CA (its org's TLS CA) are set per node,
+    and each endpoint keeps only its node's pod."""
+    return [
+        {
+            "port": "operations",
+            "path": "/metrics",
+            "scheme": "https",
+            "tlsConfig": {
+                "ca": {"configMap": {"name": TLS_CA_CONFIGMAP, "key": f"{org.domain}.pem"}},
+                "serverName": service_host(node, namespace),
+            },
+            "relabelings": [
+                {"sourceLabels": [f"{POD_LABEL}app_kubernetes_io_instance"],
+                 "regex": node.k8s_name, "action": "keep"},
+                *RELABELINGS,
+            ],
+        }
+        for org in spec.orgs for node in org.nodes
+    ]
+
+
+def monitoring_objects(spec: NetworkSpec, namespace: str, opts: pulumi.ResourceOptions) -> None:
     metadata = {"namespace": namespace, "labels": PART_OF}
     k8s.apiextensions.CustomResource(
         "fabric-nodes-podmonitor",
@@ -38,8 +68,7 @@ def monitoring_objects(namespace: str, opts: pulumi.ResourceOptions) -> None:
                 {"key": "app.kubernetes.io/name", "operator": "In", "values": NODE_ROLES},
             ]},
             "namespaceSelector": {"matchNames": [namespace]},
-            "podMetricsEndpoints": [{"port": "operations", "path": "/metrics",
-                                     "scheme": "http", "relabelings": RELABELINGS}],
+            "podMetricsEndpoints": node_endpoints(spec, namespace),
         },
         opts=opts,
     )

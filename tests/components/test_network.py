@@ -156,7 +156,9 @@ def test_peer_deployment_is_wired_to_its_secret_volume_and_service(simple):
     assert builders[0]["path"] == "/opt/hyperledger/ccaas_builder"
     assert {p["containerPort"] for p in peer["ports"]} == {7051, 7052, 9443}
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        assert peer[probe]["httpGet"] == {"path": "/healthz", "port": 9443}
+        assert peer[probe]["httpGet"] == {"path": "/healthz", "port": 9443, "scheme": "HTTPS"}
+    assert env["CORE_OPERATIONS_TLS_ENABLED"] == "true"
+    assert env["CORE_OPERATIONS_TLS_CERT_FILE"] == "/var/hyperledger/crypto/tls/server.crt"
     assert peer["resources"]["requests"] == {"cpu": "250m", "memory": "512Mi"}
     assert peer["resources"]["limits"] == {"cpu": "1", "memory": "1Gi"}
     sc = peer["securityContext"]

@@ -26,7 +26,6 @@ from fabric_ops.channel_ops import (
 )
 from fabric_ops.executor import DEFAULT_TIMEOUT_SECONDS, AdminPaths, CommandResult, Executor
 from localnet import LocalNetwork, LocalNode
-from localnet.process import http_get
 from network_spec import ChannelSpec
 
 pytestmark = pytest.mark.fabric
@@ -90,7 +89,7 @@ def channel_of(net: LocalNetwork, executor: Executor, name: str) -> dict[str, An
 def metric(net: LocalNetwork, name: str, series: str) -> float:
     """``series`` of channel ``common`` from the node's Prometheus metrics; 0
     before the node reports it."""
-    status, text = http_get(f"http://{net.nodes[name].operations}/metrics")
+    status, text = net.nodes[name].operations_get("/metrics")
     assert status == 200, text
     prefix = f'{series}{{channel="{CHANNEL}"}} '
     values = [line.removeprefix(prefix) for line in text.splitlines() if line.startswith(prefix)]

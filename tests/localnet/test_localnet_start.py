@@ -24,7 +24,7 @@ def assert_all_healthy(net: LocalNetwork, expected: set[str]) -> None:
     assert set(net.nodes) == expected
     for node in net.nodes.values():
         assert node.process.running(), node.name
-        assert health(f"http://{node.operations}/healthz") == (True, ""), node.name
+        assert health(node.operations_url("/healthz"), node.operations_tls) == (True, ""), node.name
         host = node.endpoint.split(":")[0]
         assert host == "127.0.0.1"
     pids = sorted(node.process.pid for node in net.nodes.values())
@@ -41,10 +41,11 @@ def test_simple_starts_and_stops(fabric_release: FabricRelease, tmp_path: Path) 
             net, {"orderer0.example.com", "peer0.org1.example.com", "peer0.org2.example.com"}
         )
         processes = [node.process for node in net.nodes.values()]
-        operations = [node.operations for node in net.nodes.values()]
+        operations = [(node.operations_url("/healthz"), node.operations_tls)
+                      for node in net.nodes.values()]
     assert not any(process.running() for process in processes)
-    for address in operations:
-        ok, answer = health(f"http://{address}/healthz")
+    for url, tls in operations:
+        ok, answer = health(url, tls)
         assert not ok
         assert "Connection refused" in answer
 

@@ -5,7 +5,8 @@ Prometheus format as in the cluster) scraped."""
 
 from __future__ import annotations
 
-import urllib.request
+import ssl
+import urllib.error
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,8 @@ import pytest
 from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, invoke
 from localnet import FabricRelease, LocalNetwork
+from localnet.network import LocalNode
+from localnet.process import http_get, operations_tls
 from localnet.release import REPO_ROOT
 from network_spec import OrgKind
 from tests.localnet.populate import populated
@@ -36,9 +39,10 @@ def exposed_names(text: str) -> set[str]:
             if line and not line.startswith("#")}
 
 
-def scrape(node_operations: str) -> set[str]:
-    with urllib.request.urlopen(f"http://{node_operations}/metrics", timeout=10) as answer:
-        return exposed_names(answer.read().decode())
+def scrape(node: LocalNode) -> set[str]:
+    status, text = node.operations_get("/metrics")
+    assert status == 200, (node.name, text)
+    return exposed_names(text)
 
 
 def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(net: LocalNetwork) -> None:
@@ -55,7 +59,7 @@ def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(net: LocalNetw
     by_kind: dict[OrgKind, set[str]] = {OrgKind.PEER: set(), OrgKind.ORDERER: set()}
     for name, node in net.nodes.items():
         org, _ = net.spec.node(name)
-        by_kind[org.kind] |= scrape(node.operations)
+        by_kind[org.kind] |= scrape(node)
     assert "ledger_blockchain_height" in by_kind[OrgKind.PEER] & by_kind[OrgKind.ORDERER]
     assert "consensus_etcdraft_is_leader" in by_kind[OrgKind.ORDERER]
     assert "endorser_proposal_duration_bucket" in by_kind[OrgKind.PEER]
@@ -64,6 +68,25 @@ def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(net: LocalNetw
     used = {name for expr in shipped_expressions() for name in metric_names(expr)}
     assert len(used) >= 10
     assert sorted(used - PROMETHEUS_SERIES - exposed) == []
+
+
+def test_operations_endpoints_serve_verified_tls_only(net: LocalNetwork) -> None:
+    """Every node's operations port speaks TLS only, with a certificate its org's
+    TLS CA verifies for 127.0.0.1; /healthz needs no client certificate (as a
+    kubelet probe presents none), /metrics one of the org's TLS CA."""
+    other_ca = {node.org.name: net.tls_ca_file(node.org.name) for node in net.nodes.values()}
+    for node in net.nodes.values():
+        own_ca = f"{node.paths.tls_dir}/ca.crt"
+        assert http_get(node.operations_url("/healthz"), operations_tls(own_ca))[0] == 200
+        status, text = http_get(node.operations_url("/metrics"), operations_tls(own_ca))
+        assert status == 401, (node.name, status, text)
+        assert node.operations_get("/metrics")[0] == 200
+        plain_status, plain = http_get(f"http://{node.operations}/healthz")
+        assert plain_status == 400 and "HTTPS server" in plain, (node.name, plain)
+        stranger = next(ca for org, ca in other_ca.items() if org != node.org.name)
+        with pytest.raises(urllib.error.URLError) as refused:
+            http_get(node.operations_url("/healthz"), operations_tls(stranger))
+        assert isinstance(refused.value.reason, ssl.SSLCertVerificationError), node.name
 
 
 def test_a_name_no_node_exposes_is_caught() -> None:

@@ -25,7 +25,6 @@ from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, query
 from fabric_ops.readiness import NotCaughtUp
 from localnet import FabricRelease, LocalNetwork
-from localnet.process import http_get
 from localnet.release import REPO_ROOT, ReleaseError
 from network_spec import OrgKind
 from tests.components.program import sample_config
@@ -108,7 +107,7 @@ def roll(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roll]:
                  for n in org.nodes]
         result = Roll(net, order)
         for cn in order:
-            _, body = http_get(f"http://{net.nodes[cn].operations}/version")
+            _, body = net.nodes[cn].operations_get("/version")
             result.versions_before[cn] = json.loads(body)["Version"]
         provider = ReadinessGateProvider()
         with recording_commands() as ran:
@@ -146,9 +145,9 @@ def test_every_node_runs_the_new_release(roll: Roll):
         node = roll.net.nodes[cn]
         assert node.process.running(), cn
         assert Path(f"/proc/{node.process.pid}/exe").resolve().parent == new_bin, cn
-        status, body = http_get(f"http://{node.operations}/version")
+        status, body = node.operations_get("/version")
         assert (status, json.loads(body)["Version"]) == (200, NEW), (cn, body)
-        status, body = http_get(f"http://{node.operations}/healthz")
+        status, body = node.operations_get("/healthz")
         assert status == 200, (cn, body)
     assert set(roll.versions_before.values()) == {OLD}, roll.versions_before
 

@@ -51,6 +51,8 @@ def peer_deployment() -> dict:
                         {"name": "CORE_PEER_FILESYSTEMPATH",
                          "value": "/var/hyperledger/production"}],
                 "volumeMounts": [{"name": "data", "mountPath": "/var/hyperledger/production"}],
+                **{probe: {"httpGet": {"path": "/healthz", "port": 9443, "scheme": "HTTPS"}}
+                   for probe in ("startupProbe", "livenessProbe", "readinessProbe")},
             }],
         }}}
     }
@@ -194,14 +196,10 @@ def test_sample_networks_pass_every_policy(sample, config):
     assert violations == []
     workloads = [r for r in mocks.resources if r.typ == DEPLOYMENT]
     assert len(workloads) >= 6
-    # Operations TLS is not built yet: the advisory rule reports every node.
-    nodes = [r for r in workloads if "peer" in r.name or "orderer" in r.name
-             if "admin" not in r.name]
-    assert all(operations_tls(DEPLOYMENT, r.manifest) for r in nodes) and nodes
 
 
-def test_only_operations_tls_is_advisory():
-    assert [rule.name for rule in RULES if not rule.mandatory] == ["operations-tls"]
+def test_every_rule_is_mandatory():
+    assert [rule.name for rule in RULES if not rule.mandatory] == []
 
 
 def test_rules_see_through_the_engine_proxies():
@@ -280,6 +278,11 @@ def test_rules_see_through_the_engine_proxies():
          "container peer binds host port 7051"),
         (operations_tls, lambda d: set_env(d, "CORE_OPERATIONS_TLS_ENABLED", "false"),
          "peer container peer: operations endpoint without TLS (CORE_OPERATIONS_TLS_ENABLED)"),
+        (operations_tls, lambda d: container(d)["readinessProbe"]["httpGet"].pop("scheme"),
+         "peer container peer: readinessProbe over plain HTTP (scheme: HTTPS needed)"),
+        (operations_tls,
+         lambda d: container(d)["livenessProbe"]["httpGet"].update(scheme="HTTP"),
+         "peer container peer: livenessProbe over plain HTTP (scheme: HTTPS needed)"),
     ],
 )
 def test_hardening_gaps_are_violations(check, change, expected):

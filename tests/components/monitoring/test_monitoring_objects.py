@@ -40,19 +40,39 @@ def test_the_pod_monitor_scrapes_the_operations_port_of_every_node(monitored):
     (monitor,) = [r.manifest for r in monitored.of_type(POD_MONITOR)]
     assert monitor["metadata"]["namespace"] == "fabric"
     (expression,) = monitor["spec"]["selector"]["matchExpressions"]
-    (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
+    endpoints = monitor["spec"]["podMetricsEndpoints"]
     selected = [d for d in (r.manifest for r in monitored.of_type(DEPLOYMENT))
                 if d["spec"]["template"]["metadata"]["labels"][expression["key"]]
                 in expression["values"]]
     names = sorted(d["metadata"]["name"] for d in selected)
     assert names == ["orderer0-orderer", "peer0-org1", "peer0-org2"]
+    kept = {e["relabelings"][0]["regex"]: e for e in endpoints}
+    assert sorted(kept) == names and len(endpoints) == 3
     for deployment in selected:
         ports = {p["name"]: p["containerPort"]
                  for c in deployment["spec"]["template"]["spec"]["containers"]
                  for p in c.get("ports", [])}
+        endpoint = kept[deployment["metadata"]["name"]]
         assert ports[endpoint["port"]] == 9443
-    assert (endpoint["path"], endpoint["scheme"]) == ("/metrics", "http")
-    assert {r["targetLabel"] for r in endpoint["relabelings"]} == {"node", "role", "org"}
+        assert endpoint["relabelings"][0]["action"] == "keep"
+        assert {r.get("targetLabel") for r in endpoint["relabelings"][1:]} == {
+            "node", "role", "org"}
+        assert (endpoint["path"], endpoint["scheme"]) == ("/metrics", "https")
+
+
+def test_every_scrape_verifies_the_node_by_its_org_tls_ca_and_service_name(monitored):
+    (monitor,) = [r.manifest for r in monitored.of_type(POD_MONITOR)]
+    tls_cas = next(r.manifest for r in monitored.of_type(CONFIGMAP)
+                   if r.manifest["metadata"]["name"] == "tls-ca-certs")
+    tls = {e["relabelings"][0]["regex"]: e["tlsConfig"]
+           for e in monitor["spec"]["podMetricsEndpoints"]}
+    assert tls["peer0-org2"] == {
+        "ca": {"configMap": {"name": "tls-ca-certs", "key": "org2.example.com.pem"}},
+        "serverName": "peer0-org2.fabric.svc.cluster.local",
+    }
+    assert tls["orderer0-orderer"]["ca"]["configMap"]["key"] == "example.com.pem"
+    assert all("insecureSkipVerify" not in t for t in tls.values())
+    assert {t["ca"]["configMap"]["key"] for t in tls.values()} <= set(tls_cas["data"])
 
 
 def test_the_alert_rules_name_the_network_namespace(monitored):
