@@ -44,7 +44,8 @@ def run(sample: str, parallel: bool) -> tuple[float, Counter[str], int]:
         labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
         log_dir = Path(tmp) / "servers"
         log_dir.mkdir()
-        with chaincode_servers(labels, log_dir) as servers:
+        with chaincode_servers(labels, log_dir,
+                               lambda key: net.tls_ca(key.split("/")[1])) as servers:
             LocalExecutor.run = counting  # type: ignore[method-assign]
             try:
                 start = time.perf_counter()

@@ -133,7 +133,7 @@ def populate(
             ChaincodeArgs(
                 spec=spec, chaincode=cc, addressing=addressing, executors=executors,
                 server_address=chaincode_address,
-                config=config, after=channels,
+                config=config, after=channels, cas=cas,
             ),
             pulumi.ResourceOptions(depends_on=[launched[o] for o in cc.orgs]),
         ))

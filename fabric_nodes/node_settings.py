@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Protocol
 
-from fabric_nodes.naming import service_host
+from fabric_nodes.naming import crypto_secret_name, service_host
 from network_spec import NodeSpec, OrgKind, OrgSpec
 
 CCAAS_BUILDER_ENV = "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
@@ -155,6 +155,14 @@ class SecretRef:
     """An environment value the container reads from a Kubernetes Secret key."""
 
     key: str
+    secret: str = ""
+    """The Secret's name; empty: the one the container's environment is rendered
+    with (``fabric_components.k8s.workload.env_list``)."""
+
+
+CCAAS_BUILDER_CONFIG_KEY = "ccaas-builder-config.json"
+"""The key of a peer's crypto Secret holding its ``CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG``
+(``fabric_ops.ccaas_package.ccaas_builder_config``): it holds the peer's TLS key."""
 
 
 EnvValue = str | SecretRef
@@ -229,8 +237,11 @@ def peer_environment(
     state_database: str = "goleveldb",
     couchdb_address: str = "localhost:5984",
     log_spec: str = "INFO",
+    ccaas_builder_config: str | None = None,
 ) -> dict[str, EnvValue]:
-    """The environment of a peer: TLS on, CCaaS builder only, Docker off."""
+    """The environment of a peer: TLS on, CCaaS builder only, Docker off.
+    ``ccaas_builder_config``: the builder's TLS settings as text (a local
+    process); None reads them from the node's crypto Secret."""
     ports = addressing.peer_ports(node)
     listen = addressing.listen_host
     address = peer_address(addressing, node)
@@ -260,6 +271,10 @@ def peer_environment(
         "CORE_METRICS_PROVIDER": "prometheus",
         "CORE_VM_ENDPOINT": "",
         "CORE_CHAINCODE_EXTERNALBUILDERS": _external_builders(paths),
+        CCAAS_BUILDER_ENV: (
+            SecretRef(CCAAS_BUILDER_CONFIG_KEY, crypto_secret_name(node.k8s_name))
+            if ccaas_builder_config is None else ccaas_builder_config
+        ),
         "CORE_LEDGER_STATE_STATEDATABASE": state_database,
     }
     if state_database == "CouchDB":

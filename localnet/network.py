@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
-from crypto import OrgCrypto, generate_org, issue_node, org_dir, org_msp_files, write_org_tree
+from crypto import (
+    KeyPair,
+    OrgCrypto,
+    generate_org,
+    issue_node,
+    org_dir,
+    org_msp_files,
+    write_org_tree,
+)
 from crypto.layout import node_dir, user_dir
 from fabric_nodes.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
 from fabric_nodes.node_settings import (
@@ -26,6 +34,7 @@ from fabric_nodes.node_settings import (
     peer_address,
     peer_environment,
 )
+from fabric_ops.ccaas_package import ccaas_builder_config
 from fabric_ops.configtx import channel_config_files
 from fabric_ops.executor import AdminPaths
 from fabric_ops.executor_config import local_executor_config
@@ -197,8 +206,13 @@ class LocalNetwork:
         paths = self._node_paths(org, node)
         addressing = self.addressing
         if org.kind is OrgKind.PEER:
+            tls_dir = Path(paths.tls_dir)
+            builder_config = ccaas_builder_config(*(
+                (tls_dir / name).read_text(encoding="ascii")
+                for name in ("ca.crt", "server.crt", "server.key")))
             settings = peer_environment(
-                org, node, addressing, paths, state_database=STATE_DATABASE, log_spec=log_spec
+                org, node, addressing, paths, state_database=STATE_DATABASE, log_spec=log_spec,
+                ccaas_builder_config=builder_config,
             )
             argv = [str(release.binary("peer")), "node", "start"]
             endpoint, admin = peer_address(addressing, node), None
@@ -246,6 +260,11 @@ class LocalNetwork:
         """The org admin's identity: ``users/Admin@<domain>`` with msp/ and tls/."""
         org = self.spec.org(org_name)
         return self.org_crypto_dir(org_name) / user_dir(org.admin_name)
+
+    def tls_ca(self, org_name: str) -> KeyPair | None:
+        """The org's TLS CA; None for an org the network does not have (yet)."""
+        crypto = self.crypto.get(org_name)
+        return crypto.cas.tlsca if crypto else None
 
     def tls_ca_file(self, org_name: str) -> Path:
         return self.tls_ca_dir / f"{self.spec.org(org_name).domain}.pem"

@@ -150,7 +150,13 @@ def user_objects(org_k8s_name: str, index: int) -> tuple[K8sObject, ...]:
 
 def chaincode_objects(chaincode: str, org_k8s_name: str) -> tuple[K8sObject, ...]:
     name = chaincode_server_name(chaincode, org_k8s_name)
-    return (K8sObject("Deployment", name, Rule.LABEL), K8sObject("Service", name, Rule.SERVICE))
+    return (K8sObject("Deployment", name, Rule.LABEL), K8sObject("Service", name, Rule.SERVICE),
+            K8sObject("Secret", chaincode_tls_secret_name(name), Rule.SUBDOMAIN))
+
+
+def chaincode_tls_secret_name(server_name: str) -> str:
+    """The Secret holding a chaincode server's TLS key pair and client CA."""
+    return f"{server_name}-tls"
 
 
 def is_valid(obj: K8sObject) -> bool:

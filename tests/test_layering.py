@@ -23,7 +23,7 @@ RANKS: list[tuple[str, ...]] = [
     ("fabric_components.stack_config", "fabric_components.stack_values",
      "fabric_components.quantities", "fabric_components.log_spec",
      "fabric_components.service_sans", "fabric_components.crypto_material",
-     "fabric_components.durations"),
+     "fabric_components.durations", "fabric_components.chaincode_tls"),
     ("fabric_components.k8s", "fabric_components.cluster"),
     ("fabric_components.backup",),
     ("fabric_components.components",),

@@ -12,7 +12,9 @@ from typing import Any
 
 import pulumi
 
-from fabric_components.k8s.chaincode_server import chaincode_server
+from fabric_components.chaincode_tls import TlsCertificate
+from fabric_components.crypto_material import CaMaterial
+from fabric_components.k8s.chaincode_server import ServerTls, chaincode_server, server_dns_names
 from fabric_components.providers.chaincode import (
     ChaincodeApproval,
     ChaincodeCommit,
@@ -44,6 +46,9 @@ class ChaincodeArgs:
     (the local network runs them as processes)."""
     after: Mapping[str, pulumi.Resource] | None = None
     """Per channel name, what must exist first (the channel's joins)."""
+    cas: Mapping[str, CaMaterial] | None = None
+    """Per org name, its CAs, whose TLS CA issues the org's server certificate;
+    needed with ``config``."""
 
 
 class Chaincode(pulumi.ComponentResource):
@@ -63,9 +68,18 @@ class Chaincode(pulumi.ComponentResource):
             package = ccaas_package(cc.label, address)
             package_ids[org_name] = package.package_id
             if args.config is not None:
+                if args.cas is None:
+                    raise ValueError("ChaincodeArgs: servers in the cluster need the orgs' CAs")
+                namespace = args.config.namespace
+                names = server_dns_names(cc, org, namespace)
+                cas = args.cas[org_name]
+                cert = TlsCertificate(f"{name}-{org.k8s_name}-tls", org, cas, names[-1], names,
+                                      pulumi.ResourceOptions(parent=self),
+                                      args.config.cert_validity)
                 chaincode_server(f"{name}-{org.k8s_name}", cc, org, package.package_id,
-                                 args.config.namespace,
-                                 args.config.pod(cc.image, "chaincode"), self)
+                                 namespace, args.config.pod(cc.image, "chaincode"),
+                                 ServerTls(cert.cert, pulumi.Output.secret(cert.key),
+                                           cas.tlsca_cert), self)
             installs[org_name] = [
                 ChaincodeInstall(
                     f"{name}-{node.k8s_name}-install",

@@ -1,17 +1,26 @@
 """The chaincode-as-a-service server of one chaincode for one org: a Deployment
-running the chaincode image with its package ID, and the Service the org's
-peers dial (the address inside the package's connection.json)."""
+running the chaincode image with its package ID, serving mutual TLS with a
+certificate of the org's TLS CA (a Secret), and the Service the org's peers dial
+(the address inside the package's connection.json)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.k8s.node_objects import NodePlacement, deployment, service
+from fabric_components.k8s.node_objects import (
+    NodePlacement,
+    deployment,
+    files_secret,
+    files_volume,
+    service,
+)
 from fabric_components.k8s.workload import container, pod_template
 from fabric_components.stack_config import PodSettings
 from fabric_nodes.naming import CLUSTER_DOMAIN, labels
-from fabric_ops.ccaas_package import CCAAS_PORT
+from fabric_ops.ccaas_package import CCAAS_PORT, SERVER_TLS_FILES, server_tls_environment
 from network_spec import ChaincodeSpec, OrgSpec
 from network_spec.k8s_names import chaincode_server_name
 
@@ -21,10 +30,30 @@ def chaincode_k8s_name(chaincode: ChaincodeSpec, org: OrgSpec) -> str:
     return chaincode_server_name(chaincode.name, org.k8s_name)
 
 
+TLS_DIR = "/var/hyperledger/chaincode-tls"
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """A chaincode server's key pair (of its org's TLS CA) and that CA, which the
+    peers' client certificates must chain to."""
+
+    cert: pulumi.Output[str]
+    key: pulumi.Output[str]
+    client_ca: pulumi.Output[str]
+
+
+def server_dns_names(chaincode: ChaincodeSpec, org: OrgSpec, namespace: str) -> tuple[str, ...]:
+    """Every name of the server's Service (its certificate's SANs), the fully
+    qualified one, which the package names, last."""
+    name = chaincode_k8s_name(chaincode, org)
+    return (name, f"{name}.{namespace}", f"{name}.{namespace}.svc",
+            f"{name}.{namespace}.svc.{CLUSTER_DOMAIN}")
+
+
 def server_address(chaincode: ChaincodeSpec, org: OrgSpec, namespace: str) -> str:
     """The address the org's peers dial, written into the package."""
-    name = chaincode_k8s_name(chaincode, org)
-    return f"{name}.{namespace}.svc.{CLUSTER_DOMAIN}:{CCAAS_PORT}"
+    return f"{server_dns_names(chaincode, org, namespace)[-1]}:{CCAAS_PORT}"
 
 
 def chaincode_server(
@@ -34,6 +63,7 @@ def chaincode_server(
     package_id: str,
     namespace: str,
     pod: PodSettings,
+    tls: ServerTls,
     parent: pulumi.Resource,
 ) -> k8s.apps.v1.Deployment:
     k8s_name = chaincode_k8s_name(chaincode, org)
@@ -52,13 +82,24 @@ def chaincode_server(
         env=[
             {"name": "CHAINCODE_ID", "value": package_id},
             {"name": "CHAINCODE_SERVER_ADDRESS", "value": f"0.0.0.0:{CCAAS_PORT}"},
+            *({"name": name, "value": value}
+              for name, value in server_tls_environment(TLS_DIR).items()),
         ],
         ports={"chaincode": CCAAS_PORT},
-        mounts=[{"name": "tmp", "mount_path": "/tmp"}],
+        mounts=[{"name": "tmp", "mount_path": "/tmp"},
+                {"name": "tls", "mount_path": TLS_DIR, "read_only": True}],
         probes={"liveness_probe": {**probe, "failure_threshold": 6},
                 "readiness_probe": {**probe, "failure_threshold": 3}},
     )
-    template = pod_template(place.labels, [server], [{"name": "tmp", "empty_dir": {}}],
+    def tree(pems: list[str]) -> dict[str, str]:
+        return dict(zip(SERVER_TLS_FILES.values(), pems, strict=True))
+
+    files: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
+        pulumi.Output.all(tls.cert, tls.key, tls.client_ca).apply(tree))
+    # <server>-tls, the name network_spec.k8s_names checks (chaincode_tls_secret_name).
+    secret = files_secret(place, "tls", files)
+    template = pod_template(place.labels, [server],
+                            [{"name": "tmp", "empty_dir": {}}, files_volume("tls", secret, files)],
                             pod.node_pool)
     spec = {
         "replicas": 1,
@@ -67,4 +108,4 @@ def chaincode_server(
         "template": template,
     }
     service(place, {"chaincode": CCAAS_PORT})
-    return deployment(place, spec, [])
+    return deployment(place, spec, [secret])

@@ -19,8 +19,9 @@ from fabric_components.k8s.node_objects import (
 )
 from fabric_components.stack_config import VolumeSettings
 from fabric_nodes.naming import labels
-from fabric_nodes.node_settings import NodePaths
-from network_spec import NodeSpec, OrgSpec
+from fabric_nodes.node_settings import CCAAS_BUILDER_CONFIG_KEY, NodePaths
+from fabric_ops.ccaas_package import ccaas_builder_config
+from network_spec import NodeSpec, OrgKind, OrgSpec
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,14 @@ class NodeBase:
             {"name": "data", "mount_path": paths.data_dir},
             {"name": "tmp", "mount_path": "/tmp"},
         ]
+
+
+def with_builder_config(files: pulumi.Output[dict[str, str]]) -> pulumi.Output[dict[str, str]]:
+    """A peer's Secret holds its file tree and, under a key no volume lays out,
+    the CCaaS builder's TLS settings its environment reads: the org's TLS CA and
+    the peer's TLS key pair as its client certificate to chaincode servers."""
+    return files.apply(lambda f: {**f, CCAAS_BUILDER_CONFIG_KEY: ccaas_builder_config(
+        f["tls/ca.crt"], f["tls/server.crt"], f["tls/server.key"])})
 
 
 def node_base(
@@ -62,7 +71,8 @@ def node_base(
     )
     identity = crypto.node(org, cas, node, opts)
     files = identity_file_tree(org, cas, identity, admin_cert)
-    secret = files_secret(place, "crypto", files)
+    secret = files_secret(place, "crypto", with_builder_config(files) if org.kind is OrgKind.PEER
+                          else files)
     data = volume_claim(place, "data", data_volume)
     volumes = [
         files_volume("crypto", secret, files),

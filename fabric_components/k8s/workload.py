@@ -37,14 +37,16 @@ def secret_items(paths: list[str]) -> list[dict[str, Any]]:
 
 
 def env_list(env: dict[str, EnvValue], secret_name: str = "") -> list[dict[str, Any]]:
-    """Container env entries; a SecretRef reads the value from ``secret_name``."""
+    """Container env entries; a SecretRef reads the value from its Secret, by
+    default ``secret_name``."""
     out: list[dict[str, Any]] = []
     for name, value in env.items():
         if isinstance(value, SecretRef):
+            secret = value.secret or secret_name
             out.append(
                 {
                     "name": name,
-                    "value_from": {"secret_key_ref": {"name": secret_name, "key": value.key}},
+                    "value_from": {"secret_key_ref": {"name": secret, "key": value.key}},
                 }
             )
         else:

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from fabric_ops.ccaas_package import CcaasPackage, ccaas_package
+from fabric_ops.ccaas_package import CcaasPackage, ccaas_builder_config, ccaas_package
 
 BIN = Path(__file__).resolve().parents[2] / "localnet" / "ccaas_builder" / "bin"
 CONFIG = "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
 ADDRESS = "asset-org1.fabric.svc.cluster.local:9999"
+PEER_TLS = ccaas_builder_config("-----CA-----\n", "-----PEER CERT-----\n", "-----PEER KEY-----\n")
+"""A peer's builder config (``fabric_nodes.node_settings``): the PEM texts the
+package's TLS templates take."""
 
 
 @dataclass(frozen=True)
@@ -85,13 +88,14 @@ def test_package_goes_through_detect_build_release(layout: Layout):
     assert detected.returncode == 0, detected.stderr
     assert "::Type detected as ccaas" in detected.stderr
 
-    built = build(layout)
+    assert "root_cert" in build(layout).stderr  # a peer without its TLS settings
+    built = build(layout, PEER_TLS)
     assert built.returncode == 0, built.stderr
     assert json.loads((layout.output / "metadata.json").read_text()) == {
         "label": "asset_1.0", "type": "ccaas"}
-    expected = {"address": ADDRESS, "dial_timeout": "10s", "tls_required": False,
-                "client_auth_required": False, "root_cert": "", "client_key": "",
-                "client_cert": ""}
+    expected = {"address": ADDRESS, "dial_timeout": "10s", "tls_required": True,
+                "client_auth_required": True, "root_cert": "-----CA-----\n",
+                "client_key": "-----PEER KEY-----\n", "client_cert": "-----PEER CERT-----\n"}
     assert connection_out(layout) == expected
 
     released = run("release", layout.output, layout.release)
@@ -136,7 +140,7 @@ def test_build_copies_meta_inf_and_release_copies_statedb(layout: Layout):
     index = layout.source / "META-INF" / "statedb" / "couchdb" / "indexes" / "owner.json"
     index.parent.mkdir(parents=True)
     index.write_text('{"index": {"fields": ["owner"]}}')
-    assert build(layout).returncode == 0
+    assert build(layout, PEER_TLS).returncode == 0
     assert (layout.output / "META-INF" / "statedb" / "couchdb" / "indexes" / "owner.json").exists()
     assert run("release", layout.output, layout.release).returncode == 0
     released = layout.release / "statedb" / "couchdb" / "indexes" / "owner.json"

@@ -41,6 +41,42 @@ def test_servers_run_the_package_their_peers_install(scaled):
     assert org1_install["server_address"] == "basic-org1.fabric.svc.cluster.local:9999"
 
 
+def test_servers_serve_mutual_tls_with_a_certificate_of_their_org_tls_ca(scaled):
+    (cert,) = [r.manifest for r in scaled.by_provider("TlsCertificateProvider")
+               if r.manifest["common_name"].startswith("basic-org1.")]
+    assert cert["sans"] == ["basic-org1", "basic-org1.fabric", "basic-org1.fabric.svc",
+                            "basic-org1.fabric.svc.cluster.local"]
+    assert cert["common_name"] == "basic-org1.fabric.svc.cluster.local"
+    assert cert["org"] == "Org1"
+    server = next(r.manifest for r in scaled.of_type("kubernetes:apps/v1:Deployment")
+                  if r.manifest["metadata"]["name"] == "basic-org1")
+    pod = server["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = env_of(server)
+    mount = next(m for m in container["volumeMounts"] if m["name"] == "tls")
+    assert mount["readOnly"] is True
+    assert {name: env[name] for name in ("CHAINCODE_TLS_CERT", "CHAINCODE_TLS_KEY",
+                                         "CHAINCODE_CLIENT_CA_CERT")} == {
+        "CHAINCODE_TLS_CERT": f"{mount['mountPath']}/tls.crt",
+        "CHAINCODE_TLS_KEY": f"{mount['mountPath']}/tls.key",
+        "CHAINCODE_CLIENT_CA_CERT": f"{mount['mountPath']}/ca.crt"}
+    volume = next(v for v in pod["volumes"] if v["name"] == "tls")
+    assert volume["secret"]["secretName"] == "basic-org1-tls"
+    assert {i["path"]: i["mode"] for i in volume["secret"]["items"]} == {
+        "ca.crt": 0o444, "tls.crt": 0o444, "tls.key": 0o400}
+
+
+def test_peers_read_their_builder_tls_settings_from_their_crypto_secret(scaled):
+    peer = next(r.manifest for r in scaled.of_type("kubernetes:apps/v1:Deployment")
+                if r.manifest["metadata"]["name"] == "peer1-org2")
+    container = next(c for c in peer["spec"]["template"]["spec"]["containers"]
+                     if c["name"] == "peer")
+    (config,) = [e for e in container["env"]
+                 if e["name"] == "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"]
+    assert config["valueFrom"]["secretKeyRef"] == {"name": "peer1-org2-crypto",
+                                                   "key": "ccaas-builder-config.json"}
+
+
 def test_each_channel_has_a_definition_approvals_and_a_commit(scaled):
     for channel, orgs in (("common", {"Org1", "Org2"}), ("private-org1", {"Org1"})):
         approvals = [r.manifest for r in scaled.by_provider("ApproveProvider")

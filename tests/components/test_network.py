@@ -67,8 +67,8 @@ def test_simple_registers_every_object(simple):
     assert k8s_names(mocks, PVC) == ["orderer0-orderer-data", "peer0-org1-data",
                                      "peer0-org2-data"]
     assert k8s_names(mocks, SECRET) == [
-        "admin-orderer-crypto", "admin-org1-crypto", "admin-org2-crypto",
-        "orderer0-orderer-crypto", "peer0-org1-crypto", "peer0-org2-crypto",
+        "admin-orderer-crypto", "admin-org1-crypto", "admin-org2-crypto", "basic-org1-tls",
+        "basic-org2-tls", "orderer0-orderer-crypto", "peer0-org1-crypto", "peer0-org2-crypto",
         "user1-org1-crypto", "user1-org2-crypto",
     ]
     # CAs per org (3) and identities: orderer0 + its admin, and per peer org
@@ -87,8 +87,10 @@ def test_simple_registers_every_object(simple):
     assert len(mocks.by_provider("CommitProvider")) == 1
     # A readiness gate per node (rolling upgrades).
     assert len(mocks.by_provider("ReadinessGateProvider")) == 3
+    # A TLS certificate per chaincode server (basic, per org).
+    assert len(mocks.by_provider("TlsCertificateProvider")) == 2
     dynamic = sum(n for typ, n in counts.items() if is_dynamic(typ))
-    assert dynamic == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1 + 3
+    assert dynamic == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1 + 3 + 2
 
 
 def test_every_dynamic_resource_has_a_fabric_type_of_its_own(simple):
@@ -108,6 +110,7 @@ def test_every_dynamic_resource_has_a_fabric_type_of_its_own(simple):
         ("ChaincodeApproval", "ApproveProvider"),
         ("ChaincodeCommit", "CommitProvider"),
         ("ReadinessGate", "ReadinessGateProvider"),
+        ("TlsCertificate", "TlsCertificateProvider"),
     ]}
 
 

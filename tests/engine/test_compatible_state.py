@@ -85,7 +85,8 @@ def stacks(kube: LocalKube, net: LocalNetwork, log: Path,
     (chaincode,) = net.spec.chaincodes
     labels = {f"{chaincode.name}/{org}": chaincode.label for org in chaincode.orgs}
     (workdir / "servers").mkdir()
-    with chaincode_servers(labels, workdir / "servers") as servers:
+    with chaincode_servers(labels, workdir / "servers",
+                          lambda key: net.tls_ca(key.split("/")[1])) as servers:
         manifest = json.loads(net.manifest(servers).to_json())
         wrappers = logging_bin_dir(net.release.bin_dir, workdir / "bin", log)
         for executor in manifest["executors"].values():

@@ -48,7 +48,8 @@ def servers(
     """The sample's ``basic`` chaincode served per org, as its Deployments would."""
     (chaincode,) = net.spec.chaincodes
     labels = {f"{chaincode.name}/{org}": chaincode.label for org in chaincode.orgs}
-    with chaincode_servers(labels, tmp_path_factory.mktemp("servers")) as addresses:
+    with chaincode_servers(labels, tmp_path_factory.mktemp("servers"),
+                          lambda key: net.tls_ca(key.split("/")[1])) as addresses:
         yield addresses
 
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tarfile
 
-from fabric_ops.ccaas_package import ccaas_package
+from fabric_ops.ccaas_package import ccaas_builder_config, ccaas_package
 
 
 def members(data: bytes) -> dict[str, bytes]:
@@ -27,16 +27,25 @@ def test_layout_matches_the_ccaas_builder_contract():
     assert json.loads(inner["connection.json"]) == {
         "address": "basic-org1.fabric.svc.cluster.local:9999",
         "dial_timeout": "10s",
-        "tls_required": False,
+        "tls_required": True,
+        "client_auth_required": True,
+        "root_cert": "{{.root_cert}}",
+        "client_cert": "{{.client_cert}}",
+        "client_key": "{{.client_key}}",
     }
     assert pkg.package_id == "basic_1.0:" + hashlib.sha256(pkg.data).hexdigest()
 
 
 def test_package_id_is_stable_across_processes_and_sensitive_to_inputs():
-    code = ("from fabric_ops.ccaas_package import ccaas_package;"
+    code = ("from fabric_ops.ccaas_package import ccaas_builder_config, ccaas_package;"
             "print(ccaas_package('basic_1.0', 'a:9999').package_id)")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True).stdout.strip()
     assert other == ccaas_package("basic_1.0", "a:9999").package_id
     assert ccaas_package("basic_1.1", "a:9999").package_id != other
     assert ccaas_package("basic_1.0", "b:9999").package_id != other
+
+
+def test_the_builder_config_fills_the_tls_templates():
+    config = json.loads(ccaas_builder_config("CA PEM", "CERT PEM", "KEY PEM"))
+    assert config == {"root_cert": "CA PEM", "client_cert": "CERT PEM", "client_key": "KEY PEM"}

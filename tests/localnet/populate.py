@@ -39,7 +39,7 @@ from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.executor_config import local_executor_config
 from localnet import FabricRelease, LocalNetwork
-from localnet.chaincode_servers import chaincode_servers
+from localnet.chaincode_servers import ChaincodeServers, chaincode_servers
 from network_spec import ChaincodeSpec, ChannelSpec, NodeSpec
 
 CHANNEL = "mychannel"
@@ -240,7 +240,7 @@ def run_stages(all_stages: list[Stage], parallel: bool) -> None:
 def populated(
     source: Path, workdir: Path, release: FabricRelease,
     extra_servers: Mapping[str, str] | None = None,
-) -> Iterator[tuple[LocalNetwork, dict[str, str]]]:
+) -> Iterator[tuple[LocalNetwork, ChaincodeServers]]:
     """A network started from ``source`` under ``workdir`` with every chaincode
     package served (plus ``extra_servers``: ``<chaincode>/<org>`` to a label, for
     orgs a later spec adds) and the whole populate run; yields the network and
@@ -249,6 +249,7 @@ def populated(
         labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
         servers_dir = workdir / "servers"
         servers_dir.mkdir(parents=True, exist_ok=True)
-        with chaincode_servers({**labels, **(extra_servers or {})}, servers_dir) as servers:
+        with chaincode_servers({**labels, **(extra_servers or {})}, servers_dir,
+                               lambda key: net.tls_ca(key.split("/")[1])) as servers:
             run_stages(stages(net, servers), parallel=True)
             yield net, servers

@@ -22,7 +22,7 @@ from fabric_ops.channel_ops import channel_config, orderer_channel, peer_channel
 from fabric_ops.channel_summary import config_summary
 from fabric_ops.executor import Executor
 from localnet import FabricRelease, LocalNetwork
-from localnet.chaincode_servers import chaincode_servers
+from localnet.chaincode_servers import ChaincodeServers, chaincode_servers
 from localnet.network import load_spec_dir
 from localnet.release import REPO_ROOT
 from network_spec import NetworkSpec
@@ -85,7 +85,7 @@ def variant(folder: Path, *edits: Edit) -> NetworkSpec:
 class Changing:
     """The network, its chaincode servers and the engine state across steps."""
 
-    def __init__(self, net: LocalNetwork, servers: dict[str, str], folder: Path) -> None:
+    def __init__(self, net: LocalNetwork, servers: ChaincodeServers, folder: Path) -> None:
         self.net, self.servers, self.folder = net, servers, folder
         self.state = EngineState()
 
@@ -101,6 +101,7 @@ class Changing:
         remove (Pulumi deletes removed nodes after the updates)."""
         spec = variant(self.folder / name, *edits)
         self.net.start_new(spec)
+        self.servers.start_pending()
         steps = self.up()
         self.net.stop_removed(spec)
         return steps
@@ -135,7 +136,8 @@ def changing(
     with LocalNetwork.start(SCALED, workdir / "net", fabric_release) as net:
         labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
         labels["basic/Org3"] = labels["basic/Org1"]
-        with chaincode_servers(labels, tmp_path_factory.mktemp("servers")) as servers:
+        with chaincode_servers(labels, tmp_path_factory.mktemp("servers"),
+                               lambda key: net.tls_ca(key.split("/")[1])) as servers:
             state = Changing(net, servers, workdir / "specs")
             state.up()
             yield state

@@ -23,9 +23,11 @@ VICTIM = "peer0.org2.example.com"
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], str]]:
+def servers(net: LocalNetwork, tmp_path_factory: pytest.TempPathFactory,
+            ) -> Iterator[dict[tuple[str, str], str]]:
     labels = {f"{org}/1.0": "asset_1.0" for org in ORGS}
-    with chaincode_servers(labels, tmp_path_factory.mktemp("servers")) as addresses:
+    with chaincode_servers(labels, tmp_path_factory.mktemp("servers"),
+                          lambda key: net.tls_ca(key.split("/")[0])) as addresses:
         yield {(org, "1.0"): addresses[f"{org}/1.0"] for org in ORGS}
 
 

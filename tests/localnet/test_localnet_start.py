@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fabric_nodes.node_settings import orderer_environment, peer_environment
+from fabric_ops.ccaas_package import ccaas_builder_config
 from localnet import FabricRelease, LocalNetwork, NodeStartError
 from localnet.process import health
 from localnet.release import REPO_ROOT
@@ -62,8 +63,11 @@ def test_nodes_run_exactly_the_shared_settings(scaled_net: LocalNetwork) -> None
     """The process environment is node_settings' output plus PATH and HOME."""
     for node in scaled_net.nodes.values():
         if node.org.kind is OrgKind.PEER:
+            tls = Path(node.paths.tls_dir)
             settings = peer_environment(
-                node.org, node.spec, scaled_net.addressing, node.paths, state_database="goleveldb"
+                node.org, node.spec, scaled_net.addressing, node.paths, state_database="goleveldb",
+                ccaas_builder_config=ccaas_builder_config(
+                    *((tls / f).read_text() for f in ("ca.crt", "server.crt", "server.key"))),
             )
         else:
             settings = orderer_environment(node.org, node.spec, scaled_net.addressing, node.paths)

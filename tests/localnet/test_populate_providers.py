@@ -83,12 +83,14 @@ def test_anchor_peers_are_in_the_channel_config(net: LocalNetwork, joined: None)
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], str]]:
+def servers(net: LocalNetwork, tmp_path_factory: pytest.TempPathFactory,
+            ) -> Iterator[dict[tuple[str, str], str]]:
     """A chaincode server per org and version (as the cluster runs one Deployment
     per org), each with its own package ID; maps (org, version) to its address."""
     versions = ("1.0", "1.1")
     labels = {f"{org}/{version}": f"asset_{version}" for version in versions for org in ORGS}
-    with chaincode_servers(labels, tmp_path_factory.mktemp("chaincode")) as addresses:
+    with chaincode_servers(labels, tmp_path_factory.mktemp("chaincode"),
+                          lambda key: net.tls_ca(key.split("/")[0])) as addresses:
         yield {(org, version): addresses[f"{org}/{version}"]
                for version in versions for org in ORGS}
 
