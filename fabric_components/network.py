@@ -185,7 +185,7 @@ def deploy_network(
     if config.network_policies:
         network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
     if config.monitoring == "podmonitor":
-        monitoring_objects(spec, config.namespace, in_namespace)
+        monitoring_objects(spec, config.namespace, in_namespace, config.endpoint_tls)
     backups = backup_wiring(config, storage, in_namespace)
     # Every identity handed out is recorded: for the certificate outputs and a backup.
     crypto = recorded = RecordingCrypto(crypto)

@@ -168,6 +168,9 @@ class StackConfig:
     resources: dict[str, Resources] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
     backup: BackupSettings = NO_BACKUPS
     network_policies: bool = True
+    endpoint_tls: bool = True
+    """TLS on the nodes' operations endpoints and mutual TLS between peers and
+    chaincode servers (``endpointTls``)."""
     """Default-deny NetworkPolicies with the flows Fabric needs (inert on a
     cluster without a policy engine)."""
     monitoring_namespace: str = "monitoring"
@@ -318,6 +321,7 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         resources=resources,
         backup=_backup_settings(r, cluster),
         network_policies=r.boolean("networkPolicies", True),
+        endpoint_tls=r.boolean("endpointTls", True),
         monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
                                       "a namespace name (DNS-1123 label)"),
         **_cert_lifetimes(r),

@@ -238,10 +238,13 @@ def peer_environment(
     couchdb_address: str = "localhost:5984",
     log_spec: str = "INFO",
     ccaas_builder_config: str | None = None,
+    endpoint_tls: bool = True,
 ) -> dict[str, EnvValue]:
     """The environment of a peer: TLS on, CCaaS builder only, Docker off.
     ``ccaas_builder_config``: the builder's TLS settings as text (a local
-    process); None reads them from the node's crypto Secret."""
+    process); None reads them from the node's crypto Secret. Without
+    ``endpoint_tls`` neither the operations endpoint nor the builder has TLS
+    settings (a network created before them)."""
     ports = addressing.peer_ports(node)
     listen = addressing.listen_host
     address = peer_address(addressing, node)
@@ -267,16 +270,17 @@ def peer_environment(
         "CORE_PEER_FILESYSTEMPATH": paths.data_dir,
         "CORE_LEDGER_SNAPSHOTS_ROOTDIR": f"{paths.data_dir}/snapshots",
         "CORE_OPERATIONS_LISTENADDRESS": f"{listen}:{ports.operations}",
-        **peer_operations_tls(paths),
+        **(peer_operations_tls(paths) if endpoint_tls else {}),
         "CORE_METRICS_PROVIDER": "prometheus",
         "CORE_VM_ENDPOINT": "",
         "CORE_CHAINCODE_EXTERNALBUILDERS": _external_builders(paths),
-        CCAAS_BUILDER_ENV: (
-            SecretRef(CCAAS_BUILDER_CONFIG_KEY, crypto_secret_name(node.k8s_name))
-            if ccaas_builder_config is None else ccaas_builder_config
-        ),
         "CORE_LEDGER_STATE_STATEDATABASE": state_database,
     }
+    if endpoint_tls:
+        env[CCAAS_BUILDER_ENV] = (
+            SecretRef(CCAAS_BUILDER_CONFIG_KEY, crypto_secret_name(node.k8s_name))
+            if ccaas_builder_config is None else ccaas_builder_config
+        )
     if state_database == "CouchDB":
         env["CORE_LEDGER_STATE_COUCHDBCONFIG_COUCHDBADDRESS"] = couchdb_address
         env["CORE_LEDGER_STATE_COUCHDBCONFIG_USERNAME"] = SecretRef(COUCHDB_USER_KEY)
@@ -291,9 +295,11 @@ def orderer_environment(
     paths: NodePaths,
     *,
     log_spec: str = "INFO",
+    endpoint_tls: bool = True,
 ) -> dict[str, EnvValue]:
     """The environment of an ordering node: no system channel, channel
-    participation API with TLS client auth, Raft over the node's TLS identity."""
+    participation API with TLS client auth, Raft over the node's TLS identity,
+    the operations endpoint with TLS (but without ``endpoint_tls``)."""
     ports = addressing.orderer_ports(node)
     listen = addressing.listen_host
     tls = paths.tls_dir
@@ -324,7 +330,7 @@ def orderer_environment(
         "ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED": "true",
         "ORDERER_ADMIN_TLS_CLIENTROOTCAS": f"[{tls}/ca.crt]",
         "ORDERER_OPERATIONS_LISTENADDRESS": f"{listen}:{ports.operations}",
-        **orderer_operations_tls(paths),
+        **(orderer_operations_tls(paths) if endpoint_tls else {}),
         "ORDERER_METRICS_PROVIDER": "prometheus",
     }
 

@@ -21,6 +21,8 @@ SERVER_TLS_FILES = {"CHAINCODE_TLS_CERT": "tls.crt", "CHAINCODE_TLS_KEY": "tls.k
 """The chaincode server's TLS settings: each variable names a file of its TLS
 directory (server certificate and key from the org's TLS CA, and that CA, which
 the peers' client certificates must chain to)."""
+TLS_DISABLED = "CHAINCODE_TLS_DISABLED"
+"""``true``: the chaincode server serves plain gRPC (``fabric:endpointTls`` false)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,9 @@ def _json(value: object) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
-def ccaas_package(label: str, address: str, dial_timeout: str = "10s") -> CcaasPackage:
+def ccaas_package(
+    label: str, address: str, dial_timeout: str = "10s", tls: bool = True
+) -> CcaasPackage:
     """The package Fabric's ccaas builder understands: ``metadata.json`` (type
     ccaas) and ``code.tar.gz`` holding ``connection.json`` with the address of the
     chaincode server (``host:port``) and mutual TLS required.
@@ -62,14 +66,13 @@ def ccaas_package(label: str, address: str, dial_timeout: str = "10s") -> CcaasP
     The TLS fields are builder templates (``{{.root_cert}}``...), filled in on
     each peer from its own environment: the package, and so the package ID,
     carries no certificate or key, stays the same for every peer of the org and
-    is known before anything is issued."""
-    connection = {
-        "address": address,
-        "dial_timeout": dial_timeout,
-        "tls_required": True,
-        "client_auth_required": True,
-        **{name: f"{{{{.{name}}}}}" for name in BUILDER_TLS_FIELDS},
-    }
+    is known before anything is issued. Without ``tls`` (``fabric:endpointTls``
+    false) plain gRPC, the package of a network created before mutual TLS."""
+    connection: dict[str, object] = {"address": address, "dial_timeout": dial_timeout,
+                                     "tls_required": tls}
+    if tls:
+        connection["client_auth_required"] = True
+        connection.update({name: f"{{{{.{name}}}}}" for name in BUILDER_TLS_FIELDS})
     code = _tar_gz({"connection.json": _json(connection)})
     package = _tar_gz({"code.tar.gz": code, "metadata.json": _json({"label": label,
                                                                     "type": "ccaas"})})

@@ -3,10 +3,11 @@ service): the peer dials CHAINCODE_SERVER_ADDRESS (``host:port`` to listen on,
 ``0.0.0.0:9999`` in the Deployment) and the server answers as CHAINCODE_ID, the
 package ID of the installed CCaaS package (``<label>:<sha256>``).
 
-It serves mutual TLS only: CHAINCODE_TLS_CERT and CHAINCODE_TLS_KEY name its
+It serves mutual TLS: CHAINCODE_TLS_CERT and CHAINCODE_TLS_KEY name its
 certificate and key files (issued by the org's TLS CA), CHAINCODE_CLIENT_CA_CERT
 the CA file a peer's client certificate must chain to; a peer without one is
-refused in the handshake."""
+refused in the handshake. Only CHAINCODE_TLS_DISABLED=true (a network whose
+packages predate TLS) makes it serve plain gRPC."""
 
 from __future__ import annotations
 
@@ -47,20 +48,22 @@ def read_tls_files() -> dict[str, bytes]:
 
 
 def main() -> int:
-    missing = [name for name in (*REQUIRED, *TLS_FILES) if not os.environ.get(name)]
+    plain = os.environ.get("CHAINCODE_TLS_DISABLED") == "true"
+    missing = [name for name in (*REQUIRED, *(() if plain else TLS_FILES))
+               if not os.environ.get(name)]
     if missing:
         print(f"asset_transfer: set {' and '.join(missing)} (the package ID, the "
               "host:port to listen on, the TLS certificate, key and client CA files)",
               file=sys.stderr)
         return 2
-    tls = read_tls_files()
+    tls = {} if plain else read_tls_files()
     serialise_stream_writes()
     chaincode = ContractChaincode.new_chaincode(AssetContract())
     signal.signal(signal.SIGTERM, _stop)
     # start() reads the ID and address itself and serves until the process is
     # stopped; a client CA makes the gRPC server require client certificates.
-    chaincode.start(cert=tls["CHAINCODE_TLS_CERT"], key=tls["CHAINCODE_TLS_KEY"],
-                    client_ca_certs=tls["CHAINCODE_CLIENT_CA_CERT"])
+    chaincode.start(cert=tls.get("CHAINCODE_TLS_CERT"), key=tls.get("CHAINCODE_TLS_KEY"),
+                    client_ca_certs=tls.get("CHAINCODE_CLIENT_CA_CERT"))
     return 0
 
 

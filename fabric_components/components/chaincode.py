@@ -62,29 +62,33 @@ class Chaincode(pulumi.ComponentResource):
         spec, cc, addressing = args.spec, args.chaincode, args.addressing
         package_ids: dict[str, str] = {}
         installs: dict[str, list[pulumi.Resource]] = {}
+        tls = args.config.endpoint_tls if args.config is not None else True
         for org_name in cc.orgs:
             org = spec.org(org_name)
             address = args.server_address(cc, org)
-            package = ccaas_package(cc.label, address)
+            package = ccaas_package(cc.label, address, tls=tls)
             package_ids[org_name] = package.package_id
             if args.config is not None:
                 if args.cas is None:
                     raise ValueError("ChaincodeArgs: servers in the cluster need the orgs' CAs")
                 namespace = args.config.namespace
-                names = server_dns_names(cc, org, namespace)
-                cas = args.cas[org_name]
-                cert = TlsCertificate(f"{name}-{org.k8s_name}-tls", org, cas, names[-1], names,
-                                      pulumi.ResourceOptions(parent=self),
-                                      args.config.cert_validity)
+                server_tls = None
+                if tls:
+                    names = server_dns_names(cc, org, namespace)
+                    cas = args.cas[org_name]
+                    cert = TlsCertificate(f"{name}-{org.k8s_name}-tls", org, cas, names[-1],
+                                          names, pulumi.ResourceOptions(parent=self),
+                                          args.config.cert_validity)
+                    server_tls = ServerTls(cert.cert, pulumi.Output.secret(cert.key),
+                                           cas.tlsca_cert)
                 chaincode_server(f"{name}-{org.k8s_name}", cc, org, package.package_id,
                                  namespace, args.config.pod(cc.image, "chaincode"),
-                                 ServerTls(cert.cert, pulumi.Output.secret(cert.key),
-                                           cas.tlsca_cert), self)
+                                 server_tls, self)
             installs[org_name] = [
                 ChaincodeInstall(
                     f"{name}-{node.k8s_name}-install",
                     install_inputs(cc.label, node, addressing, address, package.package_id,
-                                   args.executors[org_name]),
+                                   args.executors[org_name], tls),
                     pulumi.ResourceOptions(parent=self),
                 )
                 for node in org.nodes

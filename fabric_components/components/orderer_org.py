@@ -7,7 +7,7 @@ import pulumi
 
 from fabric_components.components.org_nodes import NodePod, OrgArgs, OrgNodes
 from fabric_components.k8s.node_base import NodeBase
-from fabric_components.k8s.workload import container, env_list, http_probes
+from fabric_components.k8s.workload import container, env_list, http_probes, operations_scheme
 from fabric_components.stack_config import StackConfig, VolumeSettings
 from fabric_nodes.node_settings import (
     ClusterAddressing,
@@ -48,7 +48,7 @@ class OrdererOrg(OrgNodes):
         config, ports = args.config, OrdererPorts()
         paths = orderer_container_paths(config.fabric_version)
         env = orderer_environment(args.org, node, self.addressing, paths,
-                                  log_spec=config.log_spec)
+                                  log_spec=config.log_spec, endpoint_tls=config.endpoint_tls)
         orderer = container(
             "orderer",
             config.images.orderer,
@@ -56,7 +56,8 @@ class OrdererOrg(OrgNodes):
             env=env_list(env),
             ports={"grpc": ports.listen, "admin": ports.admin, "operations": ports.operations},
             mounts=base.mounts(paths),
-            probes=http_probes(ports.operations, "/healthz", scheme="HTTPS"),
+            probes=http_probes(ports.operations, "/healthz",
+                               scheme=operations_scheme(config.endpoint_tls)),
         )
         return NodePod(
             containers=[orderer], volumes=base.volumes,

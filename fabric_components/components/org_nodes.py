@@ -90,7 +90,7 @@ class OrgNodes(pulumi.ComponentResource):
         for node in org.nodes:
             base = node_base(name, org, node, self.node_label, args.crypto, args.cas,
                              admin.sign_cert, config.namespace, self.data_volume(config),
-                             self.child)
+                             self.child, ccaas_tls=config.endpoint_tls)
             self.tls_certs[node.common_name] = base.tls_cert
             self.node_objects(args, node, base, self.node_pod(args, node, base))
         self.msp_id = pulumi.Output.from_input(org.msp_id)

@@ -13,7 +13,7 @@ from fabric_components.crypto_material import IdentityMaterial, identity_file_tr
 from fabric_components.k8s.couchdb import couchdb_container, couchdb_credentials
 from fabric_components.k8s.node_base import NodeBase
 from fabric_components.k8s.node_objects import NodePlacement, files_secret, volume_claim
-from fabric_components.k8s.workload import container, env_list, http_probes
+from fabric_components.k8s.workload import container, env_list, http_probes, operations_scheme
 from fabric_components.stack_config import StackConfig, VolumeSettings
 from fabric_nodes.naming import labels
 from fabric_nodes.node_settings import (
@@ -102,7 +102,7 @@ class PeerOrg(OrgNodes):
                                                     credentials_name))
         env = peer_environment(args.org, node, self.addressing, CONTAINER_PATHS,
                                state_database=self.state_database,
-                               log_spec=config.log_spec)
+                               log_spec=config.log_spec, endpoint_tls=config.endpoint_tls)
         peer = container(
             "peer",
             config.images.peer,
@@ -110,7 +110,8 @@ class PeerOrg(OrgNodes):
             env=env_list(env, credentials_name),
             ports=pod.ports,
             mounts=[*base.mounts(CONTAINER_PATHS), {**config_mount, "read_only": True}],
-            probes=http_probes(ports.operations, "/healthz", scheme="HTTPS"),
+            probes=http_probes(ports.operations, "/healthz",
+                               scheme=operations_scheme(config.endpoint_tls)),
         )
         pod.containers.insert(0, peer)
         pod.claims["data"] = (base.data, config.peer_storage)

@@ -6,6 +6,7 @@ certificate of the org's TLS CA (a Secret), and the Service the org's peers dial
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -20,7 +21,12 @@ from fabric_components.k8s.node_objects import (
 from fabric_components.k8s.workload import container, pod_template
 from fabric_components.stack_config import PodSettings
 from fabric_nodes.naming import CLUSTER_DOMAIN, labels
-from fabric_ops.ccaas_package import CCAAS_PORT, SERVER_TLS_FILES, server_tls_environment
+from fabric_ops.ccaas_package import (
+    CCAAS_PORT,
+    SERVER_TLS_FILES,
+    TLS_DISABLED,
+    server_tls_environment,
+)
 from network_spec import ChaincodeSpec, OrgSpec
 from network_spec.k8s_names import chaincode_server_name
 
@@ -56,6 +62,19 @@ def server_address(chaincode: ChaincodeSpec, org: OrgSpec, namespace: str) -> st
     return f"{server_dns_names(chaincode, org, namespace)[-1]}:{CCAAS_PORT}"
 
 
+def tls_volume(place: NodePlacement, tls: ServerTls) -> tuple[k8s.core.v1.Secret, dict[str, Any]]:
+    """The Secret ``<server>-tls`` (the name ``network_spec.k8s_names`` checks)
+    with the server's key pair and client CA, and the volume laying it out."""
+
+    def tree(pems: list[str]) -> dict[str, str]:
+        return dict(zip(SERVER_TLS_FILES.values(), pems, strict=True))
+
+    files: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
+        pulumi.Output.all(tls.cert, tls.key, tls.client_ca).apply(tree))
+    secret = files_secret(place, "tls", files)
+    return secret, files_volume("tls", secret, files)
+
+
 def chaincode_server(
     name: str,
     chaincode: ChaincodeSpec,
@@ -63,9 +82,10 @@ def chaincode_server(
     package_id: str,
     namespace: str,
     pod: PodSettings,
-    tls: ServerTls,
+    tls: ServerTls | None,
     parent: pulumi.Resource,
 ) -> k8s.apps.v1.Deployment:
+    """Without ``tls`` (``fabric:endpointTls`` false) the server serves plain gRPC."""
     k8s_name = chaincode_k8s_name(chaincode, org)
     place = NodePlacement(
         name=name,
@@ -75,32 +95,27 @@ def chaincode_server(
         opts=pulumi.ResourceOptions(parent=parent),
     )
     probe = {"tcp_socket": {"port": CCAAS_PORT}, "period_seconds": 10}
+    env = [{"name": "CHAINCODE_ID", "value": package_id},
+           {"name": "CHAINCODE_SERVER_ADDRESS", "value": f"0.0.0.0:{CCAAS_PORT}"}]
+    mounts: list[dict[str, Any]] = [{"name": "tmp", "mount_path": "/tmp"}]
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "empty_dir": {}}]
+    depends_on: list[pulumi.Resource] = []
+    if tls is None:
+        env.append({"name": TLS_DISABLED, "value": "true"})
+    else:
+        secret, volume = tls_volume(place, tls)
+        env += [{"name": name, "value": value}
+                for name, value in server_tls_environment(TLS_DIR).items()]
+        mounts.append({"name": "tls", "mount_path": TLS_DIR, "read_only": True})
+        volumes.append(volume)
+        depends_on.append(secret)
     server = container(
-        "chaincode",
-        pod.image,
-        pod.resources,
-        env=[
-            {"name": "CHAINCODE_ID", "value": package_id},
-            {"name": "CHAINCODE_SERVER_ADDRESS", "value": f"0.0.0.0:{CCAAS_PORT}"},
-            *({"name": name, "value": value}
-              for name, value in server_tls_environment(TLS_DIR).items()),
-        ],
-        ports={"chaincode": CCAAS_PORT},
-        mounts=[{"name": "tmp", "mount_path": "/tmp"},
-                {"name": "tls", "mount_path": TLS_DIR, "read_only": True}],
+        "chaincode", pod.image, pod.resources, env=env, ports={"chaincode": CCAAS_PORT},
+        mounts=mounts,
         probes={"liveness_probe": {**probe, "failure_threshold": 6},
                 "readiness_probe": {**probe, "failure_threshold": 3}},
     )
-    def tree(pems: list[str]) -> dict[str, str]:
-        return dict(zip(SERVER_TLS_FILES.values(), pems, strict=True))
-
-    files: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
-        pulumi.Output.all(tls.cert, tls.key, tls.client_ca).apply(tree))
-    # <server>-tls, the name network_spec.k8s_names checks (chaincode_tls_secret_name).
-    secret = files_secret(place, "tls", files)
-    template = pod_template(place.labels, [server],
-                            [{"name": "tmp", "empty_dir": {}}, files_volume("tls", secret, files)],
-                            pod.node_pool)
+    template = pod_template(place.labels, [server], volumes, pod.node_pool)
     spec = {
         "replicas": 1,
         "selector": {"match_labels": {k: v for k, v in place.labels.items()
@@ -108,4 +123,4 @@ def chaincode_server(
         "template": template,
     }
     service(place, {"chaincode": CCAAS_PORT})
-    return deployment(place, spec, [secret])
+    return deployment(place, spec, depends_on)

@@ -59,9 +59,11 @@ def node_base(
     namespace: str,
     data_volume: VolumeSettings,
     opts: pulumi.ResourceOptions,
+    ccaas_tls: bool = True,
 ) -> NodeBase:
     """``name`` is the org component's name; ``component`` the node's
-    ``app.kubernetes.io/name`` label (fabric-peer, fabric-orderer)."""
+    ``app.kubernetes.io/name`` label (fabric-peer, fabric-orderer). With
+    ``ccaas_tls`` a peer's Secret also holds its CCaaS builder's TLS settings."""
     place = NodePlacement(
         name=f"{name}-{node.hostname}",
         k8s_name=node.k8s_name,
@@ -71,7 +73,8 @@ def node_base(
     )
     identity = crypto.node(org, cas, node, opts)
     files = identity_file_tree(org, cas, identity, admin_cert)
-    secret = files_secret(place, "crypto", with_builder_config(files) if org.kind is OrgKind.PEER
+    peer = org.kind is OrgKind.PEER
+    secret = files_secret(place, "crypto", with_builder_config(files) if peer and ccaas_tls
                           else files)
     data = volume_claim(place, "data", data_volume)
     volumes = [

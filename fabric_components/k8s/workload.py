@@ -73,6 +73,11 @@ def http_probes(
     }
 
 
+def operations_scheme(tls: bool) -> str:
+    """The probe scheme of a node's operations endpoint (``fabric:endpointTls``)."""
+    return "HTTPS" if tls else "HTTP"
+
+
 def exec_probes(command: list[str]) -> dict[str, Any]:
     probe = {"exec_": {"command": command}, "period_seconds": 30, "timeout_seconds": 10}
     return {"liveness_probe": probe, "readiness_probe": probe}

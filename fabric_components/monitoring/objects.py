@@ -32,11 +32,15 @@ RELABELINGS = [
 ]
 
 
-def node_endpoints(spec: NetworkSpec, namespace: str) -> list[dict[str, Any]]:
+def node_endpoints(spec: NetworkSpec, namespace: str, tls: bool = True) -> list[dict[str, Any]]:
     """A scrape endpoint per node: Prometheus dials the pod's IP, so the name to
     verify the certificate against (one of the node's Service names, which its
     TLS certificate carries) and the CA (its org's TLS CA) are set per node,
-    and each endpoint keeps only its node's pod."""
+    and each endpoint keeps only its node's pod. Without ``tls``
+    (``fabric:endpointTls`` false) one plain HTTP endpoint for every node."""
+    if not tls:
+        return [{"port": "operations", "path": "/metrics", "scheme": "http",
+                 "relabelings": RELABELINGS}]
     return [
         {
             "port": "operations",
@@ -56,7 +60,8 @@ def node_endpoints(spec: NetworkSpec, namespace: str) -> list[dict[str, Any]]:
     ]
 
 
-def monitoring_objects(spec: NetworkSpec, namespace: str, opts: pulumi.ResourceOptions) -> None:
+def monitoring_objects(spec: NetworkSpec, namespace: str, opts: pulumi.ResourceOptions,
+                       tls: bool = True) -> None:
     metadata = {"namespace": namespace, "labels": PART_OF}
     k8s.apiextensions.CustomResource(
         "fabric-nodes-podmonitor",
@@ -68,7 +73,7 @@ def monitoring_objects(spec: NetworkSpec, namespace: str, opts: pulumi.ResourceO
                 {"key": "app.kubernetes.io/name", "operator": "In", "values": NODE_ROLES},
             ]},
             "namespaceSelector": {"matchNames": [namespace]},
-            "podMetricsEndpoints": node_endpoints(spec, namespace),
+            "podMetricsEndpoints": node_endpoints(spec, namespace, tls),
         },
         opts=opts,
     )

@@ -55,7 +55,8 @@ class InstallProvider(IdempotentOperation):
         from fabric_ops.ccaas_package import ccaas_package
         from fabric_ops.chaincode_ops import ensure_installed
 
-        package = ccaas_package(props["label"], props["server_address"])
+        package = ccaas_package(props["label"], props["server_address"],
+                                tls=props.get("tls", True))
         if package.package_id != props["package_id"]:
             raise ValueError(f"package {props['label']}: rebuilt ID {package.package_id} "
                              f"differs from {props['package_id']}")
@@ -200,14 +201,17 @@ class ChaincodeCommit(Operation, module=TYPE_MODULE, name="ChaincodeCommit"):
 
 def install_inputs(
     label: str, node: NodeSpec, addressing: Addressing, server_address: str,
-    package_id: str, executor: Any,
+    package_id: str, executor: Any, tls: bool = True,
 ) -> dict[str, Any]:
-    """The CCaaS package ``label`` pointing at ``server_address``, installed on ``node``."""
+    """The CCaaS package ``label`` pointing at ``server_address`` (mutual TLS but
+    without ``tls``), installed on ``node``. ``tls`` is no diff key: the package
+    ID already differs."""
     return {
         "node": node.common_name,
         "peer_address": peer_address(addressing, node),
         "label": label,
         "server_address": server_address,
+        "tls": tls,
         "package_id": package_id,
         "executor": executor,
         "done": None,

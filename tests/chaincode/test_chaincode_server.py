@@ -121,6 +121,19 @@ def test_server_needs_its_id_address_and_tls_files(tmp_path: Path, org_tls_ca: K
     assert f"CHAINCODE_TLS_KEY={tmp_path}/missing.key: cannot read it" in log.read_text()
 
 
+def test_tls_disabled_serves_plain_grpc(tmp_path: Path):
+    address = f"127.0.0.1:{free_port()}"
+    log = tmp_path / "server.log"
+    server = start(log, CHAINCODE_ID="asset_1.0:abc", CHAINCODE_SERVER_ADDRESS=address,
+                   CHAINCODE_TLS_DISABLED="true")
+    try:
+        with grpc.insecure_channel(address) as connection:
+            grpc.channel_ready_future(connection).result(timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
 def test_the_image_copies_every_module_of_the_chaincode():
     copied = next(line.split()[1:-1] for line in
                   (MAIN.parent / "Dockerfile").read_text().splitlines()

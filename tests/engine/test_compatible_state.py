@@ -103,9 +103,11 @@ def stacks(kube: LocalKube, net: LocalNetwork, log: Path,
             "fabric:storageClass": "compat-local",
             "fabric:peerStorage": "1Gi",
             "fabric:ordererStorage": "1Gi",
-            # Added after the move, on by default: it would add its own objects to
-            # the plan. Off, the plan shows what the move alone changes.
+            # Added after the move, on by default: they would add their own objects
+            # (and new chaincode packages) to the plan. Off, the plan shows what the
+            # move alone changes.
             "fabric:networkPolicies": "false",
+            "fabric:endpointTls": "false",
         }}))
         old_tree = checkout(PRE_MOVE, workdir / "pre-move")
         old = PulumiCli(workdir, kube.kubeconfig, STACK, config_file, project=old_tree)

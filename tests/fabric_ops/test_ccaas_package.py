@@ -49,3 +49,13 @@ def test_package_id_is_stable_across_processes_and_sensitive_to_inputs():
 def test_the_builder_config_fills_the_tls_templates():
     config = json.loads(ccaas_builder_config("CA PEM", "CERT PEM", "KEY PEM"))
     assert config == {"root_cert": "CA PEM", "client_cert": "CERT PEM", "client_key": "KEY PEM"}
+
+
+def test_without_tls_the_package_is_the_one_networks_had_before_tls():
+    """Byte for byte what the program built before mutual TLS, so a stack with
+    ``fabric:endpointTls: false`` keeps its package IDs."""
+    pkg = ccaas_package("basic_1.0", "a:9999", tls=False)
+    inner = members(members(pkg.data)["code.tar.gz"])
+    assert inner["connection.json"] == (
+        b'{"address":"a:9999","dial_timeout":"10s","tls_required":false}')
+    assert pkg.package_id != ccaas_package("basic_1.0", "a:9999").package_id
