@@ -38,6 +38,7 @@ from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
 from fabric_components.k8s.chaincode_server import server_address
 from fabric_components.k8s.network_policies import network_policies
 from fabric_components.monitoring.objects import monitoring_objects
+from fabric_components.monitoring.scraper import scraper_identity
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.connection_profile import connection_profile
 from fabric_nodes.gateway_clients import gateway_client
@@ -184,8 +185,11 @@ def deploy_network(
     components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
     if config.network_policies:
         network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
+    scraper_ca = None
     if config.monitoring == "podmonitor":
         monitoring_objects(spec, config.namespace, in_namespace, config.endpoint_tls)
+        if config.endpoint_tls:
+            scraper_ca = scraper_identity(config.namespace, config.cert_validity, in_namespace)
     backups = backup_wiring(config, storage, in_namespace)
     # Every identity handed out is recorded: for the certificate outputs and a backup.
     crypto = recorded = RecordingCrypto(crypto)
@@ -215,7 +219,7 @@ def deploy_network(
         orderer = OrdererOrg(
             org.k8s_name,
             OrgArgs(org=org, config=config, crypto=crypto, cas=cas[org.name], tls_cas=tls_cas,
-                        rollout=rollout, restore=backups.restore),
+                        rollout=rollout, restore=backups.restore, scraper_ca=scraper_ca),
             components,
         )
         launched[org.name] = orderer
@@ -232,7 +236,7 @@ def deploy_network(
             org.k8s_name,
             PeerOrgArgs(org=org, state_database=spec.state_database, config=config,
                         crypto=crypto, cas=cas[org.name], tls_cas=tls_cas, rollout=rollout,
-                        restore=backups.restore),
+                        restore=backups.restore, scraper_ca=scraper_ca),
             components,
         )
         launched[org.name] = peer_org

@@ -197,7 +197,18 @@ def _external_builders(paths: NodePaths) -> str:
     )
 
 
-def peer_operations_tls(paths: NodePaths) -> dict[str, EnvValue]:
+OPERATIONS_CLIENT_CA = "operations/client-ca.crt"
+"""Under a node's crypto dir: the CA of the metrics scraper's client
+certificate, which the operations endpoint trusts besides the org's TLS CA
+(``fabric_components.monitoring.scraper``)."""
+
+
+def _operations_client_cas(paths: NodePaths, scraper_ca: bool) -> list[str]:
+    cas = [f"{paths.tls_dir}/ca.crt"]
+    return [*cas, f"{paths.crypto_dir}/{OPERATIONS_CLIENT_CA}"] if scraper_ca else cas
+
+
+def peer_operations_tls(paths: NodePaths, scraper_ca: bool = False) -> dict[str, EnvValue]:
     """The operations endpoint serves HTTPS only, with the node's own TLS key
     pair: issued by the org's TLS CA, its SANs are the node's names (the Service
     names in a cluster, 127.0.0.1 locally), by which a caller verifies it.
@@ -206,25 +217,28 @@ def peer_operations_tls(paths: NodePaths) -> dict[str, EnvValue]:
     reach ``/healthz`` (and ``/version``), which Fabric leaves open. Fabric's
     other endpoints, ``/metrics`` and ``/logspec`` (which changes log levels),
     answer only a caller presenting a client certificate of the org's TLS CA
-    (``clientRootCAs``) once TLS is on."""
+    (``clientRootCAs``) once TLS is on; with ``scraper_ca`` also to one of the
+    scraper's CA (``OPERATIONS_CLIENT_CA``)."""
     return {
         "CORE_OPERATIONS_TLS_ENABLED": "true",
         "CORE_OPERATIONS_TLS_CERT_FILE": f"{paths.tls_dir}/server.crt",
         "CORE_OPERATIONS_TLS_KEY_FILE": f"{paths.tls_dir}/server.key",
         "CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED": "false",
         # The peer reads a list from the environment split at spaces, no brackets.
-        "CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES": f"{paths.tls_dir}/ca.crt",
+        "CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES": " ".join(
+            _operations_client_cas(paths, scraper_ca)),
     }
 
 
-def orderer_operations_tls(paths: NodePaths) -> dict[str, EnvValue]:
+def orderer_operations_tls(paths: NodePaths, scraper_ca: bool = False) -> dict[str, EnvValue]:
     """The orderer's counterpart of ``peer_operations_tls``."""
     return {
         "ORDERER_OPERATIONS_TLS_ENABLED": "true",
         "ORDERER_OPERATIONS_TLS_CERTIFICATE": f"{paths.tls_dir}/server.crt",
         "ORDERER_OPERATIONS_TLS_PRIVATEKEY": f"{paths.tls_dir}/server.key",
         "ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED": "false",
-        "ORDERER_OPERATIONS_TLS_CLIENTROOTCAS": f"[{paths.tls_dir}/ca.crt]",
+        "ORDERER_OPERATIONS_TLS_CLIENTROOTCAS": (
+            f"[{','.join(_operations_client_cas(paths, scraper_ca))}]"),
     }
 
 
@@ -239,6 +253,7 @@ def peer_environment(
     log_spec: str = "INFO",
     ccaas_builder_config: str | None = None,
     endpoint_tls: bool = True,
+    scraper_ca: bool = False,
 ) -> dict[str, EnvValue]:
     """The environment of a peer: TLS on, CCaaS builder only, Docker off.
     ``ccaas_builder_config``: the builder's TLS settings as text (a local
@@ -270,7 +285,7 @@ def peer_environment(
         "CORE_PEER_FILESYSTEMPATH": paths.data_dir,
         "CORE_LEDGER_SNAPSHOTS_ROOTDIR": f"{paths.data_dir}/snapshots",
         "CORE_OPERATIONS_LISTENADDRESS": f"{listen}:{ports.operations}",
-        **(peer_operations_tls(paths) if endpoint_tls else {}),
+        **(peer_operations_tls(paths, scraper_ca) if endpoint_tls else {}),
         "CORE_METRICS_PROVIDER": "prometheus",
         "CORE_VM_ENDPOINT": "",
         "CORE_CHAINCODE_EXTERNALBUILDERS": _external_builders(paths),
@@ -296,6 +311,7 @@ def orderer_environment(
     *,
     log_spec: str = "INFO",
     endpoint_tls: bool = True,
+    scraper_ca: bool = False,
 ) -> dict[str, EnvValue]:
     """The environment of an ordering node: no system channel, channel
     participation API with TLS client auth, Raft over the node's TLS identity,
@@ -330,7 +346,7 @@ def orderer_environment(
         "ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED": "true",
         "ORDERER_ADMIN_TLS_CLIENTROOTCAS": f"[{tls}/ca.crt]",
         "ORDERER_OPERATIONS_LISTENADDRESS": f"{listen}:{ports.operations}",
-        **(orderer_operations_tls(paths) if endpoint_tls else {}),
+        **(orderer_operations_tls(paths, scraper_ca) if endpoint_tls else {}),
         "ORDERER_METRICS_PROVIDER": "prometheus",
     }
 

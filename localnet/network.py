@@ -25,6 +25,7 @@ from crypto import (
 from crypto.layout import node_dir, user_dir
 from fabric_nodes.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
 from fabric_nodes.node_settings import (
+    OPERATIONS_CLIENT_CA,
     NodePaths,
     admin_environment,
     disable_docker,
@@ -127,6 +128,8 @@ class LocalNetwork:
         """Every org's generated CAs and identities, by org name."""
         self.nodes: dict[str, LocalNode] = {}
         self.log_spec = "INFO"
+        self.scraper_ca: str | None = None
+        """The scraper CA every node's operations endpoint trusts, if any."""
         self.startup_seconds = 0.0
         """From the start of the first process to every node healthy."""
 
@@ -139,9 +142,12 @@ class LocalNetwork:
         *,
         log_spec: str = "INFO",
         health_timeout: float = HEALTH_TIMEOUT_SECONDS,
+        scraper_ca: str | None = None,
     ) -> LocalNetwork:
         """Write crypto and config under ``workdir`` (created if needed), start
-        every orderer and peer and wait until all are healthy."""
+        every orderer and peer and wait until all are healthy. ``scraper_ca``
+        (PEM): a metrics scraper's CA, which every operations endpoint then
+        trusts as the cluster's do with ``fabric:monitoring: podmonitor``."""
         spec = source if isinstance(source, NetworkSpec) else load_spec_dir(source)
         if spec.state_database != STATE_DATABASE:
             print(
@@ -150,6 +156,7 @@ class LocalNetwork:
                 file=sys.stderr,
             )
         net = cls(spec, workdir, release or FabricRelease.build(), allocate(spec))
+        net.scraper_ca = scraper_ca
         try:
             net._prepare()
             net._launch(log_spec, health_timeout)
@@ -212,13 +219,14 @@ class LocalNetwork:
                 for name in ("ca.crt", "server.crt", "server.key")))
             settings = peer_environment(
                 org, node, addressing, paths, state_database=STATE_DATABASE, log_spec=log_spec,
-                ccaas_builder_config=builder_config,
+                ccaas_builder_config=builder_config, scraper_ca=self._scraper_file(paths),
             )
             argv = [str(release.binary("peer")), "node", "start"]
             endpoint, admin = peer_address(addressing, node), None
             operations = addressing.peer_ports(node).operations
         else:
-            settings = orderer_environment(org, node, addressing, paths, log_spec=log_spec)
+            settings = orderer_environment(org, node, addressing, paths, log_spec=log_spec,
+                                           scraper_ca=self._scraper_file(paths))
             argv = [str(release.binary("orderer"))]
             endpoint = orderer_address(addressing, node)
             admin = orderer_admin_address(addressing, node)
@@ -236,6 +244,15 @@ class LocalNetwork:
                              (admin_tls / "client.crt", admin_tls / "client.key"))
         return LocalNode(org, node, paths, endpoint, f"{LOCAL_HOST}:{operations}", tls, admin,
                          process, release)
+
+    def _scraper_file(self, paths: NodePaths) -> bool:
+        """Writes the scraper CA where the node's settings point; whether there is one."""
+        if self.scraper_ca is None:
+            return False
+        target = Path(paths.crypto_dir) / OPERATIONS_CLIENT_CA
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(self.scraper_ca, encoding="ascii")
+        return True
 
     def stop(self) -> None:
         """Stop every node (idempotent)."""

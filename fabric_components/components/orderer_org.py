@@ -48,7 +48,8 @@ class OrdererOrg(OrgNodes):
         config, ports = args.config, OrdererPorts()
         paths = orderer_container_paths(config.fabric_version)
         env = orderer_environment(args.org, node, self.addressing, paths,
-                                  log_spec=config.log_spec, endpoint_tls=config.endpoint_tls)
+                                  log_spec=config.log_spec, endpoint_tls=config.endpoint_tls,
+                                  scraper_ca=args.scraper_ca is not None)
         orderer = container(
             "orderer",
             config.images.orderer,

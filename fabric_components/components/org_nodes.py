@@ -39,6 +39,9 @@ class OrgArgs:
     one at a time, then each peer org's peers one at a time)."""
     restore: RestoreSource | None = None
     """Fill each node's new volumes from this backup before the node starts."""
+    scraper_ca: pulumi.Output[str] | None = None
+    """The metrics scraper's CA, which the operations endpoints trust (monitoring
+    with endpoint TLS)."""
 
 
 @dataclass
@@ -90,7 +93,8 @@ class OrgNodes(pulumi.ComponentResource):
         for node in org.nodes:
             base = node_base(name, org, node, self.node_label, args.crypto, args.cas,
                              admin.sign_cert, config.namespace, self.data_volume(config),
-                             self.child, ccaas_tls=config.endpoint_tls)
+                             self.child, ccaas_tls=config.endpoint_tls,
+                             scraper_ca=args.scraper_ca)
             self.tls_certs[node.common_name] = base.tls_cert
             self.node_objects(args, node, base, self.node_pod(args, node, base))
         self.msp_id = pulumi.Output.from_input(org.msp_id)

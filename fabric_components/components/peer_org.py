@@ -102,7 +102,8 @@ class PeerOrg(OrgNodes):
                                                     credentials_name))
         env = peer_environment(args.org, node, self.addressing, CONTAINER_PATHS,
                                state_database=self.state_database,
-                               log_spec=config.log_spec, endpoint_tls=config.endpoint_tls)
+                               log_spec=config.log_spec, endpoint_tls=config.endpoint_tls,
+                               scraper_ca=args.scraper_ca is not None)
         peer = container(
             "peer",
             config.images.peer,

@@ -19,7 +19,7 @@ from fabric_components.k8s.node_objects import (
 )
 from fabric_components.stack_config import VolumeSettings
 from fabric_nodes.naming import labels
-from fabric_nodes.node_settings import CCAAS_BUILDER_CONFIG_KEY, NodePaths
+from fabric_nodes.node_settings import CCAAS_BUILDER_CONFIG_KEY, OPERATIONS_CLIENT_CA, NodePaths
 from fabric_ops.ccaas_package import ccaas_builder_config
 from network_spec import NodeSpec, OrgKind, OrgSpec
 
@@ -60,10 +60,12 @@ def node_base(
     data_volume: VolumeSettings,
     opts: pulumi.ResourceOptions,
     ccaas_tls: bool = True,
+    scraper_ca: pulumi.Output[str] | None = None,
 ) -> NodeBase:
     """``name`` is the org component's name; ``component`` the node's
     ``app.kubernetes.io/name`` label (fabric-peer, fabric-orderer). With
-    ``ccaas_tls`` a peer's Secret also holds its CCaaS builder's TLS settings."""
+    ``ccaas_tls`` a peer's Secret also holds its CCaaS builder's TLS settings;
+    ``scraper_ca`` goes into the tree as ``OPERATIONS_CLIENT_CA``."""
     place = NodePlacement(
         name=f"{name}-{node.hostname}",
         k8s_name=node.k8s_name,
@@ -73,6 +75,9 @@ def node_base(
     )
     identity = crypto.node(org, cas, node, opts)
     files = identity_file_tree(org, cas, identity, admin_cert)
+    if scraper_ca is not None:
+        files = pulumi.Output.all(files, scraper_ca).apply(
+            lambda v: {**v[0], OPERATIONS_CLIENT_CA: v[1]})
     peer = org.kind is OrgKind.PEER
     secret = files_secret(place, "crypto", with_builder_config(files) if peer and ccaas_tls
                           else files)

@@ -18,6 +18,7 @@ import pulumi_kubernetes as k8s
 
 from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
 from fabric_components.monitoring.definitions import alert_groups, dashboards
+from fabric_components.monitoring.scraper import SCRAPER_SECRET
 from fabric_nodes.naming import service_host
 from network_spec import NetworkSpec
 
@@ -49,6 +50,9 @@ def node_endpoints(spec: NetworkSpec, namespace: str, tls: bool = True) -> list[
             "tlsConfig": {
                 "ca": {"configMap": {"name": TLS_CA_CONFIGMAP, "key": f"{org.domain}.pem"}},
                 "serverName": service_host(node, namespace),
+                # Fabric serves /metrics over TLS only to a client certificate.
+                "cert": {"secret": {"name": SCRAPER_SECRET, "key": "tls.crt"}},
+                "keySecret": {"name": SCRAPER_SECRET, "key": "tls.key"},
             },
             "relabelings": [
                 {"sourceLabels": [f"{POD_LABEL}app_kubernetes_io_instance"],

@@ -239,13 +239,14 @@ def run_stages(all_stages: list[Stage], parallel: bool) -> None:
 @contextmanager
 def populated(
     source: Path, workdir: Path, release: FabricRelease,
-    extra_servers: Mapping[str, str] | None = None,
+    extra_servers: Mapping[str, str] | None = None, scraper_ca: str | None = None,
 ) -> Iterator[tuple[LocalNetwork, ChaincodeServers]]:
     """A network started from ``source`` under ``workdir`` with every chaincode
     package served (plus ``extra_servers``: ``<chaincode>/<org>`` to a label, for
     orgs a later spec adds) and the whole populate run; yields the network and
-    the servers' addresses, stops both on exit."""
-    with LocalNetwork.start(source, workdir / "net", release) as net:
+    the servers' addresses, stops both on exit. ``scraper_ca``: see
+    ``LocalNetwork.start``."""
+    with LocalNetwork.start(source, workdir / "net", release, scraper_ca=scraper_ca) as net:
         labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
         servers_dir = workdir / "servers"
         servers_dir.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from fabric_components.providers.scraper_identity import ScraperIdentityProvider
 from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, invoke
 from localnet import FabricRelease, LocalNetwork
@@ -25,10 +26,23 @@ pytestmark = pytest.mark.fabric
 
 
 @pytest.fixture(scope="module")
-def net(fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[LocalNetwork]:
+def scraper(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The monitoring scraper's identity as the stack issues it (its provider),
+    its certificate and key also as files."""
+    outs = ScraperIdentityProvider().create({"common_name": "prometheus.fabric"}).outs
+    assert outs is not None
+    folder = tmp_path_factory.mktemp("scraper")
+    (folder / "tls.crt").write_text(outs["cert"])
+    (folder / "tls.key").write_text(outs["key"])
+    return {**outs, "cert_file": str(folder / "tls.crt"), "key_file": str(folder / "tls.key")}
+
+
+@pytest.fixture(scope="module")
+def net(fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory,
+        scraper: dict[str, str]) -> Iterator[LocalNetwork]:
     workdir = tmp_path_factory.mktemp("metrics")
-    with populated(REPO_ROOT / "samples" / "simple", workdir, fabric_release) as (network, _):
+    with populated(REPO_ROOT / "samples" / "simple", workdir, fabric_release,
+                   scraper_ca=scraper["ca_cert"]) as (network, _):
         yield network
 
 
@@ -87,6 +101,22 @@ def test_operations_endpoints_serve_verified_tls_only(net: LocalNetwork) -> None
         with pytest.raises(urllib.error.URLError) as refused:
             http_get(node.operations_url("/healthz"), operations_tls(stranger))
         assert isinstance(refused.value.reason, ssl.SSLCertVerificationError), node.name
+
+
+def test_the_scraper_certificate_opens_metrics_and_no_admin_endpoint(
+        net: LocalNetwork, scraper: dict[str, str]) -> None:
+    """Every node's operations endpoint trusts the scraper's own CA besides its
+    org's TLS CA; the orderer's channel participation API does not."""
+    for node in net.nodes.values():
+        context = operations_tls(f"{node.paths.tls_dir}/ca.crt",
+                                 (scraper["cert_file"], scraper["key_file"]))
+        status, text = http_get(node.operations_url("/metrics"), context)
+        assert status == 200 and "ledger_blockchain_height" in text, (node.name, status)
+        if node.admin_endpoint is not None:
+            channels = f"https://{node.admin_endpoint}/participation/v1/channels"
+            assert http_get(channels, node.operations_tls)[0] == 200  # the org admin's pair
+            with pytest.raises((urllib.error.URLError, ConnectionError, ssl.SSLError)):
+                http_get(channels, context)
 
 
 def test_a_name_no_node_exposes_is_caught() -> None:

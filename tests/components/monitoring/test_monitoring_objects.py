@@ -69,6 +69,8 @@ def test_every_scrape_verifies_the_node_by_its_org_tls_ca_and_service_name(monit
     assert tls["peer0-org2"] == {
         "ca": {"configMap": {"name": "tls-ca-certs", "key": "org2.example.com.pem"}},
         "serverName": "peer0-org2.fabric.svc.cluster.local",
+        "cert": {"secret": {"name": "operations-scraper", "key": "tls.crt"}},
+        "keySecret": {"name": "operations-scraper", "key": "tls.key"},
     }
     assert tls["orderer0-orderer"]["ca"]["configMap"]["key"] == "example.com.pem"
     assert all("insecureSkipVerify" not in t for t in tls.values())
@@ -116,3 +118,38 @@ def test_every_shipped_expression_names_a_metric():
         assert metric_names(expr), expr
     used = set().union(*map(metric_names, exprs))
     assert used & PROMETHEUS_SERIES == {"up"}
+
+
+def test_the_scraper_has_a_client_certificate_whose_ca_only_the_operations_endpoints_trust(
+        monitored):
+    (identity,) = [r.manifest for r in monitored.by_provider("ScraperIdentityProvider")]
+    assert identity["common_name"] == "prometheus.fabric"
+    (secret,) = [r.manifest for r in monitored.of_type("kubernetes:core/v1:Secret")
+                 if r.manifest["metadata"]["name"] == "operations-scraper"]
+    assert secret["type"] == "kubernetes.io/tls"
+    for name, container, variable, expected in (
+        ("peer0-org1", "peer", "CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES",
+         "/var/hyperledger/crypto/tls/ca.crt /var/hyperledger/crypto/operations/client-ca.crt"),
+        ("orderer0-orderer", "orderer", "ORDERER_OPERATIONS_TLS_CLIENTROOTCAS",
+         "[/var/hyperledger/crypto/tls/ca.crt,/var/hyperledger/crypto/operations/client-ca.crt]"),
+    ):
+        deployment = next(r.manifest for r in monitored.of_type(DEPLOYMENT)
+                          if r.manifest["metadata"]["name"] == name)
+        pod = deployment["spec"]["template"]["spec"]
+        c = next(c for c in pod["containers"] if c["name"] == container)
+        env = {e["name"]: e.get("value") for e in c["env"]}
+        assert env[variable] == expected
+        assert "ORDERER_ADMIN_TLS_CLIENTROOTCAS" not in env or "operations" not in env[
+            "ORDERER_ADMIN_TLS_CLIENTROOTCAS"]
+        crypto = next(v for v in pod["volumes"] if v["name"] == "crypto")
+        assert "operations/client-ca.crt" in [i["path"] for i in crypto["secret"]["items"]]
+
+
+def test_without_monitoring_nodes_trust_only_their_org_tls_ca_for_operations():
+    mocks, _ = run_sample("simple")
+    assert mocks.by_provider("ScraperIdentityProvider") == []
+    peer = next(r.manifest for r in mocks.of_type(DEPLOYMENT)
+                if r.manifest["metadata"]["name"] == "peer0-org1")
+    c = next(c for c in peer["spec"]["template"]["spec"]["containers"] if c["name"] == "peer")
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    assert env["CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES"] == "/var/hyperledger/crypto/tls/ca.crt"
