@@ -12,6 +12,7 @@ from datetime import timedelta
 import pulumi
 
 from crypto.certificates import VALIDITY
+from crypto.expiry import RENEW_BEFORE
 from fabric_components.crypto_material import CaMaterial
 from fabric_components.providers.operation import TYPE_MODULE, TypedResource
 from fabric_components.providers.tls_certificate import (
@@ -31,6 +32,7 @@ class TlsCertificate(TypedResource, module=TYPE_MODULE, name="TlsCertificate"):
     def __init__(
         self, name: str, org: OrgSpec, cas: CaMaterial, common_name: str, sans: Sequence[str],
         opts: pulumi.ResourceOptions, validity: timedelta = VALIDITY,
+        renew_before: timedelta = RENEW_BEFORE,
     ) -> None:
         props = {
             "org": org.name,
@@ -41,6 +43,8 @@ class TlsCertificate(TypedResource, module=TYPE_MODULE, name="TlsCertificate"):
             "tlsca_key": cas.tlsca_key,
             # Read by create only: a new validity applies to certificates issued from now on.
             "validity_seconds": int(validity.total_seconds()),
+            # Read by the policy pack's expiry rule only, as its default horizon.
+            "renew_before_seconds": int(renew_before.total_seconds()),
             "cert": None,
             "key": None,
             "not_after": None,

@@ -189,7 +189,8 @@ def deploy_network(
     if config.monitoring == "podmonitor":
         monitoring_objects(spec, config.namespace, in_namespace, config.endpoint_tls)
         if config.endpoint_tls:
-            scraper_ca = scraper_identity(config.namespace, config.cert_validity, in_namespace)
+            scraper_ca = scraper_identity(config.namespace, config.cert_validity,
+                                          config.cert_renew_before, in_namespace)
     backups = backup_wiring(config, storage, in_namespace)
     # Every identity handed out is recorded: for the certificate outputs and a backup.
     crypto = recorded = RecordingCrypto(crypto)

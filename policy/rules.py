@@ -326,7 +326,8 @@ STACK_RULES = (
 
 
 IDENTITY_CERTS = {"IssuedIdentity": ("sign_cert", "tls_cert"),
-                  "CertificateAuthorities": ("ca_cert", "tlsca_cert")}
+                  "CertificateAuthorities": ("ca_cert", "tlsca_cert"),
+                  "TlsCertificate": ("cert",), "ScraperIdentity": ("cert",)}
 """The program's crypto resources (type name suffix) and their certificate outputs."""
 
 

@@ -78,7 +78,8 @@ class Chaincode(pulumi.ComponentResource):
                     cas = args.cas[org_name]
                     cert = TlsCertificate(f"{name}-{org.k8s_name}-tls", org, cas, names[-1],
                                           names, pulumi.ResourceOptions(parent=self),
-                                          args.config.cert_validity)
+                                          args.config.cert_validity,
+                                          args.config.cert_renew_before)
                     server_tls = ServerTls(cert.cert, pulumi.Output.secret(cert.key),
                                            cas.tlsca_cert)
                 chaincode_server(f"{name}-{org.k8s_name}", cc, org, package.package_id,

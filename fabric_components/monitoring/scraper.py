@@ -12,6 +12,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from crypto.certificates import VALIDITY
+from crypto.expiry import RENEW_BEFORE
 from fabric_components.providers.operation import TYPE_MODULE, TypedResource
 from fabric_components.providers.scraper_identity import (
     SCRAPER_SECRET_OUTPUTS,
@@ -30,17 +31,21 @@ class ScraperIdentity(TypedResource, module=TYPE_MODULE, name="ScraperIdentity")
     key: pulumi.Output[str]
 
     def __init__(self, name: str, common_name: str, opts: pulumi.ResourceOptions,
-                 validity: timedelta = VALIDITY) -> None:
+                 validity: timedelta = VALIDITY, renew_before: timedelta = RENEW_BEFORE,
+                 ) -> None:
         props = {"common_name": common_name,
                  "validity_seconds": int(validity.total_seconds()),
+                 # Read by the policy pack's expiry rule only, as its default horizon.
+                 "renew_before_seconds": int(renew_before.total_seconds()),
                  "ca_cert": None, "cert": None, "key": None}
         super().__init__(ScraperIdentityProvider(), name, props, opts, SCRAPER_SECRET_OUTPUTS)
 
 
-def scraper_identity(namespace: str, validity: timedelta,
+def scraper_identity(namespace: str, validity: timedelta, renew_before: timedelta,
                      opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
     """Issues the scraper's identity and its Secret; returns the CA the nodes trust."""
-    identity = ScraperIdentity("operations-scraper", f"prometheus.{namespace}", opts, validity)
+    identity = ScraperIdentity("operations-scraper", f"prometheus.{namespace}", opts, validity,
+                               renew_before)
     def pair(values: list[str]) -> dict[str, str]:
         return {"tls.crt": values[0], "tls.key": values[1]}
 

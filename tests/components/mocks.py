@@ -92,6 +92,12 @@ class Registered:
         return plain(self.inputs)
 
 
+CRYPTO_PROVIDERS = ("fabric_components.providers.crypto",
+                    "fabric_components.providers.tls_certificate",
+                    "fabric_components.providers.scraper_identity")
+"""Providers that only generate material: the mocks run their create."""
+
+
 @dataclass
 class RecordingMocks(pulumi.runtime.Mocks):
     resources: list[Registered] = field(default_factory=list)
@@ -105,7 +111,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             provider = dill.loads(base64.b64decode(plain(inputs.pop("__provider"))))
             inputs = {k: v for k, v in inputs.items() if k != "__provider"}
             provider_name = type(provider).__name__
-            if type(provider).__module__ == "fabric_components.providers.crypto":
+            if type(provider).__module__ in CRYPTO_PROVIDERS:
                 result = provider.create(plain(inputs))
                 outputs, resource_id = dict(result.outs), result.id
             else:

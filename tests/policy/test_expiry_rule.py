@@ -28,6 +28,8 @@ def test_certificates_inside_their_window_fail_the_stack():
     assert any(v.startswith("peer0.org1.example.com tls: expires ") for v in violations)
     assert any(v.startswith("Admin@org1.example.com sign: expires ") for v in violations)
     assert all("within 0:59:00" in v for v in violations)
+    assert any(v.startswith("basic-org1.fabric.svc.cluster.local cert: expires ")
+               for v in violations)
     assert not any(v.startswith("ca.") or v.startswith("tlsca.") for v in violations)
 
 
