@@ -21,8 +21,6 @@ SERVER_TLS_FILES = {"CHAINCODE_TLS_CERT": "tls.crt", "CHAINCODE_TLS_KEY": "tls.k
 """The chaincode server's TLS settings: each variable names a file of its TLS
 directory (server certificate and key from the org's TLS CA, and that CA, which
 the peers' client certificates must chain to)."""
-TLS_DISABLED = "CHAINCODE_TLS_DISABLED"
-"""``true``: the chaincode server serves plain gRPC (``fabric:endpointTls`` false)."""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ package ID of the installed CCaaS package (``<label>:<sha256>``).
 It serves mutual TLS: CHAINCODE_TLS_CERT and CHAINCODE_TLS_KEY name its
 certificate and key files (issued by the org's TLS CA), CHAINCODE_CLIENT_CA_CERT
 the CA file a peer's client certificate must chain to; a peer without one is
-refused in the handshake. Only CHAINCODE_TLS_DISABLED=true (a network whose
-packages predate TLS) makes it serve plain gRPC."""
+refused in the handshake. With none of the three set it serves plain gRPC, for
+a network whose packages predate TLS: a peer whose package requires TLS fails
+its handshake with such a server, so a server missing its TLS settings exposes
+nothing. Some but not all three set is an error."""
 
 from __future__ import annotations
 
@@ -48,7 +50,7 @@ def read_tls_files() -> dict[str, bytes]:
 
 
 def main() -> int:
-    plain = os.environ.get("CHAINCODE_TLS_DISABLED") == "true"
+    plain = not any(os.environ.get(name) for name in TLS_FILES)
     missing = [name for name in (*REQUIRED, *(() if plain else TLS_FILES))
                if not os.environ.get(name)]
     if missing:
@@ -56,6 +58,9 @@ def main() -> int:
               "host:port to listen on, the TLS certificate, key and client CA files)",
               file=sys.stderr)
         return 2
+    if plain:
+        print("asset_transfer: no CHAINCODE_TLS_* files set: serving plain gRPC",
+              file=sys.stderr)
     tls = {} if plain else read_tls_files()
     serialise_stream_writes()
     chaincode = ContractChaincode.new_chaincode(AssetContract())

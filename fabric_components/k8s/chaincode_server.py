@@ -24,7 +24,6 @@ from fabric_nodes.naming import CLUSTER_DOMAIN, labels
 from fabric_ops.ccaas_package import (
     CCAAS_PORT,
     SERVER_TLS_FILES,
-    TLS_DISABLED,
     server_tls_environment,
 )
 from network_spec import ChaincodeSpec, OrgSpec
@@ -100,9 +99,7 @@ def chaincode_server(
     mounts: list[dict[str, Any]] = [{"name": "tmp", "mount_path": "/tmp"}]
     volumes: list[dict[str, Any]] = [{"name": "tmp", "empty_dir": {}}]
     depends_on: list[pulumi.Resource] = []
-    if tls is None:
-        env.append({"name": TLS_DISABLED, "value": "true"})
-    else:
+    if tls is not None:
         secret, volume = tls_volume(place, tls)
         env += [{"name": name, "value": value}
                 for name, value in server_tls_environment(TLS_DIR).items()]

@@ -60,8 +60,11 @@ def http_probes(
     """Liveness, readiness and startup probes on an HTTP(S) health endpoint. The
     startup probe gives a node time to replay its ledger before liveness applies.
     With ``HTTPS`` the kubelet does the TLS handshake without verifying the
-    server's certificate (Kubernetes' probes never do) and presents none."""
-    get = {"path": path, "port": port, "scheme": scheme}
+    server's certificate (Kubernetes' probes never do) and presents none.
+    ``HTTP``, Kubernetes' default, is left unsaid (as probes had it before)."""
+    get: dict[str, Any] = {"path": path, "port": port}
+    if scheme != "HTTP":
+        get["scheme"] = scheme
     return {
         "startup_probe": {
             "http_get": get,

@@ -110,9 +110,9 @@ def test_server_demands_a_client_certificate_of_its_ca_and_stops_on_sigterm(
 
 def test_server_needs_its_id_address_and_tls_files(tmp_path: Path, org_tls_ca: KeyPair):
     log = tmp_path / "server.log"
-    server = start(log, CHAINCODE_ID="asset_1.0:abc")
+    server = start(log, CHAINCODE_ID="asset_1.0:abc", CHAINCODE_TLS_CERT="tls.crt")
     assert server.wait(timeout=30) == 2
-    assert ("set CHAINCODE_SERVER_ADDRESS and CHAINCODE_TLS_CERT and CHAINCODE_TLS_KEY and "
+    assert ("set CHAINCODE_SERVER_ADDRESS and CHAINCODE_TLS_KEY and "
             "CHAINCODE_CLIENT_CA_CERT") in log.read_text()
     tls = server_tls(tmp_path / "tls", org_tls_ca)
     server = start(log, CHAINCODE_ID="asset_1.0:abc", CHAINCODE_SERVER_ADDRESS="127.0.0.1:1",
@@ -121,11 +121,10 @@ def test_server_needs_its_id_address_and_tls_files(tmp_path: Path, org_tls_ca: K
     assert f"CHAINCODE_TLS_KEY={tmp_path}/missing.key: cannot read it" in log.read_text()
 
 
-def test_tls_disabled_serves_plain_grpc(tmp_path: Path):
+def test_without_any_tls_file_it_serves_plain_grpc(tmp_path: Path):
     address = f"127.0.0.1:{free_port()}"
     log = tmp_path / "server.log"
-    server = start(log, CHAINCODE_ID="asset_1.0:abc", CHAINCODE_SERVER_ADDRESS=address,
-                   CHAINCODE_TLS_DISABLED="true")
+    server = start(log, CHAINCODE_ID="asset_1.0:abc", CHAINCODE_SERVER_ADDRESS=address)
     try:
         with grpc.insecure_channel(address) as connection:
             grpc.channel_ready_future(connection).result(timeout=30)

@@ -87,9 +87,10 @@ class Container:
         *,
         env: Mapping[str, str] | None = None,
         user: tuple[int, int] = (1000, 1000),
+        binds: Mapping[str, Path] | None = None,
     ) -> RunningContainer:
         """Starts ``args`` in the host's network namespace (to reach its port)."""
-        name, bundle = self._bundle(args, env or {}, user, {}, True)
+        name, bundle = self._bundle(args, env or {}, user, binds or {}, True)
         process = subprocess.Popen(
             [*self._runc(), "run", "--bundle", str(bundle), name],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

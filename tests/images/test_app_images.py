@@ -9,9 +9,14 @@ import socket
 import time
 from pathlib import Path
 
+import grpc  # type: ignore[import-untyped]
 import pytest
 
+from crypto.certificates import create_ca, issue_tls_cert
 from fabric_components.backup.scripts import FETCH_NODE, UPLOAD_VOLUMES, WRITE_MANIFEST
+from fabric_ops.ccaas_package import server_tls_environment
+from localnet.chaincode_servers import write_server_tls
+from network_spec import Subject
 from tests.azurite import free_port
 
 pytestmark = pytest.mark.images
@@ -26,7 +31,7 @@ def _writable(path: Path) -> Path:
     return path
 
 
-def test_chaincode_server_serves_and_stops_on_sigterm(container):
+def test_chaincode_server_serves_mutual_tls_and_stops_on_sigterm(container, tmp_path):
     box = container("asset-transfer", "1.0")
     assert box.image.name == "localhost/fabric-on-pulumi/asset-transfer:1.0"
     runtime = box.image.runtime
@@ -34,8 +39,14 @@ def test_chaincode_server_serves_and_stops_on_sigterm(container):
     assert runtime["WorkingDir"] == "/app"
     assert runtime["ExposedPorts"] == {"9999/tcp": {}}
     port = free_port()
+    ca = create_ca("tlsca.org1.example.com", "org1.example.com", Subject())
+    tls_dir = _writable(tmp_path / "tls")
+    write_server_tls(tls_dir, ca)
+    peer = issue_tls_cert(ca, "peer0.org1.example.com", Subject())
     server = box.start(env={"CHAINCODE_ID": "basic_1.0:" + "ab" * 32,
-                            "CHAINCODE_SERVER_ADDRESS": f"127.0.0.1:{port}"})
+                            "CHAINCODE_SERVER_ADDRESS": f"127.0.0.1:{port}",
+                            **server_tls_environment("/tls")},
+                       binds={"/tls": tls_dir})
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -46,6 +57,10 @@ def test_chaincode_server_serves_and_stops_on_sigterm(container):
                 code, _, err = server.stop()
                 pytest.fail(f"the server did not listen (exit {code}): {err.decode()[-2000:]}")
             time.sleep(0.2)
+    credentials = grpc.ssl_channel_credentials(ca.cert_pem.encode(), peer.key_pem.encode(),
+                                               peer.cert_pem.encode())
+    with grpc.secure_channel(f"127.0.0.1:{port}", credentials) as channel:
+        grpc.channel_ready_future(channel).result(timeout=30)
     code, _, err = server.stop()
     assert code == 0, err.decode()
 
