@@ -30,7 +30,7 @@ def describe(net: LocalNetwork) -> str:
         admin = f" admin {node.admin_endpoint}" if node.admin_endpoint else ""
         lines.append(
             f"{node.name:<28} {node.org.msp_id:<11} {node.endpoint}{admin}"
-            f" ops {node.operations} log {node.log}"
+            f" ops {node.operations_url('')} log {node.log}"
         )
     for org in net.spec.orgs:
         lines.append(
