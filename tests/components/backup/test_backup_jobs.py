@@ -13,6 +13,7 @@ import tarfile
 from typing import Any
 
 import kubernetes_validate
+import pulumi_kubernetes as k8s
 import pytest
 
 from backup.keys import KdfParams
@@ -135,8 +136,28 @@ def test_the_backup_has_one_random_salt_shared_by_the_material_and_the_jobs(back
         for box in all_containers(job):
             assert env_of(box)["BACKUP_KDF"] == {"configMapKeyRef": {
                 "name": "backup-kdf-nightly-1", "key": "kdf.json"}}
-    again, _ = run_sample("scaled", **AKS, backupKey="nightly-1", backupPassphrase=PASSPHRASE)
-    assert by_k8s_name(again, CONFIG_MAP)["backup-kdf-nightly-1"] != kdf_map
+
+
+
+def test_the_salt_is_drawn_anew_each_run_but_only_the_first_is_kept(monkeypatch):
+    """Each run draws a salt; ``ignore_changes`` keeps the one stored when the
+    key was first deployed, so the material and the Jobs keep using it."""
+    options: dict[str, Any] = {}
+    real = k8s.core.v1.ConfigMap
+
+    def recording(name: str, *args: Any, opts: Any = None, **kwargs: Any) -> Any:
+        options[name] = opts
+        return real(name, *args, opts=opts, **kwargs)
+
+    monkeypatch.setattr(k8s.core.v1, "ConfigMap", recording)
+    salts: set[str] = set()
+    for _ in range(2):
+        mocks, _ = run_sample("scaled", **AKS, backupKey="nightly-1",
+                              backupPassphrase=PASSPHRASE)
+        salts.add(by_k8s_name(mocks, CONFIG_MAP)["backup-kdf-nightly-1"]["data"]["kdf.json"])
+    assert len(salts) == 2
+    assert options["backup-kdf-nightly-1"].ignore_changes == ["data"]
+    assert not options["backup-code"].ignore_changes
 
 
 def test_the_storage_account_key_reaches_the_jobs_only_through_a_secret(backup):
