@@ -6,10 +6,12 @@ MAC, the sealed network material), so no key serves two purposes. The salt and
 the scrypt parameters travel in the manifest (and in the sealed material), so a
 later version can raise the cost and still open older backups.
 
-scrypt rather than Argon2id: it is in the standard library (``hashlib``, backed
-by OpenSSL) here and in the backup Jobs' Azure CLI image, where no extra
-package can be installed; at OWASP's recommended parameters (N=2^17, r=8, p=1,
-128 MiB) it is the cheaper of the two to keep everywhere."""
+scrypt rather than Argon2id (OWASP's first choice; ``cryptography`` has it
+from version 44): scrypt is in the standard library (``hashlib``, backed by
+OpenSSL), so the Jobs run it in whatever Azure CLI image ``fabric:backupImage``
+names, whichever ``cryptography`` that image ships; OWASP's Password Storage
+Cheat Sheet gives N=2^17, r=8, p=1 (128 MiB) as the scrypt equivalent. The
+manifest names its KDF, so Argon2id can be added beside it later."""
 
 from __future__ import annotations
 
