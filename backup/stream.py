@@ -92,6 +92,8 @@ def decrypt(source: BinaryIO, target: BinaryIO, archive_key: bytes, bound: bytes
 
 
 def _why(cipher: AESGCM, index: int, last: bool, chunk: bytes, aad: bytes) -> str:
+    if index == 0 and not chunk:
+        return "truncated: nothing after its header"
     if last:
         try:
             cipher.decrypt(_nonce(index, False), chunk, aad)

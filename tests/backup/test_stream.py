@@ -52,6 +52,11 @@ def test_a_stream_cut_at_a_chunk_boundary_is_refused_as_truncated():
         opened(header + b"".join(parts[:2]))
 
 
+def test_a_stream_cut_after_its_header_is_refused_as_truncated():
+    with pytest.raises(StreamError, match=r"^truncated: nothing after its header$"):
+        opened(sealed(os.urandom(CHUNK))[:HEADER_BYTES])
+
+
 def test_a_stream_cut_inside_a_chunk_is_refused():
     data = sealed(os.urandom(4 * CHUNK))
     with pytest.raises(StreamError, match=r"^chunk 3 does not authenticate"):
