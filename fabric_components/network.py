@@ -259,9 +259,9 @@ def deploy_network(
         taken = NetworkBackup("backup", NetworkBackupArgs(
             config=config,
             nodes=[v for component in launched.values() for v in component.volumes],
-            material=sealed_material(spec, recorded, [config.crypto_config, config.network],
-                                     config.backup.key,
-                                     pulumi.Output.secret(config.backup.passphrase)),
+            material=lambda params: sealed_material(
+                spec, recorded, [config.crypto_config, config.network],
+                pulumi.Output.secret(config.backup.passphrase), params),
             storage=backups.storage,
         ), pulumi.ResourceOptions(depends_on=after, providers=[provider]))
         cluster_outputs["backupKey"] = taken.key

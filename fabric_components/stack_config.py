@@ -133,7 +133,7 @@ class BackupSettings:
     restore_key: str
     """Fill new node volumes from backup ``restore_key`` before the nodes start."""
     passphrase: str
-    """Seals the crypto material of a backup (a Pulumi secret)."""
+    """Encrypts and authenticates a backup, opens one to restore (a Pulumi secret)."""
     snapshot_class: str
     """The VolumeSnapshotClass node volumes are snapshotted with."""
     image: str
@@ -346,9 +346,10 @@ def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
         raise r.fail("backupKey", f"{key!r} is also fabric:restoreKey: a backup must not "
                      "overwrite the one being restored")
     passphrase = r.string("backupPassphrase", "")
-    if key and not passphrase:
-        raise r.fail("backupPassphrase", "a backup seals the crypto material with it: set it "
-                     "with `pulumi config set --secret fabric:backupPassphrase`")
+    if (key or restore_key) and not passphrase:
+        raise r.fail("backupPassphrase", "a backup encrypts and authenticates its archives, "
+                     "manifest and crypto material with it, and a restore opens them with it: "
+                     "set it with `pulumi config set --secret fabric:backupPassphrase`")
     return BackupSettings(
         key=key,
         restore_key=restore_key,

@@ -219,9 +219,10 @@ def test_backup_settings_default_to_none_and_match_the_schema():
         ({**BACKUPS, "restoreKey": "Nightly/1"}, "Pulumi.prod.yaml: fabric:restoreKey: "
          "'Nightly/1' is not valid: a DNS-1123 label of at most 40 characters, e.g. "
          "20261126t0346z"),
-        ({**BACKUPS, "backupKey": "nightly"}, "Pulumi.prod.yaml: fabric:backupPassphrase: a "
-         "backup seals the crypto material with it: set it with `pulumi config set --secret "
-         "fabric:backupPassphrase`"),
+        *(({**BACKUPS, setting: "nightly"}, "Pulumi.prod.yaml: fabric:backupPassphrase: a "
+           "backup encrypts and authenticates its archives, manifest and crypto material with "
+           "it, and a restore opens them with it: set it with `pulumi config set --secret "
+           "fabric:backupPassphrase`") for setting in ("backupKey", "restoreKey")),
         ({**BACKUPS, "backupKey": "n1", "restoreKey": "n1", "backupPassphrase": "p"},
          "Pulumi.prod.yaml: fabric:backupKey: 'n1' is also fabric:restoreKey: a backup must "
          "not overwrite the one being restored"),

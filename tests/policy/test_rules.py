@@ -178,7 +178,8 @@ def test_images_must_be_pinned(image, ok):
     ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS"}),
     ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS", "backupKey": "nightly",
                 "backupPassphrase": "p"}),
-    ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS", "restoreKey": "nightly"}),
+    ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS", "restoreKey": "nightly",
+                "backupPassphrase": "p"}),
 ])
 def test_sample_networks_pass_every_policy(sample, config):
     mocks, _ = run_sample(sample, **config)
