@@ -39,8 +39,8 @@ from fabric_components.k8s.chaincode_server import server_address
 from fabric_components.k8s.network_policies import network_policies
 from fabric_components.monitoring.objects import monitoring_objects
 from fabric_components.stack_config import StackConfig
-from fabric_nodes.connection_profile import connection_profile
-from fabric_nodes.gateway_clients import gateway_client
+from fabric_nodes.connection_profile import connection_profiles
+from fabric_nodes.gateway_clients import gateway_clients
 from fabric_nodes.local_network import LocalNetworkManifest
 from fabric_nodes.node_settings import Addressing, ClusterAddressing
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
@@ -259,16 +259,8 @@ def deploy_network(
             storage=backups.storage,
         ), pulumi.ResourceOptions(depends_on=after, providers=[provider]))
         cluster_outputs["backupKey"] = taken.key
-    profiles = tls_ca_pems.apply(
-        lambda pems: {
-            org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs
-        }
-    )
-    clients = tls_ca_pems.apply(
-        lambda pems: {
-            org.name: gateway_client(org, addressing, pems[org.name]) for org in spec.peer_orgs
-        }
-    )
+    profiles = tls_ca_pems.apply(lambda pems: connection_profiles(spec, addressing, pems))
+    clients = tls_ca_pems.apply(lambda pems: gateway_clients(spec, addressing, pems))
     return {
         **cluster_outputs,
         "namespace": namespace.metadata["name"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fabric_nodes.node_settings import Addressing, peer_address
-from network_spec import OrgSpec
+from network_spec import NetworkSpec, OrgSpec
 
 
 def gateway_client(org: OrgSpec, addressing: Addressing, tls_ca_cert: str) -> dict[str, Any]:
@@ -26,3 +26,12 @@ def gateway_client(org: OrgSpec, addressing: Addressing, tls_ca_cert: str) -> di
             for node in org.nodes
         },
     }
+
+
+def gateway_clients(
+    spec: NetworkSpec, addressing: Addressing, tls_ca_certs: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The ``gatewayClients`` stack output: per peer org name, its
+    ``gateway_client``; ``tls_ca_certs`` maps org name to its TLS CA PEM."""
+    return {org.name: gateway_client(org, addressing, tls_ca_certs[org.name])
+            for org in spec.peer_orgs}

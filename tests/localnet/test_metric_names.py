@@ -6,27 +6,16 @@ Prometheus format as in the cluster) scraped."""
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 
 from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, invoke
-from localnet import FabricRelease, LocalNetwork
-from localnet.release import REPO_ROOT
+from localnet import LocalNetwork
 from network_spec import OrgKind
-from tests.localnet.populate import populated
 from tests.promql_names import PROMETHEUS_SERIES, metric_names, shipped_expressions
 
 pytestmark = pytest.mark.fabric
-
-
-@pytest.fixture(scope="module")
-def net(fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[LocalNetwork]:
-    workdir = tmp_path_factory.mktemp("metrics")
-    with populated(REPO_ROOT / "samples" / "simple", workdir, fabric_release) as (network, _):
-        yield network
 
 
 def exposed_names(text: str) -> set[str]:
@@ -41,7 +30,10 @@ def scrape(node_operations: str) -> set[str]:
         return exposed_names(answer.read().decode())
 
 
-def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(net: LocalNetwork) -> None:
+def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(
+    populated_simple: LocalNetwork,
+) -> None:
+    net = populated_simple
     cc = net.spec.chaincodes[0]
     channel = net.channel(cc.channels[0].channel)
     orgs = [net.spec.org(name) for name in cc.channels[0].orgs]
