@@ -11,7 +11,10 @@ import pytest
 
 from localnet import FabricRelease, LocalNetwork
 from localnet.release import REPO_ROOT, ReleaseError
+from tests.localnet.gateway_client import client_script
 from tests.localnet.populate import populated
+
+__all__ = ["client_script"]
 
 
 @pytest.fixture(scope="session")
