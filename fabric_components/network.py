@@ -184,8 +184,6 @@ def deploy_network(
     components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
     if config.network_policies:
         network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
-    if config.monitoring == "podmonitor":
-        monitoring_objects(config.namespace, in_namespace)
     backups = backup_wiring(config, storage, in_namespace)
     # Every identity handed out is recorded: for the certificate outputs and a backup.
     crypto = recorded = RecordingCrypto(crypto)
@@ -261,11 +259,15 @@ def deploy_network(
         cluster_outputs["backupKey"] = taken.key
     profiles = tls_ca_pems.apply(lambda pems: connection_profiles(spec, addressing, pems))
     clients = tls_ca_pems.apply(lambda pems: gateway_clients(spec, addressing, pems))
+    certificates = certificate_outputs(spec, recorded, config.cert_renew_before)
+    if config.monitoring == "podmonitor":
+        monitoring_objects(config.namespace, config.cert_renew_before,
+                           certificates["certificates"], in_namespace)
     return {
         **cluster_outputs,
         "namespace": namespace.metadata["name"],
         "orgs": orgs,
         "connectionProfiles": profiles,
-        **certificate_outputs(spec, recorded, config.cert_renew_before),
+        **certificates,
         "gatewayClients": clients,
     }

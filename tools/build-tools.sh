@@ -5,7 +5,7 @@
 #
 # Usage: tools/build-tools.sh [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|
 #                              kube-node|containerd|coredns|local-path-provisioner|pause|
-#                              actionlint|azurite|gateway-client|images|all]...
+#                              actionlint|azurite|promtool|gateway-client|images|all]...
 # (default all). Prints the result directory of each target on stdout, one a
 # line, in the order given (binaries in its bin/); progress goes to stderr.
 #   fabric               peer orderer osnadmin configtxgen configtxlator, config/
@@ -27,6 +27,8 @@
 #   local-path-provisioner  local-path-provisioner (the default StorageClass)
 #   pause                pause (the pods' sandbox process, from tools/localcluster/pause.c)
 #   azurite              azurite-blob (npm; the Azure Blob emulator)
+#   promtool             promtool (Debian 12's prometheus package, unpacked, not
+#                        installed: no service starts), which tests the alert rules
 #   gateway-client       dist/main.js, the Fabric Gateway client example
 #                        (examples/gateway-client; npm and TypeScript)
 #   images               the container images the program runs (Fabric's peer,
@@ -365,6 +367,25 @@ build_azurite() {
   echo "$dest"
 }
 
+# promtool, to test the alert rules with Prometheus' own rule engine: taken out of
+# Debian 12's prometheus package with apt-get download and dpkg-deb, so that no
+# Prometheus service is installed or started.
+build_promtool() {
+  local dest="$CACHE/promtool"
+  cached "promtool" "$dest" "promtool 1" && return
+  rm -rf "$dest" && mkdir -p "$dest/deb" "$dest/bin"
+  log "promtool: unpacking Debian's prometheus package into $dest"
+  # A machine whose package lists were never fetched knows no prometheus yet.
+  (cd "$dest/deb" && { apt-get download prometheus >&2 ||
+     { apt-get update >&2 && apt-get download prometheus >&2; }; } &&
+     dpkg-deb -x prometheus_*.deb root)
+  mv "$dest/deb/root/usr/bin/promtool" "$dest/bin/promtool"
+  rm -rf "$dest/deb"
+  "$dest/bin/promtool" --version >&2
+  echo "promtool 1" >"$dest/.complete"
+  echo "$dest"
+}
+
 # The Fabric Gateway client example, built from examples/gateway-client: its npm
 # packages pinned by its package-lock.json (without the optional HSM package,
 # which compiles native code, and without install scripts), compiled by its
@@ -391,7 +412,7 @@ build_gateway_client() {
 }
 
 usage() {
-  log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|kube-node|containerd|coredns|local-path-provisioner|pause|actionlint|azurite|gateway-client|images|all]..."
+  log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|kube-node|containerd|coredns|local-path-provisioner|pause|actionlint|azurite|promtool|gateway-client|images|all]..."
   exit 2
 }
 
@@ -413,7 +434,8 @@ targets=("$@")
 for target in "${targets[@]}"; do
   case "$target" in
     fabric | fabric-* | pulumi | kubernetes-provider | kube | node | kube-node | containerd) ;;
-    coredns | local-path-provisioner | pause | actionlint | azurite | gateway-client | images | all) ;;
+    coredns | local-path-provisioner | pause | actionlint | azurite | promtool | gateway-client) ;;
+    images | all) ;;
     *) usage ;;
   esac
 done
@@ -432,6 +454,7 @@ for target in "${targets[@]}"; do
     pause) build_pause ;;
     actionlint) build_actionlint ;;
     azurite) build_azurite ;;
+    promtool) build_promtool ;;
     gateway-client) build_gateway_client ;;
     images) "$HERE/images/build.sh" ;;
     all)
@@ -442,6 +465,7 @@ for target in "${targets[@]}"; do
       build_node
       build_actionlint
       build_azurite
+      build_promtool
       build_gateway_client
       "$HERE/images/build.sh"
       ;;
