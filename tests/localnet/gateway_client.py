@@ -27,10 +27,11 @@ def client_script() -> Path:
 
 
 def run_client(script: Path, outputs: Path, crypto_dir: Path, org: OrgSpec, channel: str,
-               chaincode: str, *transaction: str) -> subprocess.CompletedProcess[str]:
+               chaincode: str, *transaction: str,
+               options: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     """``transaction``: ``submit|evaluate FUNCTION ARG...``, as the org's first user."""
     msp = crypto_dir / org_dir(org) / user_dir(org.user_names[0]) / "msp"
     return subprocess.run(
         ["node", str(script), "--outputs", str(outputs), "--org", org.name, "--msp", str(msp),
-         "--channel", channel, "--chaincode", chaincode, *transaction],
+         "--channel", channel, "--chaincode", chaincode, *options, *transaction],
         capture_output=True, text=True, timeout=CLIENT_SECONDS, check=False)

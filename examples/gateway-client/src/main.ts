@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { readUser } from './identity';
 import { findTarget, readOutputs } from './outputs';
 
-const USAGE = `usage: gateway-client [--outputs FILE | --stack NAME] --org ORG [--peer NAME]
+const USAGE = `usage: gateway-client [--outputs FILE | --stack NAME] --org ORG [--peer NAME] [--external]
        (--msp DIR | --cert FILE --key FILE) --channel CHANNEL --chaincode NAME
        submit|evaluate FUNCTION [ARG...]`;
 
@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
             stack: { type: 'string' },
             org: { type: 'string' },
             peer: { type: 'string' },
+            external: { type: 'boolean', default: false },
             msp: { type: 'string' },
             cert: { type: 'string' },
             key: { type: 'string' },
@@ -41,7 +42,8 @@ async function main(argv: string[]): Promise<void> {
         || (mode !== 'submit' && mode !== 'evaluate') || transaction === undefined) {
         throw new Error(USAGE);
     }
-    const target = findTarget(readOutputs(values.outputs, values.stack), values.org, values.peer);
+    const target = findTarget(readOutputs(values.outputs, values.stack), values.org, values.peer,
+        values.external === true);
     const user = readUser(values.msp, values.cert, values.key);
 
     // The endpoint may be an address the peer's certificate does not name (127.0.0.1

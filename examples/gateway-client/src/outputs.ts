@@ -34,9 +34,10 @@ function parseJson(text: string, source: string): unknown {
     }
 }
 
-/** The peer `peer` of `org` (its first peer when not given), or an error naming
- * the output field that is missing. */
-export function findTarget(outputs: unknown, org: string, peer?: string): Target {
+/** The peer `peer` of `org` (its first peer when not given), at its
+ * `externalEndpoint` when `external` (a stack with external access), or an
+ * error naming the output field that is missing. */
+export function findTarget(outputs: unknown, org: string, peer: string | undefined, external: boolean): Target {
     const clients = field(outputs, 'gatewayClients', 'the stack outputs');
     const client = field(clients, org, 'gatewayClients');
     const where = `gatewayClients.${org}`;
@@ -53,7 +54,7 @@ export function findTarget(outputs: unknown, org: string, peer?: string): Target
         mspId,
         tlsRootCert,
         peer: name,
-        endpoint: text(entry, 'endpoint', `${where}.peers.${name}`),
+        endpoint: text(entry, external ? 'externalEndpoint' : 'endpoint', `${where}.peers.${name}`),
         hostNameOverride: text(entry, 'hostNameOverride', `${where}.peers.${name}`),
     };
 }
