@@ -26,7 +26,12 @@ from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.orderer_org import OrdererOrg
 from fabric_components.components.org_nodes import OrgArgs, OrgNodes
 from fabric_components.components.peer_org import PeerOrg, PeerOrgArgs
-from fabric_components.components.rollout import RolloutOrder, rollout_gates
+from fabric_components.components.rollout import (
+    DEPLOYED_NODES,
+    RolloutOrder,
+    nodes_deployed_before,
+    rollout_gates,
+)
 from fabric_components.crypto_material import (
     CaMaterial,
     CryptoSource,
@@ -221,7 +226,8 @@ def deploy_network(
     # Orderers one at a time, then one peer per org at a time, when node
     # settings change (a Fabric upgrade).
     rollout = RolloutOrder(
-        config, rollout_gates(spec, config, cluster_outputs.get("kubeconfig"), local)
+        config, rollout_gates(spec, config, cluster_outputs.get("kubeconfig"), local),
+        nodes_deployed_before(spec),
     )
     for org in spec.orderer_orgs:
         orderer = OrdererOrg(
@@ -288,4 +294,7 @@ def deploy_network(
         "connectionProfiles": profiles,
         **certificates,
         "gatewayClients": clients,
+        # Every node of the spec: a node an update adds and fails to start still
+        # counts as deployed next time, so its retry waits its turn (safe side).
+        DEPLOYED_NODES: sorted(node.k8s_name for org in spec.orgs for node in org.nodes),
     }

@@ -114,8 +114,9 @@ class OrgNodes(pulumi.ComponentResource):
         template = pod_template(place.labels, pod.containers, pod.volumes,
                                 args.config.cluster.node_pool,
                                 init_containers=pod.init_containers or None)
-        rolled = deployment(place, single_replica_spec(place.labels, template),
-                            [*depends, *args.rollout.after(args.org)], pod.writable_root)
+        waits = args.rollout.after(args.org, node).apply(lambda after: [*depends, *after])
+        rolled = deployment(place, single_replica_spec(place.labels, template), waits,
+                            pod.writable_root)
         args.rollout.node_deployed(args.org, node, rolled, self)
         service(place, pod.ports)
         if args.config.external_domain:

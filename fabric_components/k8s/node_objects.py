@@ -91,8 +91,8 @@ def volume_claim(
 
 
 def deployment(
-    place: NodePlacement, spec: dict[str, Any], depends_on: list[pulumi.Resource],
-    writable_root: list[str] | None = None,
+    place: NodePlacement, spec: dict[str, Any],
+    depends_on: pulumi.Input[list[pulumi.Resource]], writable_root: list[str] | None = None,
 ) -> k8s.apps.v1.Deployment:
     metadata: dict[str, Any] = {"name": place.k8s_name, "namespace": place.namespace,
                                 "labels": place.labels}

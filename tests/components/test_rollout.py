@@ -6,6 +6,7 @@ is an update (not a replacement) of every gate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
@@ -33,6 +34,14 @@ PREDECESSORS = {
 peer after the last orderer, its next peers after the previous one."""
 
 
+def deployed_all(nodes: list[str]) -> dict[str, Any]:
+    return {"namespace": "fabric-test", "deployedNodes": nodes}
+
+
+def first_launch(_nodes: list[str]) -> dict[str, Any]:
+    return {}
+
+
 class DependencyMonitor(MockMonitor):
     """Also records the dependencies each resource is registered with, by name."""
 
@@ -46,10 +55,16 @@ class DependencyMonitor(MockMonitor):
         return super().RegisterResource(request)
 
 
-def dependencies(sample: str, **overrides: str) -> tuple[RecordingMocks, dict[str, set[str]]]:
+def dependencies(
+    sample: str, previous: Callable[[list[str]], dict[str, Any]] | None = None,
+    **overrides: str,
+) -> tuple[RecordingMocks, dict[str, set[str]]]:
+    """The program's resources and their dependencies, after a last update whose
+    outputs ``previous`` gives from the spec's nodes (default: it deployed them all)."""
     config = sample_config(sample, **overrides)
     spec = load_network(config.crypto_config, config.network)
-    mocks = RecordingMocks()
+    nodes = [node.k8s_name for org in spec.orgs for node in org.nodes]
+    mocks = RecordingMocks(previous_outputs=(previous or deployed_all)(nodes))
     monitor = DependencyMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project="fabric", stack="test", preview=False,
                              monitor=monitor)
@@ -129,6 +144,50 @@ def test_the_longest_chain_is_the_orderers_and_the_largest_org(tmp_path):
     names = node_deployments(mocks)
     assert len(names) == 3 + 6 * PEERS_PER_ORG
     assert longest_chain(deps, names) == 3 + PEERS_PER_ORG
+
+
+def test_a_first_launch_starts_every_node_at_once():
+    """Nothing runs yet, so no node has availability to protect: no Deployment
+    waits for another node's gate or Deployment."""
+    mocks, deps = dependencies("scaled", first_launch)
+    names = node_deployments(mocks)
+    gates = {r.name for r in mocks.by_provider("ReadinessGateProvider")}
+    assert len(gates) == len(SCALED_NODES)
+    for node in SCALED_NODES:
+        assert not deps[names[node]] & (gates | set(names.values())), node
+    assert longest_chain(deps, names) == 1
+
+
+def test_an_added_peer_waits_for_no_node_and_its_successor_skips_it():
+    """peer0-org2 is new: it starts at once; peer1-org2, which ran before, rolls
+    after the last node before it in its chain that ran (the last orderer)."""
+    def added(nodes: list[str]) -> dict[str, Any]:
+        return {"namespace": "fabric-test",
+                "deployedNodes": [n for n in nodes if n != "peer0-org2"]}
+
+    mocks, deps = dependencies("scaled", added)
+    names = node_deployments(mocks)
+    gates = {r.name for r in mocks.by_provider("ReadinessGateProvider")}
+    nodes = gates | set(names.values())
+    assert not deps[names["peer0-org2"]] & nodes
+    assert deps[names["peer1-org2"]] & nodes == {f"{ORDERERS[-1]}-ready"}
+    assert deps[names["peer1-org1"]] & nodes == {"peer0-org1-ready"}
+
+
+def test_a_stack_updated_before_the_nodes_output_existed_rolls_every_node_in_turn():
+    """Its outputs have a namespace but no ``deployedNodes``: every node counts as
+    running, so an upgrade is still one node at a time."""
+    mocks, deps = dependencies("scaled", lambda _nodes: {"namespace": "fabric-test"})
+    names = node_deployments(mocks)
+    for node, previous in PREDECESSORS.items():
+        assert f"{previous}-ready" in deps[names[node]], node
+
+
+def test_the_stack_records_the_nodes_it_deployed():
+    mocks, outputs = run_sample("scaled")
+    assert sorted(outputs["deployedNodes"]) == sorted(SCALED_NODES)
+    (own,) = mocks.of_type("pulumi:pulumi:StackReference")
+    assert own.name.endswith("/fabric/test")
 
 
 def gate(mocks: RecordingMocks, node: str) -> dict[str, Any]:

@@ -72,9 +72,24 @@ def test_up_creates_every_object_and_a_second_up_changes_nothing(cli: PulumiCli,
         "orderer0-orderer-data", "peer0-org1-data", "peer0-org2-data"]
     assert {c["status"]["phase"] for c in claims} == {"Bound"}
     assert "peer0-org1-crypto" in names(kube, f"{core}/secrets")
+    # A first launch starts every node at once; from the next update on, which
+    # reads the nodes this one deployed from the stack's outputs, they take turns.
+    assert "orderer-orderer0" not in deployment_dependencies(cli)["org1-peer0"]
+    deployed = json.loads(cli.run("stack", "output", "deployedNodes", "--json").stdout)
+    assert deployed == ["orderer0-orderer", "peer0-org1", "peer0-org2"]
     cli.run("preview", "--expect-no-changes")
     second = cli.run("up", "--yes", "--skip-preview")
     assert " created" not in second.stdout and " updated" not in second.stdout, second.stdout
+    chained = deployment_dependencies(cli)
+    assert "orderer-orderer0" in chained["org1-peer0"]
+    assert "org1-peer0" in chained["org2-peer0"]
+
+
+def deployment_dependencies(cli: PulumiCli) -> dict[str, set[str]]:
+    """Each node Deployment's dependencies in the state, by Pulumi name."""
+    resources = json.loads(cli.state())["deployment"]["resources"]
+    return {r["urn"].split("::")[-1]: {d.split("::")[-1] for d in r.get("dependencies", [])}
+            for r in resources if r["type"] == "kubernetes:apps/v1:Deployment"}
 
 
 def test_state_holds_no_private_key_in_plaintext(cli: PulumiCli):

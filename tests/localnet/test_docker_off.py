@@ -9,18 +9,20 @@ import subprocess
 import pytest
 
 from fabric_nodes.node_settings import disable_docker, disable_docker_command
+from localnet.release import FabricRelease
 
 
 @pytest.mark.fabric
-def test_init_container_edit_equals_the_local_edit(fabric_release, tmp_path):
-    release = fabric_release
+@pytest.mark.parametrize(("version", "indent"), [("2.5.9", "    "), ("3.1.1", "  ")])
+def test_init_container_edit_equals_the_local_edit(version, indent, tmp_path):
+    release = FabricRelease.build(version)
     source = release.config_dir / "core.yaml"
-    command = disable_docker_command(str(release.config_dir), str(tmp_path))
+    command = disable_docker_command(str(release.config_dir), str(tmp_path), version)
     subprocess.run(command, check=True)
     edited = (tmp_path / "core.yaml").read_text()
     assert edited == disable_docker(source.read_text())
-    assert '    endpoint: ""' in edited.splitlines()
-    assert "    endpoint: unix:///var/run/docker.sock" not in edited.splitlines()
+    assert f'{indent}endpoint: ""' in edited.splitlines()
+    assert f"{indent}endpoint: unix:///var/run/docker.sock" not in edited.splitlines()
 
 
 def test_disable_docker_refuses_an_unexpected_file():
@@ -32,5 +34,6 @@ def test_init_container_command_fails_on_an_unexpected_file(tmp_path):
     (tmp_path / "core.yaml").write_text("vm:\n    endpoint: tcp://docker:2375\n")
     out = tmp_path / "out"
     out.mkdir()
-    proc = subprocess.run(disable_docker_command(str(tmp_path), str(out)), check=False)
+    proc = subprocess.run(disable_docker_command(str(tmp_path), str(out), "2.5.9"),
+                          check=False)
     assert proc.returncode != 0

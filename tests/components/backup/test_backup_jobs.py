@@ -10,6 +10,7 @@ import tarfile
 from typing import Any
 
 import kubernetes_validate
+import pulumi
 import pytest
 
 from backup.sealed import unseal
@@ -64,8 +65,14 @@ def dependencies(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         return [r._name for r in resources]
 
     def deployment(place, spec, depends_on, *more):
-        seen[place.k8s_name] = names(depends_on)
-        return real_deployment(place, spec, depends_on, *more)
+        def record(resources: list[Any]) -> list[Any]:
+            seen[place.k8s_name] = names(resources)
+            return resources
+
+        # The dependencies are an output (which nodes ran before is read from the
+        # stack): recorded as the SDK resolves them to register the Deployment.
+        return real_deployment(place, spec, pulumi.Output.from_input(depends_on).apply(record),
+                               *more)
 
     def snapshot(place, volume, claim, config, after, opts):
         seen[f"{place.k8s_name}-{volume}"] = names(after)
