@@ -27,7 +27,7 @@ from fabric_components.providers.crypto import (
 )
 from fabric_components.providers.operation import TYPE_MODULE, TypedResource
 from fabric_components.service_sans import check_service_names
-from fabric_nodes.naming import service_dns_names
+from fabric_nodes.naming import node_tls_names
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
 
@@ -201,6 +201,8 @@ class GeneratedCrypto:
     namespace: str
     validity: timedelta = VALIDITY
     renew_before: timedelta = RENEW_BEFORE
+    external_domain: str = ""
+    """Node TLS certificates also carry the node's external host name in it."""
 
     def cas(self, org: OrgSpec, opts: pulumi.ResourceOptions) -> CaMaterial:
         res = CertificateAuthorities(f"{org.k8s_name}-cas", org, opts)
@@ -214,7 +216,8 @@ class GeneratedCrypto:
     def node(
         self, org: OrgSpec, cas: CaMaterial, node: NodeSpec, opts: pulumi.ResourceOptions
     ) -> IdentityMaterial:
-        sans = tuple(dict.fromkeys((*node.sans, *service_dns_names(node, self.namespace))))
+        sans = tuple(dict.fromkeys(
+            (*node.sans, *node_tls_names(node, self.namespace, self.external_domain))))
         ou = _node_ou(org)
         res = IssuedIdentity(
             f"{node.k8s_name}-identity", org, cas, node.common_name, ou, True, sans, node, opts,
@@ -240,13 +243,15 @@ class DirectoryCrypto:
     crypto). Every org is read when this is built, so a missing or bad file stops
     the program before any resource is registered; keys become secrets at once."""
 
-    def __init__(self, root: str, spec: NetworkSpec, namespace: str | None = None) -> None:
-        """``namespace``: where the nodes run as Services, whose names every node's
-        TLS certificate must carry; None for nodes that do not (a local network)."""
+    def __init__(self, root: str, spec: NetworkSpec, namespace: str | None = None,
+                 external_domain: str = "") -> None:
+        """``namespace``: where the nodes run as Services, whose names (and external
+        host names in ``external_domain``) every node's TLS certificate must carry;
+        None for nodes that do not (a local network)."""
         self._orgs = {org.name: read_org_tree(Path(root), org) for org in spec.orgs}
         for crypto in self._orgs.values():
             if namespace is not None:
-                check_service_names(crypto, Path(root), namespace)
+                check_service_names(crypto, Path(root), namespace, external_domain)
 
     def _org(self, org: OrgSpec) -> OrgCrypto:
         return self._orgs[org.name]

@@ -44,17 +44,29 @@ from fabric_components.k8s.chaincode_server import server_address
 from fabric_components.k8s.network_policies import network_policies
 from fabric_components.monitoring.objects import monitoring_objects
 from fabric_components.stack_config import StackConfig
-from fabric_nodes.connection_profile import connection_profile
-from fabric_nodes.gateway_clients import gateway_client
+from fabric_nodes.connection_profile import connection_profiles
+from fabric_nodes.gateway_clients import gateway_clients
 from fabric_nodes.local_network import LocalNetworkManifest
-from fabric_nodes.node_settings import Addressing, ClusterAddressing
+from fabric_nodes.naming import external_host, external_label
+from fabric_nodes.node_settings import Addressing, ClusterAddressing, PeerPorts
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
+
+DNS_LABEL_MAX = 63
 
 
 def check_compatible(
     spec: NetworkSpec, config: StackConfig, network_file: str, stack_file: str
 ) -> None:
     """Settings that are valid alone but not together."""
+    for org in spec.orgs if config.external_domain else ():
+        for node in org.nodes:
+            label = external_label(node, config.namespace)
+            if len(label) > DNS_LABEL_MAX or len(f"{node.k8s_name}-external") > DNS_LABEL_MAX:
+                raise SpecError(stack_file, "fabric:externalAccess",
+                                f"node {node.common_name}: its external name {label!r} or "
+                                f"Service {node.k8s_name}-external is longer than a DNS label "
+                                f"({DNS_LABEL_MAX}); choose a shorter fabric:namespace or "
+                                "node name")
     known = [cc.name for cc in spec.chaincodes]
     for name in config.chaincode_include:
         if name not in known:
@@ -83,8 +95,9 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
     if config.crypto_dir:
         # A local network's nodes are reached by address, not by Service name.
         namespace = None if config.local_network else config.namespace
-        return DirectoryCrypto(config.crypto_dir, spec, namespace)
-    return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before)
+        return DirectoryCrypto(config.crypto_dir, spec, namespace, config.external_domain)
+    return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before,
+                           config.external_domain)
 
 
 def populate(
@@ -188,9 +201,8 @@ def deploy_network(
     in_namespace = pulumi.ResourceOptions(depends_on=[namespace], provider=provider)
     components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
     if config.network_policies:
-        network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
-    if config.monitoring == "podmonitor":
-        monitoring_objects(config.namespace, in_namespace)
+        network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace,
+                         external=bool(config.external_domain))
     backups = backup_wiring(config, storage, in_namespace)
     # Every identity handed out is recorded: for the certificate outputs and a backup.
     crypto = recorded = RecordingCrypto(crypto)
@@ -265,22 +277,22 @@ def deploy_network(
             storage=backups.storage,
         ), pulumi.ResourceOptions(depends_on=after, providers=[provider]))
         cluster_outputs["backupKey"] = taken.key
-    profiles = tls_ca_pems.apply(
-        lambda pems: {
-            org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs
-        }
-    )
-    clients = tls_ca_pems.apply(
-        lambda pems: {
-            org.name: gateway_client(org, addressing, pems[org.name]) for org in spec.peer_orgs
-        }
-    )
+    profiles = tls_ca_pems.apply(lambda pems: connection_profiles(spec, addressing, pems))
+    external = {node.common_name: f"{external_host(node, config.namespace, domain)}:"
+                                  f"{PeerPorts().peer}"
+                for domain in [config.external_domain] if domain
+                for org in spec.peer_orgs for node in org.nodes}
+    clients = tls_ca_pems.apply(lambda pems: gateway_clients(spec, addressing, pems, external))
+    certificates = certificate_outputs(spec, recorded, config.cert_renew_before)
+    if config.monitoring == "podmonitor":
+        monitoring_objects(config.namespace, config.cert_renew_before,
+                           certificates["certificates"], in_namespace)
     return {
         **cluster_outputs,
         "namespace": namespace.metadata["name"],
         "orgs": orgs,
         "connectionProfiles": profiles,
-        **certificate_outputs(spec, recorded, config.cert_renew_before),
+        **certificates,
         "gatewayClients": clients,
         # Every node of the spec: a node an update adds and fails to start still
         # counts as deployed next time, so its retry waits its turn (safe side).

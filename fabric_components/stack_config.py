@@ -28,6 +28,8 @@ BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAG
 BACKUP_KEY = re.compile(r"[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?")
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 MONITORING_CHOICES = ("none", "podmonitor")
+EXTERNAL_ACCESS_CHOICES = ("none", "loadbalancer")
+DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+")
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,11 @@ class StackConfig:
     monitoring: str = "none"
     """``podmonitor``: PodMonitor, PrometheusRule (the Prometheus Operator's CRDs)
     and Grafana dashboard ConfigMaps; ``none``: no monitoring objects."""
+    external_domain: str = ""
+    """With ``fabric:externalAccess: loadbalancer``, the DNS domain of the nodes'
+    external names (each node behind a LoadBalancer Service of its own, at
+    ``<node>-<namespace>.<domain>``); empty: the nodes are reachable inside the
+    cluster only."""
 
     @property
     def fabric_major(self) -> int:
@@ -322,7 +329,19 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
                                       "a namespace name (DNS-1123 label)"),
         **_cert_lifetimes(r),
         monitoring=r.choice("monitoring", "none", MONITORING_CHOICES),
+        external_domain=_external_domain(r),
     )
+
+
+def _external_domain(r: _Reader) -> str:
+    access = r.choice("externalAccess", "none", EXTERNAL_ACCESS_CHOICES)
+    domain = r.string("externalDomain", "", re.compile(f"|{DNS_NAME.pattern}"),
+                      "a lowercase DNS name such as westeurope.cloudapp.azure.com")
+    if access == "loadbalancer" and not domain:
+        raise r.fail("externalDomain", "needed with fabric:externalAccess: loadbalancer: the "
+                     "DNS domain of the nodes' external names (on AKS "
+                     "<region>.cloudapp.azure.com)")
+    return domain if access == "loadbalancer" else ""
 
 
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:

@@ -227,13 +227,21 @@ def no_host_namespaces(resource_type: str, props: Props) -> list[str]:
     return out
 
 
+EXPOSED = ("fabric.hyperledger.org/exposure", "external")
+"""The label of the Services ``fabric:externalAccess: loadbalancer`` exposes."""
+
+
 def services_cluster_internal(resource_type: str, props: Props) -> list[str]:
+    """ClusterIP only, but for the LoadBalancers external access labels as such."""
     if resource_type != SERVICE:
         return []
     kind = props.get("spec", {}).get("type", "ClusterIP")
+    labels = props.get("metadata", {}).get("labels", {})
+    if kind == "LoadBalancer" and labels.get(EXPOSED[0]) == EXPOSED[1]:
+        return []
     if kind != "ClusterIP":
-        return [f"Service of type {kind}: only ClusterIP Services (exposure is a "
-                "deliberate, separate decision)"]
+        return [f"Service of type {kind}: only ClusterIP Services, and LoadBalancers of "
+                "fabric:externalAccess (exposure is a deliberate, separate decision)"]
     return []
 
 

@@ -15,10 +15,12 @@ from fabric_components.backup.jobs import NodeVolumes, RestoreSource, restore_jo
 from fabric_components.components.rollout import RolloutOrder
 from fabric_components.crypto_material import CaMaterial, CryptoSource, IdentityMaterial
 from fabric_components.k8s.admin_toolbox import admin_toolbox
+from fabric_components.k8s.external_service import external_service
 from fabric_components.k8s.node_base import NodeBase, node_base
 from fabric_components.k8s.node_objects import deployment, service
 from fabric_components.k8s.workload import pod_template, single_replica_spec
 from fabric_components.stack_config import StackConfig, VolumeSettings
+from fabric_nodes.naming import external_host
 from fabric_nodes.node_settings import ClusterAddressing, release_config_dir
 from network_spec import NodeSpec, OrgSpec
 
@@ -101,7 +103,8 @@ class OrgNodes(pulumi.ComponentResource):
 
     def node_objects(self, args: OrgArgs, node: NodeSpec, base: NodeBase, pod: NodePod) -> None:
         """The node's Deployment (after the previous node's gate), its Service
-        and, on a restore, the Job that fills its new volumes first."""
+        (and its external one, with ``fabric:externalAccess``) and, on a restore,
+        the Job that fills its new volumes first."""
         place = base.place
         self.volumes.append(NodeVolumes(place, self.is_orderer, pod.claims))
         depends: list[pulumi.Resource] = [base.secret, base.data, *pod.depends_on]
@@ -116,6 +119,9 @@ class OrgNodes(pulumi.ComponentResource):
                             pod.writable_root)
         args.rollout.node_deployed(args.org, node, rolled, self)
         service(place, pod.ports)
+        if args.config.external_domain:
+            external_service(place, "grpc", pod.ports["grpc"],
+                             external_host(node, place.namespace, args.config.external_domain))
 
     def org_objects(self, name: str, args: OrgArgs, admin: IdentityMaterial) -> None:
         """Objects of the org besides its nodes and toolbox (none by default)."""

@@ -1,7 +1,8 @@
 """The Prometheus Operator and Grafana objects of ``fabric:monitoring:
 podmonitor``: a PodMonitor scraping every peer's and orderer's operations port
 (``/metrics``, Prometheus format, see ``fabric_nodes.node_settings``), a
-PrometheusRule with the alert rules, and a ConfigMap per dashboard for the
+PrometheusRule with the alert rules (and the certificate expiry recording rules,
+``certificate_rules``), and a ConfigMap per dashboard for the
 Grafana sidecar (label ``grafana_dashboard: "1"``). The PodMonitor's relabelings
 give every series the ``node`` (Kubernetes name), ``role`` (``fabric-peer`` or
 ``fabric-orderer``) and ``org`` labels the dashboards and rules use."""
@@ -9,10 +10,13 @@ give every series the ``node`` (Kubernetes name), ``role`` (``fabric-peer`` or
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from fabric_components.monitoring.certificate_rules import expiry_records, with_expiry_records
 from fabric_components.monitoring.definitions import alert_groups, dashboards
 
 API_VERSION = "monitoring.coreos.com/v1"
@@ -26,7 +30,11 @@ RELABELINGS = [
 ]
 
 
-def monitoring_objects(namespace: str, opts: pulumi.ResourceOptions) -> None:
+def monitoring_objects(
+    namespace: str, renew_before: timedelta, certificates: pulumi.Output[dict[str, Any]],
+    opts: pulumi.ResourceOptions,
+) -> None:
+    """``certificates``: the stack's ``certificates`` output (expiry report)."""
     metadata = {"namespace": namespace, "labels": PART_OF}
     k8s.apiextensions.CustomResource(
         "fabric-nodes-podmonitor",
@@ -48,7 +56,8 @@ def monitoring_objects(namespace: str, opts: pulumi.ResourceOptions) -> None:
         api_version=API_VERSION,
         kind="PrometheusRule",
         metadata={"name": "fabric-alerts", **metadata},
-        spec={"groups": alert_groups(namespace)},
+        spec={"groups": certificates.apply(lambda report: with_expiry_records(
+            alert_groups(namespace, renew_before), expiry_records(namespace, report)))},
         opts=opts,
     )
     for file_name, dashboard in dashboards().items():

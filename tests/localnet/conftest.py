@@ -1,5 +1,6 @@
-"""The Fabric release, the scaled network shared by the fabric tier, and a fresh
-simple network for every test module that asks for ``net``."""
+"""The Fabric release, the scaled network and a populated simple network shared
+by the fabric tier, and a fresh simple network for every test module that asks
+for ``net``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import pytest
 
 from localnet import FabricRelease, LocalNetwork
 from localnet.release import REPO_ROOT, ReleaseError
+from tests.localnet.gateway_client import client_script
+from tests.localnet.populate import populated
+
+__all__ = ["client_script"]
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +35,17 @@ def scaled_net(
     workdir: Path = tmp_path_factory.mktemp("scaled")
     with LocalNetwork.start(REPO_ROOT / "samples" / "scaled", workdir, fabric_release) as net:
         yield net
+
+
+@pytest.fixture(scope="session")
+def populated_simple(
+    fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalNetwork]:
+    """samples/simple with its channel joined and its chaincode committed and
+    served; its tests only add transactions (each with its own keys)."""
+    workdir: Path = tmp_path_factory.mktemp("populated-simple")
+    with populated(REPO_ROOT / "samples" / "simple", workdir, fabric_release) as (network, _):
+        yield network
 
 
 @pytest.fixture(scope="module")

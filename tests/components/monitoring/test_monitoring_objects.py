@@ -57,9 +57,10 @@ def test_the_pod_monitor_scrapes_the_operations_port_of_every_node(monitored):
 
 def test_the_alert_rules_name_the_network_namespace(monitored):
     (rule,) = [r.manifest for r in monitored.of_type(RULE)]
-    rules = [r for group in rule["spec"]["groups"] for r in group["rules"]]
+    rules = [r for group in rule["spec"]["groups"] for r in group["rules"] if "alert" in r]
     assert {r["alert"] for r in rules} == {"FabricNodeDown", "FabricNoRaftLeader",
-                                          "FabricRaftLeaderChanges", "FabricPeerHeightLagging"}
+                                          "FabricRaftLeaderChanges", "FabricPeerHeightLagging",
+                                          "FabricCertificateExpiring"}
     for r in rules:
         assert '{namespace="fabric"' in r["expr"].replace(" ", "")
         assert "${namespace}" not in r["expr"]
