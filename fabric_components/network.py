@@ -27,6 +27,12 @@ from fabric_components.components.orderer_org import OrdererOrg
 from fabric_components.components.org_nodes import OrgArgs, OrgNodes
 from fabric_components.components.peer_org import PeerOrg, PeerOrgArgs
 from fabric_components.components.rollout import RolloutOrder, rollout_gates
+from fabric_components.consortium import (
+    card_tls_cas,
+    consortium_outputs,
+    folder_cards,
+    stack_executors,
+)
 from fabric_components.crypto_material import (
     CaMaterial,
     CryptoSource,
@@ -192,6 +198,8 @@ def deploy_network(
     cas: dict[str, CaMaterial] = {
         org.name: crypto.cas(org, pulumi.ResourceOptions()) for org in spec.orgs
     }
+    # Other orgs of a consortium: their TLS CAs come from their cards.
+    others = folder_cards(config, spec)
     tls_ca_pems = pulumi.Output.all(
         **{org.name: cas[org.name].tlsca_cert for org in spec.orgs}
     )
@@ -200,7 +208,8 @@ def deploy_network(
         metadata={"name": TLS_CA_CONFIGMAP, "namespace": config.namespace,
                   "labels": {"app.kubernetes.io/part-of": "fabric-network"}},
         data=tls_ca_pems.apply(
-            lambda pems: {f"{spec.org(name).domain}.pem": pem for name, pem in pems.items()}
+            lambda pems: {**card_tls_cas(others),
+                          **{f"{spec.org(name).domain}.pem": pem for name, pem in pems.items()}}
         ),
         opts=in_namespace,
     )
@@ -249,6 +258,11 @@ def deploy_network(
     after: list[pulumi.Resource] = list(launched.values())
     if config.populate:
         after += populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
+    consortium: dict[str, Any] = {}
+    if config.consortium.orgs or config.consortium.folder:
+        executors = stack_executors(spec, config, cluster_outputs.get("kubeconfig"), local)
+        consortium = consortium_outputs(spec, config, cas, launched, addressing, executors,
+                                        others)
     if config.backup.key and backups.storage is not None:
         taken = NetworkBackup("backup", NetworkBackupArgs(
             config=config,
@@ -276,4 +290,5 @@ def deploy_network(
         "connectionProfiles": profiles,
         **certificate_outputs(spec, recorded, config.cert_renew_before),
         "gatewayClients": clients,
+        **consortium,
     }

@@ -15,6 +15,7 @@ from crypto.expiry import RENEW_BEFORE
 from fabric_components import quantities, stack_values
 from fabric_components.durations import DURATION_HINT, parse_duration
 from fabric_components.log_spec import log_spec_problem
+from fabric_ops.consortium.proposal import APPROVAL
 from network_spec import SpecError
 
 # Patterns are matched against the whole value (``fullmatch``: no trailing newline
@@ -144,6 +145,22 @@ NO_BACKUPS = BackupSettings("", "", "", "csi-azuredisk-vsc", "mcr.microsoft.com/
 
 
 @dataclass(frozen=True)
+class ConsortiumSettings:
+    """An org stack of a consortium: only ``orgs`` are deployed and hold keys here;
+    the others are known by their cards in ``folder``."""
+
+    orgs: tuple[str, ...] = ()
+    """Org names of crypto-config.yaml this stack runs; empty: the whole network."""
+    folder: str = ""
+    """The consortium folder shared with the other orgs (cards, proposals)."""
+    approve: tuple[str, ...] = ()
+    """Proposals this stack's orgs sign, as ``<name>@<sha256 of update.pb>``."""
+
+
+WHOLE_NETWORK = ConsortiumSettings()
+
+
+@dataclass(frozen=True)
 class StackConfig:
     crypto_config: str
     network: str
@@ -179,6 +196,7 @@ class StackConfig:
     monitoring: str = "none"
     """``podmonitor``: PodMonitor, PrometheusRule (the Prometheus Operator's CRDs)
     and Grafana dashboard ConfigMaps; ``none``: no monitoring objects."""
+    consortium: ConsortiumSettings = WHOLE_NETWORK
 
     @property
     def fabric_major(self) -> int:
@@ -322,7 +340,27 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
                                       "a namespace name (DNS-1123 label)"),
         **_cert_lifetimes(r),
         monitoring=r.choice("monitoring", "none", MONITORING_CHOICES),
+        consortium=_consortium_settings(r),
     )
+
+
+def _names(r: _Reader, key: str) -> tuple[str, ...]:
+    """A comma-separated list key."""
+    return tuple(v.strip() for v in r.string(key, "").split(",") if v.strip())
+
+
+def _consortium_settings(r: _Reader) -> ConsortiumSettings:
+    orgs = _names(r, "orgs")
+    folder = r.string("consortiumDir", "")
+    approve = _names(r, "approve")
+    for i, entry in enumerate(approve):
+        if not APPROVAL.fullmatch(entry):
+            raise SpecError(r.stack_file, f"fabric:approve[{i}]",
+                            f"{entry!r}: expected <proposal name>@<sha256 of update.pb>")
+    if approve and not folder:
+        raise r.fail("approve", "proposals live in the consortium folder: set "
+                     "fabric:consortiumDir")
+    return ConsortiumSettings(orgs, folder, approve)
 
 
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:

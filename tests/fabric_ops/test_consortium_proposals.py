@@ -5,17 +5,13 @@ approvals by name and digest, and what is still missing."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
-from crypto import Identity, OrgCrypto, generate_org
+from crypto import OrgCrypto, generate_org
 from fabric_ops.config_update import SignatureNeed
-from fabric_ops.consortium.card import OrgCard, build_card
-from fabric_ops.consortium.envelope import ConfigSignature, parse_envelope, parse_signature
+from fabric_ops.consortium.envelope import parse_envelope, parse_signature
 from fabric_ops.consortium.proposal import (
     Proposal,
     ProposalError,
@@ -28,12 +24,12 @@ from fabric_ops.consortium.proposal import (
     write_proposal,
 )
 from fabric_ops.consortium.signing import SignatureError, verify_signature
-from fabric_ops.consortium.wire import bytes_field, message
+from fabric_ops.consortium.wire import bytes_field
 from localnet.release import REPO_ROOT
 from network_spec import SpecError, load_network
+from tests.fabric_ops.consortium_material import CHANNEL, card, signed_by, unsigned_update
 
 SIMPLE = REPO_ROOT / "samples" / "simple"
-CHANNEL = "mychannel"
 NEED = SignatureNeed("/Channel/Application/Admins", ("Org1MSP", "Org2MSP"), 2)
 
 
@@ -41,29 +37,6 @@ NEED = SignatureNeed("/Channel/Application/Admins", ("Org1MSP", "Org2MSP"), 2)
 def generated() -> dict[str, OrgCrypto]:
     spec = load_network(SIMPLE / "crypto-config.yaml", SIMPLE / "network.yaml")
     return {org.msp_id: generate_org(org) for org in spec.peer_orgs}
-
-
-def card(crypto: OrgCrypto) -> OrgCard:
-    return build_card(crypto.org, crypto.cas.ca.cert_pem, crypto.cas.tlsca.cert_pem,
-                      crypto.admin.sign.cert_pem, {"peer0." + crypto.org.domain: "h:1"})
-
-
-def unsigned_update() -> bytes:
-    header = message((1, b"channel header of " + CHANNEL.encode()), (2, b"signature header"))
-    config_update = message((1, CHANNEL.encode()), (2, b"read set"), (3, b"write set"))
-    return message((1, message((1, header), (2, message((1, config_update))))))
-
-
-def signed_by(msp: str, identity: Identity, update: bytes) -> bytes:
-    """What signconfigtx adds: a SignatureHeader (creator, nonce) and an ECDSA
-    signature over it followed by the config update."""
-    creator = message((1, msp.encode()), (2, identity.sign.cert_pem.encode()))
-    header = message((1, creator), (2, os.urandom(24)))
-    key = serialization.load_pem_private_key(identity.sign.key_pem.encode(), None)
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
-    config_update = parse_envelope(update).config_update
-    return ConfigSignature(header, key.sign(header + config_update,
-                                            ec.ECDSA(hashes.SHA256()))).encoded()
 
 
 def test_an_envelope_is_rebuilt_around_the_same_signed_bytes(generated: dict[str, OrgCrypto]):

@@ -106,3 +106,17 @@ def files_holding(root: Path, secrets: list[str]) -> list[Path]:
             if any(body in data for body in bodies):
                 found.append(path)
     return found
+
+
+def consortium_spec(folder: Path, orgs: list[tuple[OrgKind, str, str]]) -> tuple[Path, Path]:
+    """crypto-config.yaml listing every org of the consortium as the harnesses
+    run them, and a network.yaml without channels (an org stack's repository)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    document: dict[str, list[dict[str, object]]] = {"OrdererOrgs": [], "PeerOrgs": []}
+    for kind, name, domain in orgs:
+        section = "OrdererOrgs" if kind is OrgKind.ORDERER else "PeerOrgs"
+        document[section].append(org_entry(kind, name, domain))
+    crypto_config, network = folder / "crypto-config.yaml", folder / "network.yaml"
+    crypto_config.write_text(yaml.safe_dump(document))
+    network.write_text("channels: []\n")
+    return crypto_config, network
