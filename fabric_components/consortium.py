@@ -11,18 +11,22 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 
 from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.org_nodes import OrgNodes
 from fabric_components.crypto_material import CaMaterial
 from fabric_components.providers.consortium import (
+    SUBMITTED_FILE,
     OrgCardFile,
+    ProposalDraft,
     ProposalSignature,
     ProposalSubmission,
 )
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.local_network import LocalNetworkManifest
 from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
+from fabric_ops.consortium.add_org import add_org_name
 from fabric_ops.consortium.card import ORGS_DIR, OrgCard, build_card, read_card
 from fabric_ops.consortium.proposal import (
     META_FILE,
@@ -30,6 +34,7 @@ from fabric_ops.consortium.proposal import (
     Proposal,
     describe,
     load_proposal,
+    proposal_dir,
     status,
     unmet,
 )
@@ -81,6 +86,39 @@ def _signers(proposal: Proposal, spec: NetworkSpec) -> list[OrgSpec]:
     return [org for org in spec.orgs if org.msp_id in members]
 
 
+def _orderer_input(orderers: Sequence[OrgCard]) -> dict[str, str]:
+    return {"address": orderers[0].nodes[0].address, "domain": orderers[0].domain}
+
+
+def proposal_drafts(
+    spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
+    orderers: Sequence[OrgCard], after: Sequence[pulumi.Resource],
+) -> None:
+    """``fabric:addOrgs``: proposals written and signed by the stack's first peer org."""
+    if not config.consortium.add_orgs:
+        return
+    if not spec.peer_orgs or not orderers:
+        pulumi.log.warn("fabric:addOrgs: nothing proposed; it needs a peer org in this stack "
+                        "and an orderer org's card in the consortium folder")
+        return
+    proposer = spec.peer_orgs[0]
+    for channel, msp in config.consortium.add_orgs:
+        ProposalDraft(
+            f"{add_org_name(channel, msp)}-proposal",
+            {"folder": config.consortium.folder, "channel": channel, "msp_id": msp,
+             "proposer": proposer.msp_id, "executor": executors[proposer.name],
+             "orderer": _orderer_input(orderers)},
+            pulumi.ResourceOptions(depends_on=list(after)))
+
+
+def submitted_by(folder: Path, name: str) -> str:
+    """The MSP ID that submitted proposal ``name`` ('' while nobody has)."""
+    marker = proposal_dir(folder, name) / SUBMITTED_FILE
+    if not marker.is_file():
+        return ""
+    return str(yaml.safe_load(marker.read_text(encoding="utf-8"))["submittedBy"])
+
+
 def proposal_steps(
     spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
     orderers: Sequence[OrgCard], after: Sequence[pulumi.Resource],
@@ -91,7 +129,9 @@ def proposal_steps(
     for meta in sorted((folder / PROPOSALS_DIR).glob(f"*/{META_FILE}")):
         proposal = load_proposal(folder, meta.parent.name)
         state = status(proposal, lambda msp: read_card(folder, msp))
-        pulumi.log.info(describe(proposal, state))
+        submitted = submitted_by(folder, proposal.name)
+        pulumi.log.info(describe(proposal, state)
+                        + (f"; submitted by {submitted}" if submitted else ""))
         approved = proposal.approval in config.consortium.approve
         signers = _signers(proposal, spec)
         base = {"folder": str(folder), "proposal": proposal.name, "sha256": proposal.sha256}
@@ -108,13 +148,14 @@ def proposal_steps(
                     f"{meta.parent / 'summary.md'}; to sign, add to fabric:approve: "
                     f"{proposal.approval}")
         will_sign = [*state.signed, *(org.msp_id for org in signers if approved)]
-        if signers and orderers and not unmet(proposal.needs, will_sign):
-            submitter = signers[0]
-            orderer = orderers[0]
+        submitter = signers[0] if signers else None
+        # The stack that submitted keeps its step; no other adds one afterwards.
+        if (submitter is not None and orderers and not unmet(proposal.needs, will_sign)
+                and submitted in ("", submitter.msp_id)):
             created.append(ProposalSubmission(
                 f"{proposal.name}-submission",
                 {**base, "msp_id": submitter.msp_id, "executor": executors[submitter.name],
-                 "orderer": {"address": orderer.nodes[0].address, "domain": orderer.domain}},
+                 "orderer": _orderer_input(orderers)},
                 pulumi.ResourceOptions(depends_on=[*after, *signing])))
         created += signing
     return created
@@ -137,6 +178,7 @@ def consortium_outputs(
                  "card": cards[org.name]},
                 pulumi.ResourceOptions(depends_on=[launched[org.name]])))
         orderers = [card for card in others if card.kind is OrgKind.ORDERER]
+        proposal_drafts(spec, config, executors, orderers, after)
         proposal_steps(spec, config, executors, orderers, after)
     return {"orgCards": cards}
 

@@ -29,6 +29,8 @@ BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAG
 BACKUP_KEY = re.compile(r"[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?")
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 MONITORING_CHOICES = ("none", "podmonitor")
+CHANNEL_NAME = re.compile(r"[a-z][a-z0-9.-]{0,248}")
+MSP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ class ConsortiumSettings:
     """The consortium folder shared with the other orgs (cards, proposals)."""
     approve: tuple[str, ...] = ()
     """Proposals this stack's orgs sign, as ``<name>@<sha256 of update.pb>``."""
+    add_orgs: tuple[tuple[str, str], ...] = ()
+    """(channel, MSP ID): orgs this stack proposes to add to a channel, by their cards."""
 
 
 WHOLE_NETWORK = ConsortiumSettings()
@@ -357,10 +361,18 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
         if not APPROVAL.fullmatch(entry):
             raise SpecError(r.stack_file, f"fabric:approve[{i}]",
                             f"{entry!r}: expected <proposal name>@<sha256 of update.pb>")
-    if approve and not folder:
-        raise r.fail("approve", "proposals live in the consortium folder: set "
-                     "fabric:consortiumDir")
-    return ConsortiumSettings(orgs, folder, approve)
+    add_orgs = []
+    for i, entry in enumerate(_names(r, "addOrgs")):
+        channel, _, msp = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and MSP_ID.fullmatch(msp)):
+            raise SpecError(r.stack_file, f"fabric:addOrgs[{i}]",
+                            f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
+        add_orgs.append((channel, msp))
+    for key, used in (("approve", approve), ("addOrgs", add_orgs)):
+        if used and not folder:
+            raise r.fail(key, "proposals live in the consortium folder: set "
+                         "fabric:consortiumDir")
+    return ConsortiumSettings(orgs, folder, approve, tuple(add_orgs))
 
 
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:

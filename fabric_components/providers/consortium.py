@@ -1,5 +1,6 @@
 """The consortium steps of an org stack as dynamic resources: its org's card
-written to the consortium folder (``OrgCardFile``), its admin's signature on a
+written to the consortium folder (``OrgCardFile``), a proposal to add an org
+to a channel (``ProposalDraft``), its admin's signature on a
 proposal its stack config approves (``ProposalSignature``) and the submission
 of a proposal once enough orgs signed (``ProposalSubmission``). Each is
 query-then-act: a signature already in the folder and valid, or a proposal
@@ -26,6 +27,12 @@ def _proposal(props: dict[str, Any]) -> Any:
         raise ProposalError(f"proposal {proposal.name}: update.pb changed since it was "
                             f"approved ({props['sha256']}); it is now {proposal.sha256}")
     return proposal
+
+
+def _orderer(props: dict[str, Any]) -> Any:
+    from fabric_ops.chaincode_ops import Orderer
+
+    return Orderer(props["orderer"]["address"], props["orderer"]["domain"])
 
 
 def _status(proposal: Any, folder: str) -> Any:
@@ -61,6 +68,38 @@ class OrgCardFile(TypedResource, module=TYPE_MODULE, name="OrgCardFile"):
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
         super().__init__(OrgCardFileProvider(), name, {**props, "done": None}, opts)
+
+
+class ProposalDraftProvider(IdempotentOperation):
+    replace_keys = ("folder", "channel", "msp_id")
+    update_keys = ("proposer",)
+
+    def identity(self, props: dict[str, Any]) -> str:
+        return f"{props['channel']}/{props['msp_id']}"
+
+    def act(self, props: dict[str, Any]) -> None:
+        from fabric_ops.consortium.add_org import propose_org
+        from fabric_ops.consortium.card import read_card
+
+        folder = Path(props["folder"])
+        propose_org(executor_of(props), props["proposer"], folder, props["channel"],
+                    _orderer(props), read_card(folder, props["msp_id"]))
+
+    def is_done(self, props: dict[str, Any]) -> bool:
+        from fabric_ops.consortium.add_org import add_org_name, has_org
+        from fabric_ops.consortium.proposal import proposal_dir
+
+        name = add_org_name(props["channel"], props["msp_id"])
+        return (proposal_dir(Path(props["folder"]), name).exists()
+                or has_org(executor_of(props), _orderer(props), props["channel"],
+                           props["msp_id"]))
+
+
+class ProposalDraft(Operation, module=TYPE_MODULE, name="ProposalDraft"):
+    """``<channel>-add-<org>-proposal``: the stack proposes adding an org by its card."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ProposalDraftProvider(), name, {**props, "done": None}, opts)
 
 
 class ProposalSignatureProvider(IdempotentOperation):
@@ -107,10 +146,8 @@ class ProposalSubmissionProvider(IdempotentOperation):
         if self.is_done(props):
             return
         proposal = _proposal(props)
-        from fabric_ops.chaincode_ops import Orderer
-
         submit(executor_of(props), props["msp_id"], proposal, _status(proposal, props["folder"]),
-               Orderer(props["orderer"]["address"], props["orderer"]["domain"]))
+               _orderer(props))
         self._marker(props).write_text(
             yaml.safe_dump({"submittedBy": props["msp_id"], "sha256": props["sha256"]}),
             encoding="utf-8")

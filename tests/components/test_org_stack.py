@@ -122,3 +122,17 @@ def test_a_proposal_is_signed_when_approved_and_submitted_when_signed_enough(
     (submission,) = ready.by_provider("ProposalSubmissionProvider")
     assert submission.manifest["msp_id"] == "Org1MSP"
     assert submission.manifest["orderer"]["domain"] == "example.com"
+
+
+def test_adding_an_org_is_proposed_by_the_stacks_peer_org(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:addOrgs\[0\]: 'Org3MSP': expected <channel>"):
+        sample_config("simple", consortiumDir=str(tmp_path), addOrgs="Org3MSP")
+    with pytest.raises(SpecError, match=r"fabric:addOrgs: proposals live in the consortium"):
+        sample_config("simple", addOrgs="mychannel:Org3MSP")
+    write_card(tmp_path, card(others["OrdererMSP"]))
+    _, mocks, _ = org1_stack(consortiumDir=str(tmp_path), addOrgs="mychannel:Org3MSP")
+    (draft,) = mocks.by_provider("ProposalDraftProvider")
+    assert draft.name == "mychannel-add-org3msp-proposal"
+    assert (draft.manifest["proposer"], draft.manifest["msp_id"]) == ("Org1MSP", "Org3MSP")
+    assert draft.manifest["orderer"]["domain"] == "example.com"

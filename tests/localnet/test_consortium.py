@@ -16,6 +16,7 @@ import pytest
 
 from fabric_ops.channel_ops import ensure_orderer_joined, genesis_block, peer_channels
 from fabric_ops.config_update import applied_config, live_config
+from fabric_ops.consortium.add_org import propose_org
 from fabric_ops.consortium.card import OrgCard
 from fabric_ops.consortium.channel import channel_files, org_group, with_org
 from fabric_ops.consortium.joining import join_own_peers
@@ -135,6 +136,9 @@ def test_orgs_build_a_channel_and_add_a_member_by_proposal(orgs: dict[str, Conso
     # Org3 joins its own peer once the channel lists it.
     assert join_own_peers(org3.executor, org3.peers, order, CHANNEL).joined == tuple(org3.peers)
     assert CHANNEL in peer_channels(org3.executor, org3.peers[0])
+    # Once the channel has the org, proposing it again writes nothing.
+    assert propose_org(org1.executor, "Org1MSP", folder, CHANNEL, order,
+                       org1.card("Org3MSP")) is None
     print(f"consortium story: {time.monotonic() - began:.1f} s")
 
     # No org's private key is in the consortium folder or in another org's folder.
