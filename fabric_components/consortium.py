@@ -1,6 +1,7 @@
 """The consortium side of a stack: its orgs' public cards (stack output
 ``orgCards``, and files in ``fabric:consortiumDir``), the other orgs' TLS CAs
-from their cards, and the proposals in the folder: each one's state logged (so
+from their cards, channels created from cards and joined by each org's own
+peers, and the proposals in the folder: each one's state logged (so
 a preview says who signed and who is missing), signed by this stack's orgs
 when ``fabric:approve`` names it, submitted once the policies are met."""
 
@@ -18,6 +19,8 @@ from fabric_components.components.org_nodes import OrgNodes
 from fabric_components.crypto_material import CaMaterial
 from fabric_components.providers.consortium import (
     SUBMITTED_FILE,
+    ChannelFromCards,
+    ChannelMembership,
     OrgCardFile,
     ProposalDraft,
     ProposalSignature,
@@ -25,7 +28,12 @@ from fabric_components.providers.consortium import (
 )
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.local_network import LocalNetworkManifest
-from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
+from fabric_nodes.node_settings import (
+    Addressing,
+    orderer_address,
+    orderer_admin_address,
+    peer_address,
+)
 from fabric_ops.consortium.add_org import add_org_name
 from fabric_ops.consortium.card import ORGS_DIR, OrgCard, build_card, read_card
 from fabric_ops.consortium.proposal import (
@@ -88,6 +96,41 @@ def _signers(proposal: Proposal, spec: NetworkSpec) -> list[OrgSpec]:
 
 def _orderer_input(orderers: Sequence[OrgCard]) -> dict[str, str]:
     return {"address": orderers[0].nodes[0].address, "domain": orderers[0].domain}
+
+
+def channel_steps(
+    spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
+    cards: Mapping[str, pulumi.Output[dict[str, Any]]], orderers: Sequence[OrgCard],
+    addressing: Addressing, after: Sequence[pulumi.Resource],
+) -> None:
+    """``fabric:createChannels`` by the stack's orderer org, ``fabric:joinChannels``
+    by each of its peer orgs."""
+    folder = Path(config.consortium.folder)
+    opts = pulumi.ResourceOptions(depends_on=list(after))
+    for channel, members in config.consortium.create_channels:
+        if not spec.orderer_orgs:
+            pulumi.log.warn(f"fabric:createChannels: {channel} needs an orderer org in this stack")
+            continue
+        org = spec.orderer_orgs[0]
+        ChannelFromCards(f"{channel}-channel", {
+            "channel": channel, "orderer_card": cards[org.name],
+            "member_cards": [read_card(folder, msp).to_document() for msp in members],
+            "consenters": [node.common_name for node in org.nodes],
+            "executor": executors[org.name],
+            "admins": [{"address": orderer_admin_address(addressing, node),
+                        "domain": org.domain} for node in org.nodes],
+        }, opts)
+    for channel in config.consortium.join_channels:
+        if not orderers:
+            pulumi.log.warn(f"fabric:joinChannels: {channel} needs an orderer org's card in "
+                            "the consortium folder")
+            continue
+        for org in spec.peer_orgs:
+            ChannelMembership(f"{channel}-{org.k8s_name}-membership", {
+                "channel": channel, "executor": executors[org.name],
+                "peers": [peer_address(addressing, node) for node in org.nodes],
+                "orderer": _orderer_input(orderers),
+            }, opts)
 
 
 def proposal_drafts(
@@ -178,6 +221,7 @@ def consortium_outputs(
                  "card": cards[org.name]},
                 pulumi.ResourceOptions(depends_on=[launched[org.name]])))
         orderers = [card for card in others if card.kind is OrgKind.ORDERER]
+        channel_steps(spec, config, executors, cards, orderers, addressing, after)
         proposal_drafts(spec, config, executors, orderers, after)
         proposal_steps(spec, config, executors, orderers, after)
     return {"orgCards": cards}

@@ -159,6 +159,10 @@ class ConsortiumSettings:
     """Proposals this stack's orgs sign, as ``<name>@<sha256 of update.pb>``."""
     add_orgs: tuple[tuple[str, str], ...] = ()
     """(channel, MSP ID): orgs this stack proposes to add to a channel, by their cards."""
+    create_channels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(channel, member MSP IDs): channels this orderer org creates from the members' cards."""
+    join_channels: tuple[str, ...] = ()
+    """Channels this stack's peers join once the channel lists their org."""
 
 
 WHOLE_NETWORK = ConsortiumSettings()
@@ -368,11 +372,28 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
             raise SpecError(r.stack_file, f"fabric:addOrgs[{i}]",
                             f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
         add_orgs.append((channel, msp))
-    for key, used in (("approve", approve), ("addOrgs", add_orgs)):
+    create_channels = []
+    for i, entry in enumerate(_names(r, "createChannels")):
+        channel, _, members = entry.partition(":")
+        msps = tuple(m for m in members.split("+") if m)
+        if not (CHANNEL_NAME.fullmatch(channel) and msps
+                and all(MSP_ID.fullmatch(m) for m in msps)):
+            raise SpecError(r.stack_file, f"fabric:createChannels[{i}]",
+                            f"{entry!r}: expected <channel>:<MSP ID>+<MSP ID>..., e.g. "
+                            "mychannel:Org1MSP+Org2MSP")
+        create_channels.append((channel, msps))
+    join_channels = _names(r, "joinChannels")
+    for i, channel in enumerate(join_channels):
+        if not CHANNEL_NAME.fullmatch(channel):
+            raise SpecError(r.stack_file, f"fabric:joinChannels[{i}]",
+                            f"{channel!r} is not a channel name")
+    for key, used in (("approve", approve), ("addOrgs", add_orgs),
+                      ("createChannels", create_channels), ("joinChannels", join_channels)):
         if used and not folder:
-            raise r.fail(key, "proposals live in the consortium folder: set "
+            raise r.fail(key, "the orgs of a consortium meet in its folder: set "
                          "fabric:consortiumDir")
-    return ConsortiumSettings(orgs, folder, approve, tuple(add_orgs))
+    return ConsortiumSettings(orgs, folder, approve, tuple(add_orgs), tuple(create_channels),
+                              join_channels)
 
 
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:

@@ -1,5 +1,7 @@
 """The consortium steps of an org stack as dynamic resources: its org's card
-written to the consortium folder (``OrgCardFile``), a proposal to add an org
+written to the consortium folder (``OrgCardFile``), a channel created from
+cards by the orderer org (``ChannelFromCards``) and joined by each member's
+own peers (``ChannelMembership``), a proposal to add an org
 to a channel (``ProposalDraft``), its admin's signature on a
 proposal its stack config approves (``ProposalSignature``) and the submission
 of a proposal once enough orgs signed (``ProposalSubmission``). Each is
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.dynamic import CreateResult, UpdateResult
 
 from fabric_components.providers.idempotent import IdempotentOperation, executor_of
 from fabric_components.providers.operation import TYPE_MODULE, Operation, TypedResource
@@ -161,3 +164,83 @@ class ProposalSubmission(Operation, module=TYPE_MODULE, name="ProposalSubmission
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
         super().__init__(ProposalSubmissionProvider(), name, {**props, "done": None}, opts)
+
+
+def _cards(documents: list[dict[str, Any]]) -> list[Any]:
+    from fabric_ops.consortium.card import parse_card
+
+    return [parse_card(document, f"{document.get('mspId')} card") for document in documents]
+
+
+class ChannelFromCardsProvider(IdempotentOperation):
+    replace_keys = ("channel",)
+
+    def identity(self, props: dict[str, Any]) -> str:
+        return str(props["channel"])
+
+    def act(self, props: dict[str, Any]) -> None:
+        from fabric_ops.channel_ops import ensure_orderer_joined, genesis_block
+        from fabric_ops.consortium.channel import channel_files
+
+        executor = executor_of(props)
+        files = channel_files(_cards([props["orderer_card"]]), _cards(props["member_cards"]),
+                              props["consenters"])
+        genesis = genesis_block(executor, props["channel"], files)
+        for admin in props["admins"]:
+            ensure_orderer_joined(executor, admin["address"], admin["domain"], props["channel"],
+                                  genesis)
+
+    def is_done(self, props: dict[str, Any]) -> bool:
+        from fabric_ops.channel_ops import orderer_channel
+
+        executor = executor_of(props)
+        return all(orderer_channel(executor, a["address"], a["domain"], props["channel"])
+                   for a in props["admins"])
+
+
+class ChannelFromCards(Operation, module=TYPE_MODULE, name="ChannelFromCards"):
+    """``<channel>-channel``: the orderer org creates a channel of member orgs
+    known by their cards and joins its own orderers."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ChannelFromCardsProvider(), name, {**props, "done": None}, opts)
+
+
+class ChannelMembershipProvider(IdempotentOperation):
+    """Joins the org's own peers once the channel exists and lists the org;
+    until then it records why it waits (output ``waiting``) and stays not done,
+    so the next ``pulumi up`` tries again instead of failing this one."""
+
+    replace_keys = ("channel",)
+    update_keys = ("peers",)
+
+    def identity(self, props: dict[str, Any]) -> str:
+        return str(props["channel"])
+
+    def _join(self, props: dict[str, Any]) -> dict[str, Any]:
+        from fabric_ops.consortium.joining import join_own_peers
+
+        outcome = join_own_peers(executor_of(props), props["peers"], _orderer(props),
+                                 props["channel"])
+        return {**props, "waiting": outcome.waiting, "done": not outcome.waiting}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(id_=self.identity(props), outs=self._join(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(outs=self._join(news))
+
+    def is_done(self, props: dict[str, Any]) -> bool:
+        from fabric_ops.channel_ops import peer_channels
+
+        executor = executor_of(props)
+        return all(props["channel"] in peer_channels(executor, peer) for peer in props["peers"])
+
+
+class ChannelMembership(Operation, module=TYPE_MODULE, name="ChannelMembership"):
+    """``<channel>-<org>-membership``: the org joins its own peers to a channel
+    another stack created."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ChannelMembershipProvider(), name,
+                         {**props, "waiting": None, "done": None}, opts)

@@ -128,7 +128,7 @@ def test_adding_an_org_is_proposed_by_the_stacks_peer_org(
         tmp_path: Path, others: dict[str, OrgCrypto]):
     with pytest.raises(SpecError, match=r"fabric:addOrgs\[0\]: 'Org3MSP': expected <channel>"):
         sample_config("simple", consortiumDir=str(tmp_path), addOrgs="Org3MSP")
-    with pytest.raises(SpecError, match=r"fabric:addOrgs: proposals live in the consortium"):
+    with pytest.raises(SpecError, match=r"fabric:addOrgs: the orgs of a consortium meet in"):
         sample_config("simple", addOrgs="mychannel:Org3MSP")
     write_card(tmp_path, card(others["OrdererMSP"]))
     _, mocks, _ = org1_stack(consortiumDir=str(tmp_path), addOrgs="mychannel:Org3MSP")
@@ -136,3 +136,25 @@ def test_adding_an_org_is_proposed_by_the_stacks_peer_org(
     assert draft.name == "mychannel-add-org3msp-proposal"
     assert (draft.manifest["proposer"], draft.manifest["msp_id"]) == ("Org1MSP", "Org3MSP")
     assert draft.manifest["orderer"]["domain"] == "example.com"
+
+
+def test_channels_are_created_from_cards_and_joined_by_each_org(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:createChannels\[0\]: 'mychannel': expected"):
+        sample_config("simple", consortiumDir=str(tmp_path), createChannels="mychannel")
+    for crypto in others.values():
+        write_card(tmp_path, card(crypto))
+    config = sample_config("simple", orgs="Orderer", consortiumDir=str(tmp_path),
+                           createChannels="mychannel:Org1MSP+Org2MSP")
+    whole = load_network(config.crypto_config, config.network)
+    write_card(tmp_path, card(generate_org(whole.org("Org1"))))
+    spec = org_stack_spec(whole, config, "f")
+    orderer_mocks, _ = run_program(spec, config)
+    (created,) = orderer_mocks.by_provider("ChannelFromCardsProvider")
+    assert created.name == "mychannel-channel"
+    assert created.manifest["consenters"] == ["orderer0.example.com"]
+    assert [c["mspId"] for c in created.manifest["member_cards"]] == ["Org1MSP", "Org2MSP"]
+    _, member_mocks, _ = org1_stack(consortiumDir=str(tmp_path), joinChannels="mychannel")
+    (membership,) = member_mocks.by_provider("ChannelMembershipProvider")
+    assert membership.name == "mychannel-org1-membership"
+    assert membership.manifest["orderer"]["domain"] == "example.com"
