@@ -160,6 +160,10 @@ def load_proposal(folder: Path, name: str) -> Proposal:
                             str(meta["proposedBy"]))
     except (KeyError, TypeError, ValueError) as error:
         raise SpecError(str(meta_path), "", f"not a proposal: {error}") from error
+    if meta.get("sha256") != proposal.sha256:
+        raise SpecError(str(directory / UPDATE_FILE), "",
+                        f"its SHA-256 is {proposal.sha256}, but {META_FILE} records "
+                        f"{meta.get('sha256')}: the update changed after it was proposed")
     if proposal.envelope.channel != proposal.channel:
         raise SpecError(str(meta_path), "channel",
                         f"{proposal.channel}, but update.pb is for {proposal.envelope.channel}")

@@ -84,6 +84,12 @@ def test_approval_names_the_proposal_and_its_exact_update(tmp_path: Path):
         approved(["add-org3"], proposal, "Pulumi.org2.yaml")
     with pytest.raises(ProposalError, match="has not approved"):
         sign_proposal(None, "Org2MSP", proposal, [])  # type: ignore[arg-type]
+    update = tmp_path / "proposals" / "add-org3" / "update.pb"
+    original = update.read_bytes()
+    update.write_bytes(original + b"\x00")
+    with pytest.raises(SpecError, match="the update changed after it was proposed"):
+        load_proposal(tmp_path, "add-org3")
+    update.write_bytes(original)
     text = (tmp_path / "proposals" / "add-org3" / "summary.md").read_text()
     assert "MAJORITY, 2 of the admins of Org1MSP, Org2MSP" in text
     assert f"      - {proposal.approval}" in text
