@@ -32,6 +32,12 @@ from fabric_components.components.rollout import (
     nodes_deployed_before,
     rollout_gates,
 )
+from fabric_components.consortium import (
+    card_tls_cas,
+    consortium_outputs,
+    folder_cards,
+    stack_executors,
+)
 from fabric_components.crypto_material import (
     CaMaterial,
     CryptoSource,
@@ -209,6 +215,8 @@ def deploy_network(
     cas: dict[str, CaMaterial] = {
         org.name: crypto.cas(org, pulumi.ResourceOptions()) for org in spec.orgs
     }
+    # Other orgs of a consortium: their TLS CAs come from their cards.
+    others = folder_cards(config, spec)
     tls_ca_pems = pulumi.Output.all(
         **{org.name: cas[org.name].tlsca_cert for org in spec.orgs}
     )
@@ -217,7 +225,8 @@ def deploy_network(
         metadata={"name": TLS_CA_CONFIGMAP, "namespace": config.namespace,
                   "labels": {"app.kubernetes.io/part-of": "fabric-network"}},
         data=tls_ca_pems.apply(
-            lambda pems: {f"{spec.org(name).domain}.pem": pem for name, pem in pems.items()}
+            lambda pems: {**card_tls_cas(others),
+                          **{f"{spec.org(name).domain}.pem": pem for name, pem in pems.items()}}
         ),
         opts=in_namespace,
     )
@@ -267,6 +276,11 @@ def deploy_network(
     after: list[pulumi.Resource] = list(launched.values())
     if config.populate:
         after += populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
+    consortium: dict[str, Any] = {}
+    if config.consortium.orgs or config.consortium.folder:
+        executors = stack_executors(spec, config, cluster_outputs.get("kubeconfig"), local)
+        consortium = consortium_outputs(spec, config, cas, launched, addressing, executors,
+                                        others)
     if config.backup.key and backups.storage is not None:
         taken = NetworkBackup("backup", NetworkBackupArgs(
             config=config,
@@ -297,4 +311,5 @@ def deploy_network(
         # Every node of the spec: a node an update adds and fails to start still
         # counts as deployed next time, so its retry waits its turn (safe side).
         DEPLOYED_NODES: sorted(node.k8s_name for org in spec.orgs for node in org.nodes),
+        **consortium,
     }

@@ -15,6 +15,7 @@ from crypto.expiry import RENEW_BEFORE
 from fabric_components import quantities, stack_values
 from fabric_components.durations import DURATION_HINT, parse_duration
 from fabric_components.log_spec import log_spec_problem
+from fabric_ops.consortium.proposal import APPROVAL
 from network_spec import SpecError
 
 # Patterns are matched against the whole value (``fullmatch``: no trailing newline
@@ -30,6 +31,8 @@ GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 MONITORING_CHOICES = ("none", "podmonitor")
 EXTERNAL_ACCESS_CHOICES = ("none", "loadbalancer")
 DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+")
+CHANNEL_NAME = re.compile(r"[a-z][a-z0-9.-]{0,248}")
+MSP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,28 @@ NO_BACKUPS = BackupSettings("", "", "", "csi-azuredisk-vsc", "mcr.microsoft.com/
 
 
 @dataclass(frozen=True)
+class ConsortiumSettings:
+    """An org stack of a consortium: only ``orgs`` are deployed and hold keys here;
+    the others are known by their cards in ``folder``."""
+
+    orgs: tuple[str, ...] = ()
+    """Org names of crypto-config.yaml this stack runs; empty: the whole network."""
+    folder: str = ""
+    """The consortium folder shared with the other orgs (cards, proposals)."""
+    approve: tuple[str, ...] = ()
+    """Proposals this stack's orgs sign, as ``<name>@<sha256 of update.pb>``."""
+    add_orgs: tuple[tuple[str, str], ...] = ()
+    """(channel, MSP ID): orgs this stack proposes to add to a channel, by their cards."""
+    create_channels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(channel, member MSP IDs): channels this orderer org creates from the members' cards."""
+    join_channels: tuple[str, ...] = ()
+    """Channels this stack's peers join once the channel lists their org."""
+
+
+WHOLE_NETWORK = ConsortiumSettings()
+
+
+@dataclass(frozen=True)
 class StackConfig:
     crypto_config: str
     network: str
@@ -186,6 +211,7 @@ class StackConfig:
     external names (each node behind a LoadBalancer Service of its own, at
     ``<node>-<namespace>.<domain>``); empty: the nodes are reachable inside the
     cluster only."""
+    consortium: ConsortiumSettings = WHOLE_NETWORK
 
     @property
     def fabric_major(self) -> int:
@@ -330,6 +356,7 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         **_cert_lifetimes(r),
         monitoring=r.choice("monitoring", "none", MONITORING_CHOICES),
         external_domain=_external_domain(r),
+        consortium=_consortium_settings(r),
     )
 
 
@@ -342,6 +369,50 @@ def _external_domain(r: _Reader) -> str:
                      "DNS domain of the nodes' external names (on AKS "
                      "<region>.cloudapp.azure.com)")
     return domain if access == "loadbalancer" else ""
+
+
+def _names(r: _Reader, key: str) -> tuple[str, ...]:
+    """A comma-separated list key."""
+    return tuple(v.strip() for v in r.string(key, "").split(",") if v.strip())
+
+
+def _consortium_settings(r: _Reader) -> ConsortiumSettings:
+    orgs = _names(r, "orgs")
+    folder = r.string("consortiumDir", "")
+    approve = _names(r, "approve")
+    for i, entry in enumerate(approve):
+        if not APPROVAL.fullmatch(entry):
+            raise SpecError(r.stack_file, f"fabric:approve[{i}]",
+                            f"{entry!r}: expected <proposal name>@<sha256 of update.pb>")
+    add_orgs = []
+    for i, entry in enumerate(_names(r, "addOrgs")):
+        channel, _, msp = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and MSP_ID.fullmatch(msp)):
+            raise SpecError(r.stack_file, f"fabric:addOrgs[{i}]",
+                            f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
+        add_orgs.append((channel, msp))
+    create_channels = []
+    for i, entry in enumerate(_names(r, "createChannels")):
+        channel, _, members = entry.partition(":")
+        msps = tuple(m for m in members.split("+") if m)
+        if not (CHANNEL_NAME.fullmatch(channel) and msps
+                and all(MSP_ID.fullmatch(m) for m in msps)):
+            raise SpecError(r.stack_file, f"fabric:createChannels[{i}]",
+                            f"{entry!r}: expected <channel>:<MSP ID>+<MSP ID>..., e.g. "
+                            "mychannel:Org1MSP+Org2MSP")
+        create_channels.append((channel, msps))
+    join_channels = _names(r, "joinChannels")
+    for i, channel in enumerate(join_channels):
+        if not CHANNEL_NAME.fullmatch(channel):
+            raise SpecError(r.stack_file, f"fabric:joinChannels[{i}]",
+                            f"{channel!r} is not a channel name")
+    for key, used in (("approve", approve), ("addOrgs", add_orgs),
+                      ("createChannels", create_channels), ("joinChannels", join_channels)):
+        if used and not folder:
+            raise r.fail(key, "the orgs of a consortium meet in its folder: set "
+                         "fabric:consortiumDir")
+    return ConsortiumSettings(orgs, folder, approve, tuple(add_orgs), tuple(create_channels),
+                              join_channels)
 
 
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:

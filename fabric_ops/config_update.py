@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fabric_ops.chaincode_ops import Orderer
@@ -93,39 +94,65 @@ def same_config(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return _strip(a["channel_group"]) == _strip(b["channel_group"])
 
 
+@dataclass(frozen=True)
+class SignatureNeed:
+    """A policy a config update must meet: ``count`` of the admins of ``members``."""
+
+    policy: str
+    """Its path in the channel config, e.g. ``/Channel/Application/Admins``."""
+    members: tuple[str, ...]
+    count: int
+
+    def describe(self) -> str:
+        if len(self.members) == 1:
+            return f"{self.policy}: the admin of {self.members[0]}"
+        return (f"{self.policy}: MAJORITY, {self.count} of the admins of "
+                f"{', '.join(self.members)}")
+
+
+def signature_needs(current: dict[str, Any], target: dict[str, Any]) -> list[SignatureNeed]:
+    """The policies the change from ``current`` to ``target`` touches: a
+    section's org set or values need a MAJORITY of its current orgs' admins, an
+    org's own group its admin, the channel's own values both sections' majorities."""
+    cur, tgt = _strip(current["channel_group"]), _strip(target["channel_group"])
+    needs: dict[str, SignatureNeed] = {}
+
+    def majority(section: str) -> None:
+        members = tuple(sorted(cur["groups"][section]["groups"]))
+        policy = f"/Channel/{section}/Admins"
+        needs[policy] = SignatureNeed(policy, members, len(members) // 2 + 1)
+
+    if _own(cur) != _own(tgt):
+        for section in SECTIONS:
+            majority(section)
+    for section in SECTIONS:
+        before, after = cur["groups"][section], tgt["groups"][section]
+        if _own(before) != _own(after) or set(before["groups"]) != set(after["groups"]):
+            majority(section)
+        for msp in sorted(set(before["groups"]) & set(after["groups"])):
+            if before["groups"][msp] != after["groups"][msp]:
+                policy = f"/Channel/{section}/{msp}/Admins"
+                needs[policy] = SignatureNeed(policy, (msp,), 1)
+    return list(needs.values())
+
+
 def required_signers(
     current: dict[str, Any], target: dict[str, Any], available: Sequence[str]
 ) -> list[str]:
     """MSP IDs whose admins' signatures satisfy every policy the change from
-    ``current`` to ``target`` touches: a section's org set or values need a
-    MAJORITY of its current orgs' admins, an org's own group its admin, the
-    channel's own values both sections' majorities."""
-    cur, tgt = _strip(current["channel_group"]), _strip(target["channel_group"])
+    ``current`` to ``target`` touches (``signature_needs``), among ``available``."""
     needed: set[str] = set()
-
-    def majority(section: str) -> set[str]:
-        members = sorted(cur["groups"][section]["groups"])
-        count = len(members) // 2 + 1
-        usable = [msp for msp in members if msp in available]
-        if len(usable) < count:
+    for need in signature_needs(current, target):
+        usable = [msp for msp in need.members if msp in available]
+        if len(usable) < need.count:
+            if len(need.members) == 1:
+                raise ConfigUpdateError(f"the change of {need.members[0]}'s group needs its admin")
+            section = need.policy.split("/")[2]
             raise ConfigUpdateError(
-                f"{section} changes need {count} of the admins of {', '.join(members)}; "
-                f"only {', '.join(usable) or 'none'} can sign here"
+                f"{section} changes need {need.count} of the admins of "
+                f"{', '.join(need.members)}; only {', '.join(usable) or 'none'} can sign here"
             )
-        return set(usable[:count])
-
-    if _own(cur) != _own(tgt):
-        for section in SECTIONS:
-            needed |= majority(section)
-    for section in SECTIONS:
-        before, after = cur["groups"][section], tgt["groups"][section]
-        if _own(before) != _own(after) or set(before["groups"]) != set(after["groups"]):
-            needed |= majority(section)
-        for msp in set(before["groups"]) & set(after["groups"]):
-            if before["groups"][msp] != after["groups"][msp]:
-                if msp not in available:
-                    raise ConfigUpdateError(f"the change of {msp}'s group needs its admin")
-                needed.add(msp)
+        needed |= set(usable[:need.count])
     return sorted(needed)
 
 

@@ -28,14 +28,18 @@ def _implicit(rule: str) -> dict[str, str]:
 
 
 def org_policies(org: OrgSpec) -> dict[str, dict[str, str]]:
-    """Fabric's usual org policies; without NodeOUs every member may read, write
-    and endorse, as roles cannot be told apart."""
-    msp = org.msp_id
+    """Fabric's usual org policies (``msp_policies``)."""
+    return msp_policies(org.msp_id, org.kind, org.enable_node_ous)
+
+
+def msp_policies(msp: str, kind: OrgKind, enable_node_ous: bool) -> dict[str, dict[str, str]]:
+    """Fabric's usual policies of an org; without NodeOUs every member may read,
+    write and endorse, as roles cannot be told apart."""
     admins = _signature(f"OR('{msp}.admin')")
-    if not org.enable_node_ous:
+    if not enable_node_ous:
         member = _signature(f"OR('{msp}.member')")
         return {"Readers": member, "Writers": member, "Admins": admins, "Endorsement": member}
-    if org.kind is OrgKind.ORDERER:
+    if kind is OrgKind.ORDERER:
         member = _signature(f"OR('{msp}.member')")
         return {"Readers": member, "Writers": member, "Admins": admins}
     return {
