@@ -56,18 +56,18 @@ def check_compatible(
             raise SpecError(stack_file, "fabric:chaincodes",
                             f"unknown chaincode {name!r}; network.yaml has {', '.join(known)}")
     for i, channel in enumerate(spec.channels):
-        if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
-            raise SpecError(
-                network_file,
-                f"channels[{i}].capabilities.channel",
-                f"V3_0 needs Fabric 3.x but the stack's fabric:fabricVersion is "
-                f"{config.fabric_version}",
-            )
         if channel.consensus == "BFT" and config.fabric_major < 3:
             raise SpecError(
                 network_file,
                 f"channels[{i}].consensus",
                 f"BFT needs Fabric 3.x but the stack's fabric:fabricVersion is "
+                f"{config.fabric_version}",
+            )
+        if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
+            raise SpecError(
+                network_file,
+                f"channels[{i}].capabilities.channel",
+                f"V3_0 needs Fabric 3.x but the stack's fabric:fabricVersion is "
                 f"{config.fabric_version}",
             )
 
