@@ -10,6 +10,7 @@ comes from the release's own core.yaml / orderer.yaml (FABRIC_CFG_PATH)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,8 +23,9 @@ RELEASE_CONFIG_DIR = "/etc/hyperledger/fabric"
 LEGACY_RELEASE_CONFIG_DIR = "/var/hyperledger/fabric/config"
 """Where the official images of Fabric 2.5.0 to 2.5.5 keep them (2.5.6 moved
 them back to ``RELEASE_CONFIG_DIR``)."""
-DOCKER_ENDPOINT = "    endpoint: unix:///var/run/docker.sock"
-NO_DOCKER_ENDPOINT = '    endpoint: ""'
+DOCKER_ENDPOINT = re.compile(r"( *)endpoint: unix:///var/run/docker\.sock")
+"""``vm.endpoint`` in a release's core.yaml, indented by 4 (2.5) or 2 (3.x) spaces."""
+DOCKER_ENDPOINT_SED = r"^\( *\)endpoint: unix:///var/run/docker\.sock$"
 
 
 def disable_docker(core_yaml: str) -> str:
@@ -34,9 +36,11 @@ def disable_docker(core_yaml: str) -> str:
     a Docker health check and answers ``/healthz`` with 503 where there is no
     Docker daemon (a pod, the local network). Only the file can turn Docker off."""
     lines = core_yaml.split("\n")
-    if lines.count(DOCKER_ENDPOINT) != 1:
-        raise ValueError(f"core.yaml: expected exactly one line {DOCKER_ENDPOINT.strip()!r}")
-    return "\n".join(NO_DOCKER_ENDPOINT if line == DOCKER_ENDPOINT else line for line in lines)
+    if sum(1 for line in lines if DOCKER_ENDPOINT.fullmatch(line)) != 1:
+        raise ValueError("core.yaml: expected exactly one line "
+                         "'endpoint: unix:///var/run/docker.sock'")
+    return "\n".join(DOCKER_ENDPOINT.sub(r'\1endpoint: ""', line)
+                     if DOCKER_ENDPOINT.fullmatch(line) else line for line in lines)
 
 
 def disable_docker_command(source_dir: str, target_dir: str) -> list[str]:
@@ -45,8 +49,8 @@ def disable_docker_command(source_dir: str, target_dir: str) -> list[str]:
     the line is not there exactly once."""
     source, target = f"{source_dir}/core.yaml", f"{target_dir}/core.yaml"
     script = (
-        f"test \"$(grep -cx '{DOCKER_ENDPOINT}' {source})\" = 1 && "
-        f"sed 's|^{DOCKER_ENDPOINT}$|{NO_DOCKER_ENDPOINT}|' {source} > {target}"
+        f"test \"$(grep -c '{DOCKER_ENDPOINT_SED}' {source})\" = 1 && "
+        f"sed 's|{DOCKER_ENDPOINT_SED}|\\1endpoint: \"\"|' {source} > {target}"
     )
     return ["sh", "-c", script]
 

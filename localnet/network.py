@@ -39,6 +39,7 @@ from localnet.process import (
 )
 from localnet.release import FabricRelease
 from network_spec import ChannelSpec, NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
+from network_spec.bft import BFT
 
 STATE_DATABASE = "goleveldb"
 """CouchDB has no package on the machines the harness runs on, so every peer
@@ -257,20 +258,23 @@ class LocalNetwork:
     def channel_files(self, channel_name: str) -> dict[str, bytes]:
         """configtxgen's input for the channel's genesis block (see
         ``fabric_ops.channel_ops.genesis_block``), from the generated crypto.
-        Raft channels only: BFT needs Fabric 3."""
+        A BFT channel needs a Fabric 3 release."""
         channel = self.channel(channel_name)
-        if channel.consensus != "etcdraft":
-            raise ValueError(f"{channel_name}: {channel.consensus} needs Fabric 3, this is 2.5")
+        if channel.consensus == BFT and self.release.version.startswith("2."):
+            raise ValueError(f"{channel_name}: BFT needs Fabric 3, this is "
+                             f"{self.release.version}")
         org_msps = {
             name: org_msp_files(crypto.org, crypto.cas, crypto.admin.sign.cert_pem)
             for name, crypto in self.crypto.items()
         }
-        consenter_tls_certs = {}
+        tls_certs, sign_certs = {}, {}
         for common_name in channel.consenters:
             org, _ = self.spec.node(common_name)
-            consenter_tls_certs[common_name] = self.crypto[org.name].nodes[common_name].tls.cert_pem
+            identity = self.crypto[org.name].nodes[common_name]
+            tls_certs[common_name] = identity.tls.cert_pem
+            sign_certs[common_name] = identity.sign.cert_pem
         return channel_config_files(
-            self.spec, channel, self.addressing, org_msps, consenter_tls_certs
+            self.spec, channel, self.addressing, org_msps, tls_certs, sign_certs
         )
 
     def start_new(self, spec: NetworkSpec, health_timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
