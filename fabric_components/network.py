@@ -110,6 +110,7 @@ def populate(
         for name, component in launched.items()
     }
     tls_certs = {cn: cert for c in launched.values() for cn, cert in c.tls_certs.items()}
+    sign_certs = {cn: cert for c in launched.values() for cn, cert in c.sign_certs.items()}
     channels: dict[str, pulumi.Resource] = {}
     for channel in spec.channels:
         needed = [launched[name] for name in (*channel.orderer_orgs, *channel.orgs)]
@@ -120,6 +121,7 @@ def populate(
                 org_msps={name: org_msps[name] for name in (*channel.orderer_orgs,
                                                             *channel.orgs)},
                 consenter_tls_certs={cn: tls_certs[cn] for cn in channel.consenters},
+                consenter_sign_certs={cn: sign_certs[cn] for cn in channel.consenters},
             ),
             pulumi.ResourceOptions(depends_on=needed),
         )
