@@ -150,3 +150,6 @@ def test_bft_channel_block_carries_the_consenter_mapping_and_identities():
         assert "BEGIN CERTIFICATE" in files[c["Identity"]]
         assert files[c["Identity"]] != files[c["ServerTLSCert"]]
     assert orderer["SmartBFT"]["RequestBatchMaxInterval"] == "200ms"
+    (channel_config,) = ops(mocks, "ChannelConfigProvider", "bftchannel")
+    assert channel_config["settings"]["consensus"] == "BFT"
+    assert len(channel_config["settings"]["consenters"]) == 4

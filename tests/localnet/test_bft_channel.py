@@ -1,8 +1,11 @@
 """A BFT (SmartBFT) channel on real Fabric 3.1.1 nodes: four consenters of one
-orderer org (f = 1) and a peer org, populated as ``pulumi up`` does it. A client
-keeps writing while one consenter that is not the leader is killed: writes go
-on through the other three; the node comes back on its data and catches up to
-the others' block height; every acknowledged write reads back."""
+orderer org (f = 1) and a peer org, populated as ``pulumi up`` does it. The
+block configtxgen made is a real BFT channel. A client keeps writing while one
+consenter that is not the leader is killed: writes go on through the other
+three; the node comes back on its data and catches up to the others' block
+height. Then a fifth consenter is added and one removed as successive
+``pulumi up`` runs would, the client still writing. Every acknowledged write
+reads back."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import base64
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -19,10 +22,11 @@ from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.channel_ops import orderer_channel
 from fabric_ops.config_update import live_config
 from localnet import FabricRelease, LocalNetwork
+from localnet.chaincode_servers import chaincode_servers
 from localnet.process import http_get
 from localnet.release import ReleaseError
 from network_spec.bft import bft_quorum
-from tests.localnet.populate import populated
+from tests.localnet.test_change_network import Changing
 from tests.localnet.traffic import Traffic
 
 pytestmark = pytest.mark.fabric
@@ -44,13 +48,26 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 60.0) ->
 
 
 @pytest.fixture(scope="module")
-def bft_net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
+def changing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Changing]:
+    """The network populated by a first ``pulumi up``, the engine state kept
+    for the changes of the last test."""
     try:
         release = FabricRelease.build(RELEASE)
     except ReleaseError as error:
         pytest.fail(str(error), pytrace=False)
-    with populated(NETWORK, tmp_path_factory.mktemp("bft"), release) as (net, _servers):
-        yield net
+    workdir = tmp_path_factory.mktemp("bft")
+    with LocalNetwork.start(NETWORK, workdir / "net", release) as net:
+        labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
+        (workdir / "servers").mkdir()
+        with chaincode_servers(labels, workdir / "servers") as servers:
+            state = Changing(net, servers, workdir / "specs", base=NETWORK)
+            state.up()
+            yield state
+
+
+@pytest.fixture(scope="module")
+def bft_net(changing: Changing) -> LocalNetwork:
+    return changing.net
 
 
 def orderers_of(net: LocalNetwork) -> list[Orderer]:
@@ -134,3 +151,44 @@ def test_bft_channel_orders_through_a_crashed_consenter(bft_net: LocalNetwork) -
     assert final > missed
     assert len(traffic.acknowledged) >= 3 * WRITES_PER_PHASE, traffic.failures
     assert traffic.unreadable(net.executor("Org1"), peer) == []
+
+
+def add_orderer4(crypto: dict[str, Any], _network: dict[str, Any]) -> None:
+    crypto["OrdererOrgs"][0]["Template"]["Count"] = 5
+
+
+def drop_orderer0(_crypto: dict[str, Any], network: dict[str, Any]) -> None:
+    network["channels"][0]["consenters"] = [f"orderer{n}" for n in range(1, 5)]
+
+
+def test_add_and_remove_a_bft_consenter_while_a_client_writes(changing: Changing) -> None:
+    """A fifth consenter, then one fewer, each a config update of its own
+    waited for, with writes going on; live IDs are kept and the new node's is
+    above them."""
+    net = changing.net
+    peer = peer_address(net.addressing, net.spec.org("Org1").nodes[0])
+    traffic = Traffic(net.executor("Org1"), [changing.orderer("orderer1.example.com"),
+                                             changing.orderer("orderer2.example.com")],
+                      CHANNEL, CHAINCODE, [(peer, "org1.example.com")], prefix="change")
+    with traffic:
+        added = changing.change("add-orderer4", add_orderer4)
+        after_add = changing.summary(CHANNEL)
+        acknowledged_after(traffic, WRITES_PER_PHASE, "writes on 5 consenters")
+        removed = changing.change("drop-orderer0", add_orderer4, drop_orderer0)
+        acknowledged_after(traffic, WRITES_PER_PHASE, "writes after orderer0 left")
+    assert ("create", f"{CHANNEL}-orderer4-orderer-join") in added
+    assert ("update", f"{CHANNEL}-config") in added
+    assert ("update", f"{CHANNEL}-config") in removed
+    assert ("delete", f"{CHANNEL}-orderer0-orderer-join") in removed
+    address = {n: changing.orderer(f"orderer{n}.example.com").address for n in range(5)}
+    assert after_add["consensus"] == "BFT"
+    assert after_add["consenters"] == sorted(address.values())
+    config = live_config(net.executor("Org1"), orderers_of(net), CHANNEL)
+    mapping = config["channel_group"]["groups"]["Orderer"]["values"]["Orderers"]["value"][
+        "consenter_mapping"]
+    assert sorted((f"{c['host']}:{c['port']}", c["id"]) for c in mapping) == sorted(
+        (address[n], n + 1) for n in range(1, 5))
+    print(f"writes during the BFT consenter changes: {len(traffic.acknowledged)} "
+          f"acknowledged, {len(traffic.failures)} failed")
+    assert traffic.unreadable(net.executor("Org1"), peer) == []
+    changing.assert_converged()
