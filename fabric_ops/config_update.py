@@ -144,7 +144,15 @@ def _with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> di
 def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
     """The configs to apply in turn to get from ``current`` to ``target``: one
     per consenter added, then one per consenter removed (each otherwise equal to
-    ``current``), then ``target`` itself when anything else differs."""
+    ``current``), then ``target`` itself when anything else differs. A change of
+    consensus type is refused: Fabric's Raft-to-BFT migration stops the
+    orderers between its updates (docs/upgrades.md)."""
+    if is_bft(current) != is_bft(target):
+        kinds = ("BFT" if is_bft(c) else "etcdraft" for c in (current, target))
+        raise ConfigUpdateError(
+            "the consensus type of a running channel cannot change by config updates "
+            "alone ({} to {}): Fabric's migration needs maintenance mode, a backup with "
+            "the orderers stopped and their restart; see docs/upgrades.md".format(*kinds))
     want = consenters(target)
     have = list(consenters(current))
     wanted = {consenter_key(c) for c in want}

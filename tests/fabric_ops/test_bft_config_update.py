@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fabric_ops.bft_config import aligned_to, bft_consenters, block_validation_policy
 from fabric_ops.channel_summary import config_summary
-from fabric_ops.config_update import same_config, update_steps
-from tests.fabric_ops.test_config_update_plan import group
+from fabric_ops.config_update import ConfigUpdateError, same_config, update_steps
+from tests.fabric_ops.test_config_update_plan import config, group
 
 
 def consenter(n: int, consenter_id: int) -> dict[str, Any]:
@@ -84,3 +86,10 @@ def test_the_summary_names_bft_and_its_consenters():
     summary = config_summary(bft_config([0, 1, 2, 3]))
     assert summary["consensus"] == "BFT"
     assert summary["consenters"] == [f"orderer{n}:7050" for n in range(4)]
+
+
+def test_a_change_of_consensus_type_is_refused():
+    raft = config(["Org1MSP"], [0, 1, 2, 3])
+    with pytest.raises(ConfigUpdateError, match=r"cannot change by config updates alone "
+                                                 r"\(etcdraft to BFT\)"):
+        update_steps(raft, bft_config([0, 1, 2, 3]))
