@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+import yaml
 
 from fabric_nodes.node_settings import disable_docker, disable_docker_command
 
@@ -19,8 +20,22 @@ def test_init_container_edit_equals_the_local_edit(fabric_release, tmp_path):
     subprocess.run(command, check=True)
     edited = (tmp_path / "core.yaml").read_text()
     assert edited == disable_docker(source.read_text())
-    assert '    endpoint: ""' in edited.splitlines()
-    assert "    endpoint: unix:///var/run/docker.sock" not in edited.splitlines()
+    assert yaml.safe_load(edited)["vm"]["endpoint"] == ""
+    assert "endpoint: unix:///var/run/docker.sock" not in {
+        line.strip() for line in edited.splitlines()}
+
+
+@pytest.mark.parametrize("indent", ["    ", "  "], ids=["2.5", "3.x"])
+def test_both_edits_keep_the_indentation_of_the_release(tmp_path, indent):
+    """2.5's core.yaml indents by four spaces, 3.x's by two."""
+    (tmp_path / "core.yaml").write_text(
+        f"vm:\n{indent}endpoint: unix:///var/run/docker.sock\n{indent}docker:\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    subprocess.run(disable_docker_command(str(tmp_path), str(out)), check=True)
+    expected = f'vm:\n{indent}endpoint: ""\n{indent}docker:\n'
+    assert disable_docker((tmp_path / "core.yaml").read_text()) == expected
+    assert (out / "core.yaml").read_text() == expected
 
 
 def test_disable_docker_refuses_an_unexpected_file():
