@@ -79,18 +79,18 @@ def check_compatible(
             raise SpecError(stack_file, "fabric:chaincodes",
                             f"unknown chaincode {name!r}; network.yaml has {', '.join(known)}")
     for i, channel in enumerate(spec.channels):
-        if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
-            raise SpecError(
-                network_file,
-                f"channels[{i}].capabilities.channel",
-                f"V3_0 needs Fabric 3.x but the stack's fabric:fabricVersion is "
-                f"{config.fabric_version}",
-            )
         if channel.consensus == "BFT" and config.fabric_major < 3:
             raise SpecError(
                 network_file,
                 f"channels[{i}].consensus",
                 f"BFT needs Fabric 3.x but the stack's fabric:fabricVersion is "
+                f"{config.fabric_version}",
+            )
+        if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
+            raise SpecError(
+                network_file,
+                f"channels[{i}].capabilities.channel",
+                f"V3_0 needs Fabric 3.x but the stack's fabric:fabricVersion is "
                 f"{config.fabric_version}",
             )
 
@@ -134,6 +134,7 @@ def populate(
         for name, component in launched.items()
     }
     tls_certs = {cn: cert for c in launched.values() for cn, cert in c.tls_certs.items()}
+    sign_certs = {cn: cert for c in launched.values() for cn, cert in c.sign_certs.items()}
     channels: dict[str, pulumi.Resource] = {}
     for channel in spec.channels:
         needed = [launched[name] for name in (*channel.orderer_orgs, *channel.orgs)]
@@ -144,6 +145,7 @@ def populate(
                 org_msps={name: org_msps[name] for name in (*channel.orderer_orgs,
                                                             *channel.orgs)},
                 consenter_tls_certs={cn: tls_certs[cn] for cn in channel.consenters},
+                consenter_sign_certs={cn: sign_certs[cn] for cn in channel.consenters},
             ),
             pulumi.ResourceOptions(depends_on=needed),
         )

@@ -7,7 +7,9 @@ nothing.
 
 Raft allows one consenter change per update, so a change of the consenter set
 is split into steps, additions first then removals (the cluster never shrinks
-below what it had), each waited for before the next."""
+below what it had), each waited for before the next. BFT channels go the same
+way, one consenter per update, each step also rewriting the BlockValidation
+policy the new consenter set implies (``bft_config``)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fabric_ops.bft_config import aligned_to, consenter_key, is_bft, with_bft_consenters
 from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.channel_ops import block_config, config_block, genesis_block
-from fabric_ops.channel_summary import consenter_address, consenters
+from fabric_ops.channel_summary import consenters
 from fabric_ops.executor import CommandFailed, CommandResult, Executor
 from fabric_ops.polling import poll
 from fabric_ops.retry import retrying
@@ -156,12 +159,9 @@ def required_signers(
     return sorted(needed)
 
 
-def _consenter_key(consenter: dict[str, Any]) -> tuple[str, str, str]:
-    return (consenter_address(consenter), consenter["client_tls_cert"],
-            consenter["server_tls_cert"])
-
-
 def _with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> dict[str, Any]:
+    if is_bft(config):
+        return with_bft_consenters(config, chosen)
     changed = copy.deepcopy(config)
     orderer = changed["channel_group"]["groups"]["Orderer"]
     orderer["values"]["ConsensusType"]["value"]["metadata"]["consenters"] = chosen
@@ -171,21 +171,29 @@ def _with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> di
 def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
     """The configs to apply in turn to get from ``current`` to ``target``: one
     per consenter added, then one per consenter removed (each otherwise equal to
-    ``current``), then ``target`` itself when anything else differs."""
+    ``current``), then ``target`` itself when anything else differs. A change of
+    consensus type is refused: Fabric's Raft-to-BFT migration stops the
+    orderers between its updates (docs/upgrades.md)."""
+    if is_bft(current) != is_bft(target):
+        kinds = ("BFT" if is_bft(c) else "etcdraft" for c in (current, target))
+        raise ConfigUpdateError(
+            "the consensus type of a running channel cannot change by config updates "
+            "alone ({} to {}): Fabric's migration needs maintenance mode, a backup with "
+            "the orderers stopped and their restart; see docs/upgrades.md".format(*kinds))
     want = consenters(target)
     have = list(consenters(current))
-    wanted = {_consenter_key(c) for c in want}
+    wanted = {consenter_key(c) for c in want}
 
     def ordered(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        keys = {_consenter_key(c) for c in members}
-        return ([c for c in want if _consenter_key(c) in keys]
-                + [c for c in members if _consenter_key(c) not in wanted])
+        keys = {consenter_key(c) for c in members}
+        return ([c for c in want if consenter_key(c) in keys]
+                + [c for c in members if consenter_key(c) not in wanted])
 
     steps = []
-    for added in [c for c in want if _consenter_key(c) not in {_consenter_key(h) for h in have}]:
+    for added in [c for c in want if consenter_key(c) not in {consenter_key(h) for h in have}]:
         have = ordered([*have, added])
         steps.append(_with_consenters(current, have))
-    for removed in [c for c in have if _consenter_key(c) not in wanted]:
+    for removed in [c for c in have if consenter_key(c) not in wanted]:
         have = ordered([c for c in have if c is not removed])
         steps.append(_with_consenters(current, have))
     last = steps[-1] if steps else current
@@ -273,8 +281,8 @@ def ensure_config(
     and renders. ``on_applied`` runs after each applied step (e.g. to wait for
     a new consenter). Returns the number of updates submitted (0: nothing to do)."""
     tools = executors[reader]
-    target = rendered_config(tools, channel, files)
     current = live_config(tools, orderers, channel)
+    target = aligned_to(current, rendered_config(tools, channel, files))
     submitted = 0
     for step in update_steps(current, target):
         signers = required_signers(current, step, list(executors))

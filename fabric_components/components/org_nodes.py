@@ -81,6 +81,7 @@ class OrgNodes(pulumi.ComponentResource):
         admin = args.crypto.user(org, args.cas, org.admin_name, True, self.child)
         self.admin_cert = admin.sign_cert
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
+        self.sign_certs: dict[str, pulumi.Output[str]] = {}
         self.volumes: list[NodeVolumes] = []
         """Every node's volumes, for backups."""
         self.org_objects(name, args, admin)
@@ -94,6 +95,7 @@ class OrgNodes(pulumi.ComponentResource):
                              admin.sign_cert, config.namespace, self.data_volume(config),
                              self.child)
             self.tls_certs[node.common_name] = base.tls_cert
+            self.sign_certs[node.common_name] = base.sign_cert
             self.node_objects(args, node, base, self.node_pod(args, node, base))
         self.msp_id = pulumi.Output.from_input(org.msp_id)
         self.endpoints = pulumi.Output.from_input(self.node_endpoints(org))

@@ -30,6 +30,8 @@ class NodeBase:
     data: k8s.core.v1.PersistentVolumeClaim
     volumes: list[dict[str, Any]]
     tls_cert: pulumi.Output[str]
+    sign_cert: pulumi.Output[str]
+    """The node's enrollment certificate (a BFT consenter's identity)."""
 
     def mounts(self, paths: NodePaths) -> list[dict[str, Any]]:
         return [
@@ -69,4 +71,4 @@ def node_base(
         {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
         {"name": "tmp", "empty_dir": {}},
     ]
-    return NodeBase(place, secret, data, volumes, identity.tls_cert)
+    return NodeBase(place, secret, data, volumes, identity.tls_cert, identity.sign_cert)

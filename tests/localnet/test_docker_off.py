@@ -25,6 +25,20 @@ def test_init_container_edit_equals_the_local_edit(version, indent, tmp_path):
     assert f"{indent}endpoint: unix:///var/run/docker.sock" not in edited.splitlines()
 
 
+@pytest.mark.parametrize(("indent", "version"), [("    ", "2.5.9"), ("  ", "3.1.1")],
+                         ids=["2.5", "3.x"])
+def test_both_edits_keep_the_indentation_of_the_release(tmp_path, indent, version):
+    """2.5's core.yaml indents by four spaces, 3.x's by two."""
+    (tmp_path / "core.yaml").write_text(
+        f"vm:\n{indent}endpoint: unix:///var/run/docker.sock\n{indent}docker:\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    subprocess.run(disable_docker_command(str(tmp_path), str(out), version), check=True)
+    expected = f'vm:\n{indent}endpoint: ""\n{indent}docker:\n'
+    assert disable_docker((tmp_path / "core.yaml").read_text()) == expected
+    assert (out / "core.yaml").read_text() == expected
+
+
 def test_disable_docker_refuses_an_unexpected_file():
     with pytest.raises(ValueError, match="expected exactly one line"):
         disable_docker("vm:\n    endpoint: tcp://docker:2375\n")
