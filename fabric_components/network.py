@@ -32,6 +32,7 @@ from fabric_components.crypto_material import (
     CryptoSource,
     DirectoryCrypto,
     GeneratedCrypto,
+    identity_names,
     org_msp_tree,
 )
 from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
@@ -55,6 +56,11 @@ def check_compatible(
         if name not in known:
             raise SpecError(stack_file, "fabric:chaincodes",
                             f"unknown chaincode {name!r}; network.yaml has {', '.join(known)}")
+    identities = identity_names(spec)
+    for name in config.key_generations:
+        if name not in identities:
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            f"{name!r} is no node or user of crypto-config.yaml")
     for i, channel in enumerate(spec.channels):
         if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
             raise SpecError(
@@ -79,7 +85,8 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
         # A local network's nodes are reached by address, not by Service name.
         namespace = None if config.local_network else config.namespace
         return DirectoryCrypto(config.crypto_dir, spec, namespace)
-    return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before)
+    return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before,
+                           config.key_generations)
 
 
 def populate(

@@ -16,7 +16,7 @@ from fabric_components.components.rollout import RolloutOrder
 from fabric_components.crypto_material import CaMaterial, CryptoSource, IdentityMaterial
 from fabric_components.k8s.admin_toolbox import admin_toolbox
 from fabric_components.k8s.node_base import NodeBase, node_base
-from fabric_components.k8s.node_objects import deployment, service
+from fabric_components.k8s.node_objects import MATERIAL_HASH, deployment, service
 from fabric_components.k8s.workload import pod_template, single_replica_spec
 from fabric_components.stack_config import StackConfig, VolumeSettings
 from fabric_nodes.node_settings import ClusterAddressing, release_config_dir
@@ -110,7 +110,8 @@ class OrgNodes(pulumi.ComponentResource):
                                        args.restore))
         template = pod_template(place.labels, pod.containers, pod.volumes,
                                 args.config.cluster.node_pool,
-                                init_containers=pod.init_containers or None)
+                                init_containers=pod.init_containers or None,
+                                annotations={MATERIAL_HASH: base.material_hash})
         rolled = deployment(place, single_replica_spec(place.labels, template),
                             [*depends, *args.rollout.after(args.org)], pod.writable_root)
         args.rollout.node_deployed(args.org, node, rolled, self)
