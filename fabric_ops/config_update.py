@@ -6,8 +6,10 @@ touches and submitted. A second run finds nothing to change and submits
 nothing.
 
 Raft allows one consenter change per update, so a change of the consenter set
-is split into steps, additions first then removals (the cluster never shrinks
-below what it had), each waited for before the next."""
+is split into steps: first each rotation (a consenter at the same address with
+new TLS certificates, i.e. a new key: Fabric takes one added and one removed
+consenter in an update as a rotation), then additions, then removals (the
+cluster never shrinks below what it had), each waited for before the next."""
 
 from __future__ import annotations
 
@@ -141,8 +143,17 @@ def _with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> di
     return changed
 
 
+def rotations(have: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The consenters of ``want`` whose address is a consenter's of ``have``
+    with other TLS certificates: each replaces that one in place."""
+    by_address = {consenter_address(c): c for c in have}
+    return [c for c in want if consenter_address(c) in by_address
+            and _consenter_key(c) != _consenter_key(by_address[consenter_address(c)])]
+
+
 def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
     """The configs to apply in turn to get from ``current`` to ``target``: one
+    per consenter rotated (new TLS certificates at the same address), then one
     per consenter added, then one per consenter removed (each otherwise equal to
     ``current``), then ``target`` itself when anything else differs."""
     want = consenters(target)
@@ -155,6 +166,10 @@ def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[s
                 + [c for c in members if _consenter_key(c) not in wanted])
 
     steps = []
+    for rotated in rotations(have, want):
+        have = [rotated if consenter_address(c) == consenter_address(rotated) else c
+                for c in have]
+        steps.append(_with_consenters(current, have))
     for added in [c for c in want if _consenter_key(c) not in {_consenter_key(h) for h in have}]:
         have = ordered([*have, added])
         steps.append(_with_consenters(current, have))

@@ -114,7 +114,7 @@ class OrgNodes(pulumi.ComponentResource):
                                 annotations={MATERIAL_HASH: base.material_hash})
         rolled = deployment(place, single_replica_spec(place.labels, template),
                             [*depends, *args.rollout.after(args.org)], pod.writable_root)
-        args.rollout.node_deployed(args.org, node, rolled, self)
+        args.rollout.node_deployed(args.org, node, rolled, self, base.material_hash)
         service(place, pod.ports)
 
     def org_objects(self, name: str, args: OrgArgs, admin: IdentityMaterial) -> None:

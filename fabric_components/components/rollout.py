@@ -81,12 +81,13 @@ class RolloutOrder:
 
     def node_deployed(
         self, org: OrgSpec, node: NodeSpec, deployment: pulumi.Resource,
-        parent: pulumi.Resource,
+        parent: pulumi.Resource, material: pulumi.Output[str] | None = None,
     ) -> None:
         """Registers ``node``'s gate after its Deployment (with populate); the
-        org's next node waits for it."""
+        org's next node waits for it. ``material``: the hash of the node's
+        certificates; a renewal changes it, and the gate waits again."""
         done = deployment if self.gates is None else self.gate(
-            self.gates, org, node, deployment, parent)
+            self.gates, org, node, deployment, parent, material)
         if org.kind is OrgKind.PEER:
             self.last_peer[peer_chain(org)] = done
         else:
@@ -94,7 +95,7 @@ class RolloutOrder:
 
     def gate(
         self, gates: Gates, org: OrgSpec, node: NodeSpec, deployment: pulumi.Resource,
-        parent: pulumi.Resource,
+        parent: pulumi.Resource, material: pulumi.Output[str] | None = None,
     ) -> ReadinessGate:
         """``node``'s gate: after its Deployment and the toolboxes registered so
         far that it queries through (its org's, its channels' orderer orgs')."""
@@ -104,6 +105,8 @@ class RolloutOrder:
                             image, self.config.fabric_version)
         toolboxes = [self.toolboxes[name] for name in props["executors"]
                      if name in self.toolboxes]
+        if material is not None:
+            props["material"] = material
         return ReadinessGate(
             f"{node.k8s_name}-ready", props,
             pulumi.ResourceOptions(parent=parent, depends_on=[deployment, *toolboxes]),

@@ -183,3 +183,18 @@ def test_a_new_fabric_version_is_an_update_of_every_gate(versions):
         assert (diff.changes, diff.replaces) == (True, []), node
         assert provider.diff(node, new, dict(new)).changes is False, node
 
+
+
+def test_renewed_certificates_are_an_update_of_the_gate_that_waits_for_the_node():
+    from fabric_components.k8s.node_objects import MATERIAL_HASH
+
+    mocks, _ = run_sample("scaled")
+    provider = ReadinessGateProvider()
+    templates = {r.name: r.manifest["spec"]["template"]["metadata"].get("annotations", {})
+                 for r in mocks.of_type(DEPLOYMENT)}
+    for node, name in node_deployments(mocks).items():
+        props = gate(mocks, node)
+        assert props["material"] == templates[name][MATERIAL_HASH], node
+        renewed = {**props, "material": "0" * 64}
+        diff = provider.diff(node, props, renewed)
+        assert (diff.changes, diff.replaces) == (True, []), node
