@@ -61,6 +61,10 @@ def check_compatible(
         if name not in identities:
             raise SpecError(stack_file, "fabric:keyGenerations",
                             f"{name!r} is no node or user of crypto-config.yaml")
+        if any(name == org.admin_name and not org.enable_node_ous for org in spec.orgs):
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            f"{name}: an Admin of an org without NodeOUs is named by its "
+                            "certificate (admincerts); its new key is not automated")
     for i, channel in enumerate(spec.channels):
         if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
             raise SpecError(

@@ -104,7 +104,9 @@ class OrgNodes(pulumi.ComponentResource):
         and, on a restore, the Job that fills its new volumes first."""
         place = base.place
         self.volumes.append(NodeVolumes(place, self.is_orderer, pod.claims))
-        depends: list[pulumi.Resource] = [base.secret, base.data, *pod.depends_on]
+        depends: list[pulumi.Resource] = [
+            base.secret, base.data, *pod.depends_on,
+            *args.rollout.before_restart(args.org, node, base.tls_cert, self)]
         if args.restore is not None:
             depends.append(restore_job(place, {n: c for n, (c, _) in pod.claims.items()},
                                        args.restore))

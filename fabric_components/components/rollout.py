@@ -22,6 +22,10 @@ from typing import Any
 import pulumi
 
 from fabric_components.components.executors import toolbox_executors
+from fabric_components.providers.consenter_rotation import (
+    ConsenterRotation,
+    consenter_rotation_inputs,
+)
 from fabric_components.providers.readiness import ReadinessGate, gate_inputs
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.local_network import LocalNetworkManifest
@@ -75,6 +79,26 @@ class RolloutOrder:
         previous = self.last_peer.get(peer_chain(org)) if org.kind is OrgKind.PEER else None
         previous = previous or self.last_orderer
         return [previous] if previous is not None else []
+
+    def before_restart(
+        self, org: OrgSpec, node: NodeSpec, tls_cert: pulumi.Output[str],
+        parent: pulumi.Resource,
+    ) -> list[pulumi.Resource]:
+        """What ``node``'s Deployment also waits for: for a Raft consenter (with
+        populate), its ``ConsenterRotation``, after the previous node's gate, so
+        a new TLS key is in its channels before the node presents it."""
+        if self.gates is None or org.kind is not OrgKind.ORDERER:
+            return []
+        props = consenter_rotation_inputs(self.gates.spec, node, self.gates.addressing,
+                                          dict(self.gates.executors), tls_cert)
+        if props is None:
+            return []
+        toolboxes = [self.toolboxes[o.name] for o in self.gates.spec.orgs
+                     if o.msp_id in props["executors"] and o.name in self.toolboxes]
+        return [ConsenterRotation(
+            f"{node.k8s_name}-consenter", props,
+            pulumi.ResourceOptions(parent=parent, depends_on=[*self.after(org), *toolboxes]),
+        )]
 
     def add_toolbox(self, org: OrgSpec, toolbox: pulumi.Resource) -> None:
         self.toolboxes[org.name] = toolbox

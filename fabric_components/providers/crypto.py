@@ -109,7 +109,12 @@ def _key_generation(props: dict[str, Any]) -> int:
 def renewal_reason(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
     """Why ``update`` would renew the identity in state ``olds`` for inputs
     ``news`` now: ``new key`` (its ``key_generation`` changed), ``due`` (a
-    certificate inside the renewal window ``news`` asks for), or None."""
+    certificate inside the renewal window ``news`` asks for), or None. Never
+    the Admin of an org without NodeOUs: its channels and nodes name it by its
+    exact certificate (``admincerts``), which a renewal would have to replace
+    everywhere first (not automated)."""
+    if news.get("node_ou") == "admin" and not news.get("enable_node_ous", True):
+        return None
     if _key_generation(olds) != _key_generation(news):
         return "new key"
     window = {"renew_before_seconds": news.get("renew_before_seconds"),

@@ -7,18 +7,18 @@ populated; a client keeps writing. Each renewal runs the identity provider as
 state, then does what the up's rollout does: writes the node's new material,
 restarts it and waits for its readiness gate, one node at a time.
 
-Round 1, as soon as the certificates are inside the renewal window: every
-identity is renewed with its key, except orderer0 (first in the rollout) which
-gets a new key (a ``fabric:keyGenerations`` bump): its new TLS certificate
-replaces its old one in both channels' consenter sets first, one config update
-per channel, each waited for, then it restarts. orderer1 and orderer2 restart
-on renewed certificates with the same keys while the channels still pin their
-first ones: no config update. A second diff of every identity finds nothing to
-do. After the first certificates' expiry the channels still order; round 2 then
-gives orderer2 a new key: the config updates (the channels converge to the
-certificates in state: orderer1's renewed one too) are made while the
-channels pin expired certificates. Every acknowledged write reads back on
-every peer."""
+Every orderer's ``ConsenterRotation`` runs (an update: its certificate
+changed) before the orderer restarts. Round 1, as soon as the certificates are
+inside the renewal window: every identity is renewed with its key, except
+orderer0 (first in the rollout) which gets a new key (a
+``fabric:keyGenerations`` bump): its rotation puts the new TLS certificate into
+both channels' consenter sets, one config update per channel, each waited for,
+then it restarts. orderer1 and orderer2 restart on renewed certificates with
+the same keys: their rotations find the same key pinned and change nothing. A
+second diff of every identity finds nothing to do. After the first
+certificates' expiry the channels still order, pinning orderer1's expired
+certificate; round 2 gives orderer2 a new key, through config updates made
+while they do. Every acknowledged write reads back on every peer."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ from cryptography import x509
 
 from crypto import Identity, KeyPair
 from crypto.expiry import not_after
+from fabric_components.providers.consenter_rotation import (
+    ConsenterRotationProvider,
+    consenter_rotation_inputs,
+)
 from fabric_components.providers.crypto import IdentityProvider
 from fabric_components.providers.operation import operation_inputs
 from fabric_components.providers.readiness import ReadinessGateProvider, gate_inputs
@@ -44,7 +48,7 @@ from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, query
 from fabric_ops.channel_ops import orderer_channel
 from fabric_ops.channel_summary import consenters
-from fabric_ops.config_update import ensure_config, live_config
+from fabric_ops.config_update import live_config
 from localnet import FabricRelease, LocalNetwork
 from localnet.release import REPO_ROOT, ReleaseError
 from network_spec import OrgKind, OrgSpec
@@ -131,21 +135,26 @@ def gate(net: LocalNetwork, common_name: str) -> None:
         net.spec, org, node, net.addressing, executors, image, "2.5.9")))
 
 
-def rotate_consenter(net: LocalNetwork, common_name: str) -> int:
-    """The node's new TLS certificate into the consenter set of every channel
-    it is a consenter of, one channel at a time, each update waited for."""
-    submitted = 0
-    for channel in net.spec.channels:
-        if common_name not in channel.consenters:
-            continue
-        signers = (*channel.orderer_orgs, *channel.orgs)
-        executors = {net.spec.org(o).msp_id: net.executor(o) for o in signers}
-        orderers = [Orderer(orderer_address(net.addressing, net.spec.node(cn)[1]),
-                            net.spec.node(cn)[0].domain) for cn in channel.consenters]
-        reader = net.spec.org(channel.orderer_orgs[0]).msp_id
-        submitted += ensure_config(executors, reader, orderers, channel.name,
-                                   net.channel_files(channel.name))
-    return submitted
+def rotate_consenter(net: LocalNetwork, common_name: str, old_tls: str, new_tls: str) -> int:
+    """The node's ``ConsenterRotation`` as the up runs it before the node's
+    restart (an update: its certificate changed); returns the number of
+    channels whose consenter set changed."""
+    _, node = net.spec.node(common_name)
+    executors = {o.name: executor_config(net, o.name) for o in net.spec.orgs}
+
+    def props(tls_cert: str) -> dict[str, Any]:
+        found = consenter_rotation_inputs(net.spec, node, net.addressing, executors, tls_cert)
+        assert found is not None
+        return operation_inputs({**found, "done": True})
+
+    provider = ConsenterRotationProvider()
+    olds, news = props(old_tls), props(new_tls)
+    diff = provider.diff(common_name, olds, news)
+    assert (diff.changes, diff.replaces) == (True, []), common_name
+    before = pinned(net)
+    provider.update(common_name, olds, news)
+    after = pinned(net)
+    return sum(1 for channel in after if after[channel] != before[channel])
 
 
 def pinned(net: LocalNetwork) -> dict[str, dict[str, str]]:
@@ -186,8 +195,9 @@ def renew_round(run: Renewals, round_index: int, new_keys: dict[str, int]) -> No
         renewed = as_identity(outs)
         net.replace_identity(org.name, renewed)
         if name in net.nodes:
-            if org.kind is OrgKind.ORDERER and name in new_keys:
-                run.config_updates[f"{name} round {round_index}"] = rotate_consenter(net, name)
+            if org.kind is OrgKind.ORDERER:
+                run.config_updates[f"{name} round {round_index}"] = rotate_consenter(
+                    net, name, olds["tls_cert"], outs["tls_cert"])
             net.upgrade(name, net.release)
             gate(net, name)
             run.seconds[f"{name} round {round_index}"] = time.monotonic() - started
@@ -256,9 +266,10 @@ def public_key(pem: str) -> object:
 
 def test_new_keys_went_into_the_consenter_sets_and_same_keys_needed_none(renewals: Renewals):
     net, state, initial = renewals.net, renewals.state, renewals.initial_tls
-    # One rotation per channel; round 2 also refreshes orderer1's pinned certificate.
-    assert renewals.config_updates == {f"{NEW_KEY_ROUND_1} round 1": 2,
-                                       f"{NEW_KEY_ROUND_2} round 2": 4}
+    # A new key: one update per channel; the same key: none.
+    assert renewals.config_updates == {
+        f"{NEW_KEY_ROUND_1} round 1": 2, f"{SAME_KEY_ORDERER} round 1": 0,
+        f"{NEW_KEY_ROUND_2} round 1": 0, f"{NEW_KEY_ROUND_2} round 2": 2}
     for name in (SAME_KEY_ORDERER, "peer0.org1.example.com", "Admin@org1.example.com"):
         assert public_key(state[name]["tls_cert"]) == public_key(initial[name])
         assert state[name]["tls_cert"] != initial[name]
@@ -271,8 +282,10 @@ def test_new_keys_went_into_the_consenter_sets_and_same_keys_needed_none(renewal
         assert pems[NEW_KEY_ROUND_1] == state[NEW_KEY_ROUND_1]["tls_cert"], name
     executor = net.executor("Orderer")
     for channel in net.spec.channels:
-        assert pinned(net)[channel.name] == {cn: state[cn]["tls_cert"]
-                                             for cn in channel.consenters}
+        # orderer1's first certificate, expired, is still pinned: its renewed one has its key.
+        assert pinned(net)[channel.name] == {
+            cn: initial[cn] if cn == SAME_KEY_ORDERER else state[cn]["tls_cert"]
+            for cn in channel.consenters}
         for cn in channel.consenters:
             info = orderer_channel(executor, f"{net.nodes[cn].admin_endpoint}", "example.com",
                                    channel.name)

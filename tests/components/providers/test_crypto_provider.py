@@ -192,3 +192,15 @@ def test_a_new_key_generation_renews_with_new_keys_once():
         assert public_key_of(rotated[f"{which}_cert"]) != public_key_of(outs[f"{which}_cert"])
     assert rotated["common_name"] == outs["common_name"] and rotated["key_generation"] == 1
     assert provider.diff("id", rotated, rotate).changes is False
+
+
+def test_the_admin_of_an_org_without_node_ous_is_never_renewed_by_an_up():
+    provider = IdentityProvider()
+    props = identity_props(issue_ca(), common_name="Admin@org1.example.com", node_ou="admin",
+                           server=False, sans=[], enable_node_ous=False,
+                           validity_seconds=3600, renew_before_seconds=59 * 60)
+    outs = outputs_of(provider.create(props))
+    assert outs["renewal_due"] is True
+    assert provider.diff("id", outs, props).changes is False
+    user = {**props, "common_name": "User1@org1.example.com", "node_ou": "client"}
+    assert provider.diff("id", {**outs, **user}, user).changes is True
