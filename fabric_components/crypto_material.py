@@ -157,7 +157,7 @@ class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
         self, name: str, org: OrgSpec, cas: CaMaterial, common_name: str, node_ou: str,
         server: bool, sans: tuple[str, ...], node: NodeSpec | None,
         opts: pulumi.ResourceOptions, validity: timedelta = VALIDITY,
-        renew_before: timedelta = RENEW_BEFORE, key_generation: int = 0,
+        renew_before: timedelta = RENEW_BEFORE, key_generation: int = 0, renew: bool = True,
     ) -> None:
         props = {
             **_issuer_props(org),
@@ -178,6 +178,8 @@ class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
             "renew_before_seconds": int(renew_before.total_seconds()),
             # A change gives the identity new keys (``fabric:keyGenerations``).
             "key_generation": key_generation,
+            # False: the certificates are renewed by hand (``fabric:certRenewal``).
+            "renew": renew,
             "sign_cert": None,
             "sign_key": None,
             "tls_cert": None,
@@ -214,6 +216,8 @@ class GeneratedCrypto:
     renew_before: timedelta = RENEW_BEFORE
     key_generations: Mapping[str, int] = field(default_factory=dict)
     """Per common name, the identity's key generation (0 when absent)."""
+    renew: bool = True
+    """False (``fabric:certRenewal: false``): an up never renews a certificate."""
 
     def cas(self, org: OrgSpec, opts: pulumi.ResourceOptions) -> CaMaterial:
         res = CertificateAuthorities(f"{org.k8s_name}-cas", org, opts)
@@ -232,6 +236,7 @@ class GeneratedCrypto:
         res = IssuedIdentity(
             f"{node.k8s_name}-identity", org, cas, node.common_name, ou, True, sans, node, opts,
             self.validity, self.renew_before, self.key_generations.get(node.common_name, 0),
+            self.renew,
         )
         return _material(res, node.common_name, ou, True)
 
@@ -243,7 +248,7 @@ class GeneratedCrypto:
         local = name.split("@")[0].lower()
         res = IssuedIdentity(
             f"{local}-{org.k8s_name}-identity", org, cas, name, ou, False, (), None, opts,
-            self.validity, self.renew_before, self.key_generations.get(name, 0),
+            self.validity, self.renew_before, self.key_generations.get(name, 0), self.renew,
         )
         return _material(res, name, ou, False)
 

@@ -61,6 +61,9 @@ def check_compatible(
         if name not in identities:
             raise SpecError(stack_file, "fabric:keyGenerations",
                             f"{name!r} is no node or user of crypto-config.yaml")
+        if not config.cert_renewal:
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            "new keys need fabric:certRenewal (the nodes roll on them)")
         if any(name == org.admin_name and not org.enable_node_ous for org in spec.orgs):
             raise SpecError(stack_file, "fabric:keyGenerations",
                             f"{name}: an Admin of an org without NodeOUs is named by its "
@@ -90,7 +93,7 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
         namespace = None if config.local_network else config.namespace
         return DirectoryCrypto(config.crypto_dir, spec, namespace)
     return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before,
-                           config.key_generations)
+                           config.key_generations, config.cert_renewal)
 
 
 def populate(

@@ -177,6 +177,9 @@ class StackConfig:
     """Validity of newly issued node, admin and user certificates (CAs keep 10 years)."""
     cert_renew_before: timedelta = RENEW_BEFORE
     """A certificate is due for renewal this long before it expires."""
+    cert_renewal: bool = True
+    """An up renews certificates inside their window, rolls the nodes whose
+    certificates changed and rotates consenter keys in their channels."""
     key_generations: dict[str, int] = field(default_factory=dict)
     """Per node or user common name, its key generation (0 when absent): raising
     it gives the identity new keys at the next up."""
@@ -325,6 +328,7 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
                                       "a namespace name (DNS-1123 label)"),
         **_cert_lifetimes(r),
+        cert_renewal=r.boolean("certRenewal", True),
         key_generations=_key_generations(r),
         monitoring=r.choice("monitoring", "none", MONITORING_CHOICES),
     )

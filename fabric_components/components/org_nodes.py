@@ -86,7 +86,7 @@ class OrgNodes(pulumi.ComponentResource):
         args.rollout.add_toolbox(org, admin_toolbox(
             name, org, admin, args.cas, args.tls_cas, config.namespace,
             config.pod(config.images.tools, "toolbox"),
-            release_config_dir(config.fabric_version), self))
+            release_config_dir(config.fabric_version), self, config.cert_renewal))
         for node in org.nodes:
             base = node_base(name, org, node, self.node_label, args.crypto, args.cas,
                              admin.sign_cert, config.namespace, self.data_volume(config),
@@ -107,16 +107,18 @@ class OrgNodes(pulumi.ComponentResource):
         depends: list[pulumi.Resource] = [
             base.secret, base.data, *pod.depends_on,
             *args.rollout.before_restart(args.org, node, base.tls_cert, self)]
+        rolls = args.config.cert_renewal
         if args.restore is not None:
             depends.append(restore_job(place, {n: c for n, (c, _) in pod.claims.items()},
                                        args.restore))
         template = pod_template(place.labels, pod.containers, pod.volumes,
                                 args.config.cluster.node_pool,
                                 init_containers=pod.init_containers or None,
-                                annotations={MATERIAL_HASH: base.material_hash})
+                                annotations={MATERIAL_HASH: base.material_hash} if rolls else None)
         rolled = deployment(place, single_replica_spec(place.labels, template),
                             [*depends, *args.rollout.after(args.org)], pod.writable_root)
-        args.rollout.node_deployed(args.org, node, rolled, self, base.material_hash)
+        args.rollout.node_deployed(args.org, node, rolled, self,
+                                   base.material_hash if rolls else None)
         service(place, pod.ports)
 
     def org_objects(self, name: str, args: OrgArgs, admin: IdentityMaterial) -> None:

@@ -87,7 +87,7 @@ class RolloutOrder:
         """What ``node``'s Deployment also waits for: for a Raft consenter (with
         populate), its ``ConsenterRotation``, after the previous node's gate, so
         a new TLS key is in its channels before the node presents it."""
-        if self.gates is None or org.kind is not OrgKind.ORDERER:
+        if self.gates is None or org.kind is not OrgKind.ORDERER or not self.config.cert_renewal:
             return []
         props = consenter_rotation_inputs(self.gates.spec, node, self.gates.addressing,
                                           dict(self.gates.executors), tls_cert)

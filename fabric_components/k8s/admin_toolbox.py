@@ -46,8 +46,10 @@ def admin_toolbox(
     pod: PodSettings,
     config_dir: str,
     parent: pulumi.Resource,
+    roll_on_renewal: bool = True,
 ) -> k8s.apps.v1.Deployment:
-    """``config_dir``: where ``pod.image`` keeps the release's core.yaml."""
+    """``config_dir``: where ``pod.image`` keeps the release's core.yaml;
+    ``roll_on_renewal``: the pod restarts when the admin's certificates change."""
     k8s_name = admin_name(org)
     place = NodePlacement(
         name=f"{name}-admin",
@@ -82,5 +84,6 @@ def admin_toolbox(
     ]
     # A renewed admin certificate restarts the toolbox, as it does a node.
     template = pod_template(place.labels, [tools], volumes, pod.node_pool,
-                            annotations={MATERIAL_HASH: material_hash(files)})
+                            annotations={MATERIAL_HASH: material_hash(files)}
+                            if roll_on_renewal else None)
     return deployment(place, single_replica_spec(place.labels, template), [secret, tls_cas])

@@ -110,13 +110,16 @@ def renewal_reason(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
     """Why ``update`` would renew the identity in state ``olds`` for inputs
     ``news`` now: ``new key`` (its ``key_generation`` changed), ``due`` (a
     certificate inside the renewal window ``news`` asks for), or None. Never
-    the Admin of an org without NodeOUs: its channels and nodes name it by its
-    exact certificate (``admincerts``), which a renewal would have to replace
-    everywhere first (not automated)."""
+    a renewal when ``renew`` is False, nor of the Admin of an org without
+    NodeOUs: its channels and nodes name it by its exact certificate
+    (``admincerts``), which a renewal would have to replace everywhere first
+    (not automated)."""
     if news.get("node_ou") == "admin" and not news.get("enable_node_ous", True):
         return None
     if _key_generation(olds) != _key_generation(news):
         return "new key"
+    if news.get("renew") is False:
+        return None
     window = {"renew_before_seconds": news.get("renew_before_seconds"),
               "sign_cert": olds["sign_cert"], "tls_cert": olds["tls_cert"]}
     return "due" if _expiry_outputs(window)["renewal_due"] else None

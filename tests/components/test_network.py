@@ -85,10 +85,11 @@ def test_simple_registers_every_object(simple):
     assert len(mocks.by_provider("DefinitionProvider")) == 1
     assert len(mocks.by_provider("ApproveProvider")) == 2
     assert len(mocks.by_provider("CommitProvider")) == 1
-    # A readiness gate per node (rolling upgrades).
+    # A readiness gate per node (rolling upgrades), a consenter rotation per orderer.
     assert len(mocks.by_provider("ReadinessGateProvider")) == 3
+    assert len(mocks.by_provider("ConsenterRotationProvider")) == 1
     dynamic = sum(n for typ, n in counts.items() if is_dynamic(typ))
-    assert dynamic == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1 + 3
+    assert dynamic == 3 + 2 + 2 * 3 + 1 + 1 + 1 + 2 + 2 + 1 + 2 + 1 + 3 + 1
 
 
 def test_every_dynamic_resource_has_a_fabric_type_of_its_own(simple):
@@ -108,6 +109,7 @@ def test_every_dynamic_resource_has_a_fabric_type_of_its_own(simple):
         ("ChaincodeApproval", "ApproveProvider"),
         ("ChaincodeCommit", "CommitProvider"),
         ("ReadinessGate", "ReadinessGateProvider"),
+        ("ConsenterRotation", "ConsenterRotationProvider"),
     ]}
 
 

@@ -41,3 +41,13 @@ def test_every_node_and_toolbox_template_carries_its_material_hash():
     # Freshly issued material (a second program run) changes every hash.
     assert set(first) == set(second)
     assert all(first[name] != second[name] for name in first)
+
+
+def test_without_cert_renewal_nothing_rolls_on_certificates_and_no_consenter_rotates():
+    mocks, _ = run_sample("scaled", certRenewal="false")
+    for deployment in mocks.of_type("kubernetes:apps/v1:Deployment"):
+        template = deployment.manifest["spec"]["template"]["metadata"]
+        assert MATERIAL_HASH not in template.get("annotations", {}), deployment.name
+    assert mocks.by_provider("ConsenterRotationProvider") == []
+    assert all("material" not in r.manifest for r in mocks.by_provider("ReadinessGateProvider"))
+    assert {r.manifest["renew"] for r in mocks.by_provider("IdentityProvider")} == {False}

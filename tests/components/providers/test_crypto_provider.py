@@ -204,3 +204,13 @@ def test_the_admin_of_an_org_without_node_ous_is_never_renewed_by_an_up():
     assert provider.diff("id", outs, props).changes is False
     user = {**props, "common_name": "User1@org1.example.com", "node_ou": "client"}
     assert provider.diff("id", {**outs, **user}, user).changes is True
+
+
+def test_an_identity_registered_without_renewal_is_left_alone_but_a_new_key_still_applies():
+    provider = IdentityProvider()
+    props = identity_props(issue_ca(), validity_seconds=3600, renew_before_seconds=59 * 60,
+                           renew=False)
+    outs = outputs_of(provider.create(props))
+    assert outs["renewal_due"] is True
+    assert provider.diff("id", outs, props).changes is False
+    assert provider.diff("id", outs, {**props, "key_generation": 1}).changes is True
