@@ -118,7 +118,7 @@ def renewal_reason(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
         return None
     if _key_generation(olds) != _key_generation(news):
         return "new key"
-    if news.get("renew") is False:
+    if news.get("renew") is False or not (olds.get("sign_cert") and olds.get("tls_cert")):
         return None
     window = {"renew_before_seconds": news.get("renew_before_seconds"),
               "sign_cert": olds["sign_cert"], "tls_cert": olds["tls_cert"]}
