@@ -43,6 +43,7 @@ from fabric_components.crypto_material import (
     CryptoSource,
     DirectoryCrypto,
     GeneratedCrypto,
+    identity_names,
     org_msp_tree,
 )
 from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
@@ -78,6 +79,18 @@ def check_compatible(
         if name not in known:
             raise SpecError(stack_file, "fabric:chaincodes",
                             f"unknown chaincode {name!r}; network.yaml has {', '.join(known)}")
+    identities = identity_names(spec)
+    for name in config.key_generations:
+        if name not in identities:
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            f"{name!r} is no node or user of crypto-config.yaml")
+        if not config.cert_renewal:
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            "new keys need fabric:certRenewal (the nodes roll on them)")
+        if any(name == org.admin_name and not org.enable_node_ous for org in spec.orgs):
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            f"{name}: an Admin of an org without NodeOUs is named by its "
+                            "certificate (admincerts); its new key is not automated")
     for i, channel in enumerate(spec.channels):
         if channel.consensus == "BFT" and config.fabric_major < 3:
             raise SpecError(
@@ -103,7 +116,7 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
         namespace = None if config.local_network else config.namespace
         return DirectoryCrypto(config.crypto_dir, spec, namespace, config.external_domain)
     return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before,
-                           config.external_domain)
+                           config.external_domain, config.key_generations, config.cert_renewal)
 
 
 def populate(

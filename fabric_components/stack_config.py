@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from crypto.certificates import VALIDITY
 from crypto.expiry import RENEW_BEFORE
+from crypto.renewal import RENEWAL_SKEW
 from fabric_components import quantities, stack_values
 from fabric_components.durations import DURATION_HINT, parse_duration
 from fabric_components.log_spec import log_spec_problem
@@ -203,6 +204,12 @@ class StackConfig:
     """Validity of newly issued node, admin and user certificates (CAs keep 10 years)."""
     cert_renew_before: timedelta = RENEW_BEFORE
     """A certificate is due for renewal this long before it expires."""
+    cert_renewal: bool = True
+    """An up renews certificates inside their window, rolls the nodes whose
+    certificates changed and rotates consenter keys in their channels."""
+    key_generations: dict[str, int] = field(default_factory=dict)
+    """Per node or user common name, its key generation (0 when absent): raising
+    it gives the identity new keys at the next up."""
     monitoring: str = "none"
     """``podmonitor``: PodMonitor, PrometheusRule (the Prometheus Operator's CRDs)
     and Grafana dashboard ConfigMaps; ``none``: no monitoring objects."""
@@ -354,6 +361,8 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
                                       "a namespace name (DNS-1123 label)"),
         **_cert_lifetimes(r),
+        cert_renewal=r.boolean("certRenewal", True),
+        key_generations=_key_generations(r),
         monitoring=r.choice("monitoring", "none", MONITORING_CHOICES),
         external_domain=_external_domain(r),
         consortium=_consortium_settings(r),
@@ -418,10 +427,30 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:
     validity = r.duration("certValidity", "3650d")
     renew_before = r.duration("certRenewBefore", "30d")
-    if renew_before >= validity:
+    # A renewed certificate starts RENEWAL_SKEW back: it must end outside the window.
+    if renew_before + RENEWAL_SKEW >= validity:
         raise r.fail("certRenewBefore", f"{r.get('certRenewBefore') or '30d'!r} must be less "
-                     f"than fabric:certValidity ({r.get('certValidity') or '3650d'!r})")
+                     f"than fabric:certValidity ({r.get('certValidity') or '3650d'!r}) "
+                     f"minus {RENEWAL_SKEW.seconds // 60}m")
     return {"cert_validity": validity, "cert_renew_before": renew_before}
+
+
+KEY_GENERATION = re.compile(r"([^=,\s]+)=([0-9]+)")
+KEY_GENERATIONS_HINT = ("comma-separated <common name>=<whole number> pairs, e.g. "
+                        "orderer1.example.com=1,Admin@org1.example.com=2")
+
+
+def _key_generations(r: _Reader) -> dict[str, int]:
+    value = r.string("keyGenerations", "")
+    generations: dict[str, int] = {}
+    for item in (part.strip() for part in value.split(",") if part.strip()):
+        match = KEY_GENERATION.fullmatch(item)
+        if match is None:
+            raise r.fail("keyGenerations", f"{item!r} is not valid: {KEY_GENERATIONS_HINT}")
+        if match.group(1) in generations:
+            raise r.fail("keyGenerations", f"{match.group(1)} is given twice")
+        generations[match.group(1)] = int(match.group(2))
+    return generations
 
 
 def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:

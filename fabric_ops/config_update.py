@@ -6,10 +6,13 @@ touches and submitted. A second run finds nothing to change and submits
 nothing.
 
 Raft allows one consenter change per update, so a change of the consenter set
-is split into steps, additions first then removals (the cluster never shrinks
-below what it had), each waited for before the next. BFT channels go the same
-way, one consenter per update, each step also rewriting the BlockValidation
-policy the new consenter set implies (``bft_config``)."""
+is split into steps: first each rotation (a consenter at the same address with
+new TLS certificates, i.e. a new key: Fabric takes one added and one removed
+consenter in an update as a rotation), then additions, then removals (the
+cluster never shrinks below what it had), each waited for before the next.
+BFT channels go the same way, one consenter per update, each step also
+rewriting the BlockValidation policy the new consenter set implies
+(``bft_config``)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from typing import Any
 from fabric_ops.bft_config import aligned_to, consenter_key, is_bft, with_bft_consenters
 from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.channel_ops import block_config, config_block, genesis_block
-from fabric_ops.channel_summary import consenters
+from fabric_ops.channel_summary import consenter_address, consenters
 from fabric_ops.executor import CommandFailed, CommandResult, Executor
 from fabric_ops.polling import poll
 from fabric_ops.retry import retrying
@@ -168,8 +171,17 @@ def _with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> di
     return changed
 
 
+def rotations(have: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The consenters of ``want`` whose address is a consenter's of ``have``
+    with other TLS certificates: each replaces that one in place."""
+    by_address = {consenter_address(c): c for c in have}
+    return [c for c in want if consenter_address(c) in by_address
+            and consenter_key(c) != consenter_key(by_address[consenter_address(c)])]
+
+
 def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
     """The configs to apply in turn to get from ``current`` to ``target``: one
+    per consenter rotated (new TLS certificates at the same address), then one
     per consenter added, then one per consenter removed (each otherwise equal to
     ``current``), then ``target`` itself when anything else differs. A change of
     consensus type is refused: Fabric's Raft-to-BFT migration stops the
@@ -190,6 +202,10 @@ def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[s
                 + [c for c in members if consenter_key(c) not in wanted])
 
     steps = []
+    for rotated in rotations(have, want):
+        have = [rotated if consenter_address(c) == consenter_address(rotated) else c
+                for c in have]
+        steps.append(_with_consenters(current, have))
     for added in [c for c in want if consenter_key(c) not in {consenter_key(h) for h in have}]:
         have = ordered([*have, added])
         steps.append(_with_consenters(current, have))

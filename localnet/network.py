@@ -9,10 +9,20 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
-from crypto import OrgCrypto, generate_org, issue_node, org_dir, org_msp_files, write_org_tree
+from crypto import (
+    Identity,
+    OrgCrypto,
+    generate_org,
+    issue_node,
+    org_dir,
+    org_msp_files,
+    write_org_tree,
+)
+from crypto.certificates import VALIDITY
 from crypto.layout import node_dir, user_dir
 from fabric_nodes.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
 from fabric_nodes.node_settings import (
@@ -116,9 +126,11 @@ class LocalNetwork:
         *,
         log_spec: str = "INFO",
         health_timeout: float = HEALTH_TIMEOUT_SECONDS,
+        cert_validity: timedelta = VALIDITY,
     ) -> LocalNetwork:
         """Write crypto and config under ``workdir`` (created if needed), start
-        every orderer and peer and wait until all are healthy."""
+        every orderer and peer and wait until all are healthy. Node, admin and
+        user certificates are issued valid for ``cert_validity``."""
         spec = source if isinstance(source, NetworkSpec) else load_spec_dir(source)
         if spec.state_database != STATE_DATABASE:
             print(
@@ -128,14 +140,14 @@ class LocalNetwork:
             )
         net = cls(spec, workdir, release or FabricRelease.build(), allocate(spec))
         try:
-            net._prepare()
+            net._prepare(cert_validity)
             net._launch(log_spec, health_timeout)
         except BaseException:
             net.stop()
             raise
         return net
 
-    def _prepare(self) -> None:
+    def _prepare(self, cert_validity: timedelta) -> None:
         # A previous run's ledgers would not match the freshly generated crypto.
         if self.workdir.exists() and any(self.workdir.iterdir()):
             raise ValueError(f"{self.workdir}: not empty; give an empty or new folder")
@@ -143,7 +155,8 @@ class LocalNetwork:
         self._write_config(self.release, self.config_dir)
         self.tls_ca_dir.mkdir()
         for org in self.spec.orgs:
-            crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS)
+            crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS,
+                                  validity=cert_validity)
             self.crypto[org.name] = crypto
             write_org_tree(crypto, self.crypto_dir)
             (self.tls_ca_dir / f"{org.domain}.pem").write_text(
@@ -339,6 +352,25 @@ class LocalNetwork:
         removed = [cn for cn in self.nodes if cn not in kept]
         stop_all([self.nodes.pop(cn).process for cn in removed])
         self.spec = spec
+
+    def replace_identity(self, org_name: str, identity: Identity) -> None:
+        """Puts ``identity`` (a renewed node, admin or user of ``org_name``) in
+        place of the one of its common name and rewrites the org's files; a
+        node reads them when it (re)starts, an admin command at every run."""
+        crypto = self.crypto[org_name]
+        name = identity.common_name
+        if name in crypto.nodes:
+            crypto = dataclasses.replace(
+                crypto, nodes=MappingProxyType({**crypto.nodes, name: identity}))
+        elif name == crypto.admin.common_name:
+            crypto = dataclasses.replace(crypto, admin=identity)
+        elif name in {user.common_name for user in crypto.users}:
+            crypto = dataclasses.replace(crypto, users=tuple(
+                identity if user.common_name == name else user for user in crypto.users))
+        else:
+            raise KeyError(f"{org_name} has no node or user {name!r}")
+        self.crypto[org_name] = crypto
+        write_org_tree(crypto, self.crypto_dir)
 
     def kill(self, common_name: str) -> None:
         """Kills a node the way a crash would (SIGKILL); its data stays."""

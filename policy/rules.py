@@ -331,9 +331,11 @@ def certificates_expiring(
 ) -> list[str]:
     """Every issued certificate (identities and CAs) that expires within
     ``horizon`` of ``now``: by default an identity's own renewal window
-    (``fabric:certRenewBefore`` when it was registered), else 30 days. Renewal is
-    not automated, so any such certificate is reported. Certificates not issued
-    yet (a preview of new identities) are skipped."""
+    (``fabric:certRenewBefore`` when it was registered), else 30 days.
+    Certificates not issued yet are skipped: a preview of new identities, and of
+    identities the up renews (a preview gives an update's outputs as its
+    inputs, without certificates), so what is reported is what no renewal is
+    planned for: the CAs, and leaves inside a horizon wider than their window."""
     now = now if now is not None else datetime.now(UTC)
     out = []
     for typ, props in resources:
@@ -371,6 +373,6 @@ def horizon_of(config: Mapping[str, Any]) -> timedelta | None:
 
 EXPIRY_RULE = StackRule(
     "certificates-not-expiring", "No issued certificate expires within the horizon (policy "
-    "config horizon, e.g. 14d; default: fabric:certRenewBefore): renewal is not automated.",
+    "config horizon, e.g. 14d; default: fabric:certRenewBefore) unless the up renews it.",
     certificates_expiring,
 )

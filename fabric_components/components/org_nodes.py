@@ -17,7 +17,7 @@ from fabric_components.crypto_material import CaMaterial, CryptoSource, Identity
 from fabric_components.k8s.admin_toolbox import admin_toolbox
 from fabric_components.k8s.external_service import external_service
 from fabric_components.k8s.node_base import NodeBase, node_base
-from fabric_components.k8s.node_objects import deployment, service
+from fabric_components.k8s.node_objects import MATERIAL_HASH, deployment, service
 from fabric_components.k8s.workload import pod_template, single_replica_spec
 from fabric_components.stack_config import StackConfig, VolumeSettings
 from fabric_nodes.naming import external_host
@@ -89,7 +89,7 @@ class OrgNodes(pulumi.ComponentResource):
         args.rollout.add_toolbox(org, admin_toolbox(
             name, org, admin, args.cas, args.tls_cas, config.namespace,
             config.pod(config.images.tools, "toolbox"),
-            release_config_dir(config.fabric_version), self))
+            release_config_dir(config.fabric_version), self, config.cert_renewal))
         for node in org.nodes:
             base = node_base(name, org, node, self.node_label, args.crypto, args.cas,
                              admin.sign_cert, config.namespace, self.data_volume(config),
@@ -109,17 +109,22 @@ class OrgNodes(pulumi.ComponentResource):
         the Job that fills its new volumes first."""
         place = base.place
         self.volumes.append(NodeVolumes(place, self.is_orderer, pod.claims))
-        depends: list[pulumi.Resource] = [base.secret, base.data, *pod.depends_on]
+        depends: list[pulumi.Resource] = [
+            base.secret, base.data, *pod.depends_on,
+            *args.rollout.before_restart(args.org, node, base.tls_cert, self)]
+        rolls = args.config.cert_renewal
         if args.restore is not None:
             depends.append(restore_job(place, {n: c for n, (c, _) in pod.claims.items()},
                                        args.restore))
         template = pod_template(place.labels, pod.containers, pod.volumes,
                                 args.config.cluster.node_pool,
-                                init_containers=pod.init_containers or None)
+                                init_containers=pod.init_containers or None,
+                                annotations={MATERIAL_HASH: base.material_hash} if rolls else None)
         waits = args.rollout.after(args.org, node).apply(lambda after: [*depends, *after])
         rolled = deployment(place, single_replica_spec(place.labels, template), waits,
                             pod.writable_root)
-        args.rollout.node_deployed(args.org, node, rolled, self)
+        args.rollout.node_deployed(args.org, node, rolled, self,
+                                   base.material_hash if rolls else None)
         service(place, pod.ports)
         if args.config.external_domain:
             external_service(place, "grpc", pod.ports["grpc"],

@@ -28,6 +28,10 @@ from typing import Any
 import pulumi
 
 from fabric_components.components.executors import toolbox_executors
+from fabric_components.providers.consenter_rotation import (
+    ConsenterRotation,
+    consenter_rotation_inputs,
+)
 from fabric_components.providers.readiness import ReadinessGate, gate_inputs
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.local_network import LocalNetworkManifest
@@ -96,24 +100,46 @@ class RolloutOrder:
 
         return self.deployed_before.apply(predecessor)
 
+    def before_restart(
+        self, org: OrgSpec, node: NodeSpec, tls_cert: pulumi.Output[str],
+        parent: pulumi.Resource,
+    ) -> list[pulumi.Resource]:
+        """What ``node``'s Deployment also waits for: for a Raft consenter (with
+        populate), its ``ConsenterRotation``, after the previous node's gate, so
+        a new TLS key is in its channels before the node presents it."""
+        if self.gates is None or org.kind is not OrgKind.ORDERER or not self.config.cert_renewal:
+            return []
+        props = consenter_rotation_inputs(self.gates.spec, node, self.gates.addressing,
+                                          dict(self.gates.executors), tls_cert)
+        if props is None:
+            return []
+        toolboxes = [self.toolboxes[o.name] for o in self.gates.spec.orgs
+                     if o.msp_id in props["executors"] and o.name in self.toolboxes]
+        return [ConsenterRotation(
+            f"{node.k8s_name}-consenter", props,
+            pulumi.ResourceOptions(parent=parent, depends_on=self.after(org, node).apply(
+                lambda after: [*after, *toolboxes])),
+        )]
+
     def add_toolbox(self, org: OrgSpec, toolbox: pulumi.Resource) -> None:
         self.toolboxes[org.name] = toolbox
 
     def node_deployed(
         self, org: OrgSpec, node: NodeSpec, deployment: pulumi.Resource,
-        parent: pulumi.Resource,
+        parent: pulumi.Resource, material: pulumi.Output[str] | None = None,
     ) -> None:
         """Registers ``node``'s gate after its Deployment (with populate); the
-        org's next node waits for it."""
+        org's next node waits for it. ``material``: the hash of the node's
+        certificates; a renewal changes it, and the gate waits again."""
         done = deployment if self.gates is None else self.gate(
-            self.gates, org, node, deployment, parent)
+            self.gates, org, node, deployment, parent, material)
         chain = (self.peers.setdefault(peer_chain(org), []) if org.kind is OrgKind.PEER
                  else self.orderers)
         chain.append((node.k8s_name, done))
 
     def gate(
         self, gates: Gates, org: OrgSpec, node: NodeSpec, deployment: pulumi.Resource,
-        parent: pulumi.Resource,
+        parent: pulumi.Resource, material: pulumi.Output[str] | None = None,
     ) -> ReadinessGate:
         """``node``'s gate: after its Deployment and the toolboxes registered so
         far that it queries through (its org's, its channels' orderer orgs')."""
@@ -123,6 +149,8 @@ class RolloutOrder:
                             image, self.config.fabric_version)
         toolboxes = [self.toolboxes[name] for name in props["executors"]
                      if name in self.toolboxes]
+        if material is not None:
+            props["material"] = material
         return ReadinessGate(
             f"{node.k8s_name}-ready", props,
             pulumi.ResourceOptions(parent=parent, depends_on=[deployment, *toolboxes]),

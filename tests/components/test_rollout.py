@@ -242,3 +242,42 @@ def test_a_new_fabric_version_is_an_update_of_every_gate(versions):
         assert (diff.changes, diff.replaces) == (True, []), node
         assert provider.diff(node, new, dict(new)).changes is False, node
 
+
+
+def test_renewed_certificates_are_an_update_of_the_gate_that_waits_for_the_node():
+    from fabric_components.k8s.node_objects import MATERIAL_HASH
+
+    mocks, _ = run_sample("scaled")
+    provider = ReadinessGateProvider()
+    templates = {r.name: r.manifest["spec"]["template"]["metadata"].get("annotations", {})
+                 for r in mocks.of_type(DEPLOYMENT)}
+    for node, name in node_deployments(mocks).items():
+        props = gate(mocks, node)
+        assert props["material"] == templates[name][MATERIAL_HASH], node
+        renewed = {**props, "material": "0" * 64}
+        diff = provider.diff(node, props, renewed)
+        assert (diff.changes, diff.replaces) == (True, []), node
+
+
+def test_each_consenter_restarts_after_its_certificate_rotation_which_follows_the_previous_gate():
+    mocks, deps = dependencies("scaled")
+    names = node_deployments(mocks)
+    rotations = {r.name: r.manifest for r in mocks.by_provider("ConsenterRotationProvider")}
+    assert set(rotations) == {f"{node}-consenter" for node in ORDERERS}
+    tls = {r.outputs["common_name"]: r.outputs["tls_cert"]
+           for r in mocks.by_provider("IdentityProvider")}
+    for index, node in enumerate(ORDERERS):
+        rotation = f"{node}-consenter"
+        assert rotation in deps[names[node]], node
+        previous = {f"{ORDERERS[index - 1]}-ready"} if index else set()
+        assert deps[rotation] & {f"{n}-ready" for n in ORDERERS} == previous, node
+        assert "orderer-admin" in deps[rotation]
+        props = rotations[rotation]
+        common_name = props["node"]
+        assert props["tls_cert"] == tls[common_name]
+        assert set(props["channels"]) == {"common", "private-org1"}
+        common = props["channels"]["common"]
+        assert common["reader"] == "OrdererMSP"
+        assert common["signers"] == ["OrdererMSP", "Org1MSP", "Org2MSP"]
+        assert [a["msp"] for a in common["admins"]] == ["OrdererMSP", "OrdererMSP"]
+        assert props["address"] not in {a["admin_address"] for a in common["admins"]}

@@ -282,6 +282,10 @@ def test_certificate_lifetimes_default_to_cryptogens_and_match_the_schema():
     short = load_stack_config("dev", {"certValidity": "1h", "certRenewBefore": "30m"}.get)
     assert (short.cert_validity, short.cert_renew_before) == (
         timedelta(hours=1), timedelta(minutes=30))
+    assert config.key_generations == {} and schema["keyGenerations"]["default"] == ""
+    rotating = load_stack_config(
+        "dev", {"keyGenerations": "orderer1.example.com=1, Admin@org1.example.com=2"}.get)
+    assert rotating.key_generations == {"orderer1.example.com": 1, "Admin@org1.example.com": 2}
 
 
 @pytest.mark.parametrize(
@@ -294,9 +298,15 @@ def test_certificate_lifetimes_default_to_cryptogens_and_match_the_schema():
         ({"certRenewBefore": "0d"}, "Pulumi.dev.yaml: fabric:certRenewBefore: '0d' must be "
          "more than 0"),
         ({"certValidity": "1h"}, "Pulumi.dev.yaml: fabric:certRenewBefore: '30d' must be less "
-         "than fabric:certValidity ('1h')"),
-        ({"certValidity": "12h", "certRenewBefore": "720m"}, "Pulumi.dev.yaml: "
-         "fabric:certRenewBefore: '720m' must be less than fabric:certValidity ('12h')"),
+         "than fabric:certValidity ('1h') minus 1m"),
+        # A renewed certificate starts 1 minute back: 719m would renew it at every up.
+        ({"certValidity": "12h", "certRenewBefore": "719m"}, "Pulumi.dev.yaml: "
+         "fabric:certRenewBefore: '719m' must be less than fabric:certValidity ('12h') minus 1m"),
+        ({"keyGenerations": "orderer1.example.com=1,peer0"}, "Pulumi.dev.yaml: "
+         "fabric:keyGenerations: 'peer0' is not valid: comma-separated <common name>=<whole "
+         "number> pairs, e.g. orderer1.example.com=1,Admin@org1.example.com=2"),
+        ({"keyGenerations": "a.b=1, a.b=2"}, "Pulumi.dev.yaml: fabric:keyGenerations: a.b is "
+         "given twice"),
     ],
 )
 def test_bad_certificate_lifetimes_name_the_stack_file_and_key(values, message):

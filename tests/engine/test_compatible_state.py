@@ -105,6 +105,9 @@ def stacks(kube: LocalKube, net: LocalNetwork, log: Path,
             # Added after the move, on by default: it would add its own objects to
             # the plan. Off, the plan shows what the move alone changes.
             "fabric:networkPolicies": "false",
+            # Also added after: nodes roll on their certificates' hash, consenters
+            # get a rotation step.
+            "fabric:certRenewal": "false",
         }}))
         old_tree = checkout(PRE_MOVE, workdir / "pre-move")
         old = PulumiCli(workdir, kube.kubeconfig, STACK, config_file, project=old_tree)
