@@ -4,6 +4,7 @@ network.yaml: read the stack config, load the spec, register the network."""
 import pulumi
 
 from fabric_components.network import check_compatible, crypto_source, deploy_network
+from fabric_components.org_stack import org_stack_spec
 from fabric_components.stack_config import load_stack_config
 from fabric_nodes.local_network import load_manifest
 from network_spec import SpecError
@@ -13,6 +14,7 @@ try:
     config = load_stack_config(pulumi.get_stack(), pulumi.Config("fabric").get)
     spec = load_network(config.crypto_config, config.network)
     check_compatible(spec, config, config.network, f"Pulumi.{pulumi.get_stack()}.yaml")
+    spec = org_stack_spec(spec, config, f"Pulumi.{pulumi.get_stack()}.yaml")
     crypto = crypto_source(spec, config)
     local = (load_manifest(config.local_network, f"Pulumi.{pulumi.get_stack()}.yaml", spec,
                            config.crypto_dir)

@@ -124,19 +124,23 @@ def generate_org(
     org: OrgSpec,
     extra_sans: Callable[[NodeSpec], Sequence[str]] = lambda node: (),
     now: datetime | None = None,
+    validity: timedelta = VALIDITY,
 ) -> OrgCrypto:
     """All of an org's crypto, as ``cryptogen generate`` makes it. ``now`` (default:
-    the current time) dates every certificate alike."""
+    the current time) dates every certificate alike; node and user certificates
+    are valid for ``validity`` (the CAs for cryptogen's 10 years)."""
     now = _now(now)
     cas = new_org_cas(org, now)
     nodes: dict[str, Identity] = {}
     for node in org.nodes:
         if node.common_name not in nodes:  # cryptogen keeps the first of two alike
-            nodes[node.common_name] = issue_node(org, cas, node, extra_sans(node), now)
+            nodes[node.common_name] = issue_node(org, cas, node, extra_sans(node), now,
+                                                 validity)
     return OrgCrypto(
         org=org,
         cas=cas,
         nodes=MappingProxyType(nodes),
-        admin=issue_user(org, cas, org.admin_name, admin=True, now=now),
-        users=tuple(issue_user(org, cas, name, admin=False, now=now) for name in user_names(org)),
+        admin=issue_user(org, cas, org.admin_name, admin=True, now=now, validity=validity),
+        users=tuple(issue_user(org, cas, name, admin=False, now=now, validity=validity)
+                    for name in user_names(org)),
     )

@@ -26,12 +26,24 @@ from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.orderer_org import OrdererOrg
 from fabric_components.components.org_nodes import OrgArgs, OrgNodes
 from fabric_components.components.peer_org import PeerOrg, PeerOrgArgs
-from fabric_components.components.rollout import RolloutOrder, rollout_gates
+from fabric_components.components.rollout import (
+    DEPLOYED_NODES,
+    RolloutOrder,
+    nodes_deployed_before,
+    rollout_gates,
+)
+from fabric_components.consortium import (
+    card_tls_cas,
+    consortium_outputs,
+    folder_cards,
+    stack_executors,
+)
 from fabric_components.crypto_material import (
     CaMaterial,
     CryptoSource,
     DirectoryCrypto,
     GeneratedCrypto,
+    identity_names,
     org_msp_tree,
 )
 from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
@@ -40,35 +52,59 @@ from fabric_components.k8s.network_policies import network_policies
 from fabric_components.monitoring.objects import monitoring_objects
 from fabric_components.monitoring.scraper import scraper_identity
 from fabric_components.stack_config import StackConfig
-from fabric_nodes.connection_profile import connection_profile
-from fabric_nodes.gateway_clients import gateway_client
+from fabric_nodes.connection_profile import connection_profiles
+from fabric_nodes.gateway_clients import gateway_clients
 from fabric_nodes.local_network import LocalNetworkManifest
-from fabric_nodes.node_settings import Addressing, ClusterAddressing
+from fabric_nodes.naming import external_host, external_label
+from fabric_nodes.node_settings import Addressing, ClusterAddressing, PeerPorts
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
+
+DNS_LABEL_MAX = 63
 
 
 def check_compatible(
     spec: NetworkSpec, config: StackConfig, network_file: str, stack_file: str
 ) -> None:
     """Settings that are valid alone but not together."""
+    for org in spec.orgs if config.external_domain else ():
+        for node in org.nodes:
+            label = external_label(node, config.namespace)
+            if len(label) > DNS_LABEL_MAX or len(f"{node.k8s_name}-external") > DNS_LABEL_MAX:
+                raise SpecError(stack_file, "fabric:externalAccess",
+                                f"node {node.common_name}: its external name {label!r} or "
+                                f"Service {node.k8s_name}-external is longer than a DNS label "
+                                f"({DNS_LABEL_MAX}); choose a shorter fabric:namespace or "
+                                "node name")
     known = [cc.name for cc in spec.chaincodes]
     for name in config.chaincode_include:
         if name not in known:
             raise SpecError(stack_file, "fabric:chaincodes",
                             f"unknown chaincode {name!r}; network.yaml has {', '.join(known)}")
+    identities = identity_names(spec)
+    for name in config.key_generations:
+        if name not in identities:
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            f"{name!r} is no node or user of crypto-config.yaml")
+        if not config.cert_renewal:
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            "new keys need fabric:certRenewal (the nodes roll on them)")
+        if any(name == org.admin_name and not org.enable_node_ous for org in spec.orgs):
+            raise SpecError(stack_file, "fabric:keyGenerations",
+                            f"{name}: an Admin of an org without NodeOUs is named by its "
+                            "certificate (admincerts); its new key is not automated")
     for i, channel in enumerate(spec.channels):
-        if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
-            raise SpecError(
-                network_file,
-                f"channels[{i}].capabilities.channel",
-                f"V3_0 needs Fabric 3.x but the stack's fabric:fabricVersion is "
-                f"{config.fabric_version}",
-            )
         if channel.consensus == "BFT" and config.fabric_major < 3:
             raise SpecError(
                 network_file,
                 f"channels[{i}].consensus",
                 f"BFT needs Fabric 3.x but the stack's fabric:fabricVersion is "
+                f"{config.fabric_version}",
+            )
+        if channel.settings.capabilities.channel == "V3_0" and config.fabric_major < 3:
+            raise SpecError(
+                network_file,
+                f"channels[{i}].capabilities.channel",
+                f"V3_0 needs Fabric 3.x but the stack's fabric:fabricVersion is "
                 f"{config.fabric_version}",
             )
 
@@ -79,8 +115,9 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
     if config.crypto_dir:
         # A local network's nodes are reached by address, not by Service name.
         namespace = None if config.local_network else config.namespace
-        return DirectoryCrypto(config.crypto_dir, spec, namespace)
-    return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before)
+        return DirectoryCrypto(config.crypto_dir, spec, namespace, config.external_domain)
+    return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before,
+                           config.external_domain, config.key_generations, config.cert_renewal)
 
 
 def populate(
@@ -111,6 +148,7 @@ def populate(
         for name, component in launched.items()
     }
     tls_certs = {cn: cert for c in launched.values() for cn, cert in c.tls_certs.items()}
+    sign_certs = {cn: cert for c in launched.values() for cn, cert in c.sign_certs.items()}
     channels: dict[str, pulumi.Resource] = {}
     for channel in spec.channels:
         needed = [launched[name] for name in (*channel.orderer_orgs, *channel.orgs)]
@@ -121,6 +159,7 @@ def populate(
                 org_msps={name: org_msps[name] for name in (*channel.orderer_orgs,
                                                             *channel.orgs)},
                 consenter_tls_certs={cn: tls_certs[cn] for cn in channel.consenters},
+                consenter_sign_certs={cn: sign_certs[cn] for cn in channel.consenters},
             ),
             pulumi.ResourceOptions(depends_on=needed),
         )
@@ -184,19 +223,20 @@ def deploy_network(
     in_namespace = pulumi.ResourceOptions(depends_on=[namespace], provider=provider)
     components = pulumi.ResourceOptions(depends_on=[namespace], providers=[provider])
     if config.network_policies:
-        network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace)
+        network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace,
+                         external=bool(config.external_domain))
     scraper_ca = None
-    if config.monitoring == "podmonitor":
-        monitoring_objects(spec, config.namespace, in_namespace, config.endpoint_tls)
-        if config.endpoint_tls:
-            scraper_ca = scraper_identity(config.namespace, config.cert_validity,
-                                          config.cert_renew_before, in_namespace)
+    if config.monitoring == "podmonitor" and config.endpoint_tls:
+        scraper_ca = scraper_identity(config.namespace, config.cert_validity,
+                                      config.cert_renew_before, in_namespace)
     backups = backup_wiring(config, storage, in_namespace)
     # Every identity handed out is recorded: for the certificate outputs and a backup.
     crypto = recorded = RecordingCrypto(crypto)
     cas: dict[str, CaMaterial] = {
         org.name: crypto.cas(org, pulumi.ResourceOptions()) for org in spec.orgs
     }
+    # Other orgs of a consortium: their TLS CAs come from their cards.
+    others = folder_cards(config, spec)
     tls_ca_pems = pulumi.Output.all(
         **{org.name: cas[org.name].tlsca_cert for org in spec.orgs}
     )
@@ -205,7 +245,8 @@ def deploy_network(
         metadata={"name": TLS_CA_CONFIGMAP, "namespace": config.namespace,
                   "labels": {"app.kubernetes.io/part-of": "fabric-network"}},
         data=tls_ca_pems.apply(
-            lambda pems: {f"{spec.org(name).domain}.pem": pem for name, pem in pems.items()}
+            lambda pems: {**card_tls_cas(others),
+                          **{f"{spec.org(name).domain}.pem": pem for name, pem in pems.items()}}
         ),
         opts=in_namespace,
     )
@@ -214,7 +255,8 @@ def deploy_network(
     # Orderers one at a time, then one peer per org at a time, when node
     # settings change (a Fabric upgrade).
     rollout = RolloutOrder(
-        config, rollout_gates(spec, config, cluster_outputs.get("kubeconfig"), local)
+        config, rollout_gates(spec, config, cluster_outputs.get("kubeconfig"), local),
+        nodes_deployed_before(spec),
     )
     for org in spec.orderer_orgs:
         orderer = OrdererOrg(
@@ -254,31 +296,40 @@ def deploy_network(
     after: list[pulumi.Resource] = list(launched.values())
     if config.populate:
         after += populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
+    consortium: dict[str, Any] = {}
+    if config.consortium.orgs or config.consortium.folder:
+        executors = stack_executors(spec, config, cluster_outputs.get("kubeconfig"), local)
+        consortium = consortium_outputs(spec, config, cas, launched, addressing, executors,
+                                        others)
     if config.backup.key and backups.storage is not None:
         taken = NetworkBackup("backup", NetworkBackupArgs(
             config=config,
             nodes=[v for component in launched.values() for v in component.volumes],
-            material=sealed_material(spec, recorded, [config.crypto_config, config.network],
-                                     config.backup.key,
-                                     pulumi.Output.secret(config.backup.passphrase)),
+            material=lambda params: sealed_material(
+                spec, recorded, [config.crypto_config, config.network],
+                pulumi.Output.secret(config.backup.passphrase), params),
             storage=backups.storage,
         ), pulumi.ResourceOptions(depends_on=after, providers=[provider]))
         cluster_outputs["backupKey"] = taken.key
-    profiles = tls_ca_pems.apply(
-        lambda pems: {
-            org.name: connection_profile(spec, org, addressing, pems) for org in spec.peer_orgs
-        }
-    )
-    clients = tls_ca_pems.apply(
-        lambda pems: {
-            org.name: gateway_client(org, addressing, pems[org.name]) for org in spec.peer_orgs
-        }
-    )
+    profiles = tls_ca_pems.apply(lambda pems: connection_profiles(spec, addressing, pems))
+    external = {node.common_name: f"{external_host(node, config.namespace, domain)}:"
+                                  f"{PeerPorts().peer}"
+                for domain in [config.external_domain] if domain
+                for org in spec.peer_orgs for node in org.nodes}
+    clients = tls_ca_pems.apply(lambda pems: gateway_clients(spec, addressing, pems, external))
+    certificates = certificate_outputs(spec, recorded, config.cert_renew_before)
+    if config.monitoring == "podmonitor":
+        monitoring_objects(spec, config.namespace, config.cert_renew_before,
+                           certificates["certificates"], in_namespace, config.endpoint_tls)
     return {
         **cluster_outputs,
         "namespace": namespace.metadata["name"],
         "orgs": orgs,
         "connectionProfiles": profiles,
-        **certificate_outputs(spec, recorded, config.cert_renew_before),
+        **certificates,
         "gatewayClients": clients,
+        # Every node of the spec: a node an update adds and fails to start still
+        # counts as deployed next time, so its retry waits its turn (safe side).
+        DEPLOYED_NODES: sorted(node.k8s_name for org in spec.orgs for node in org.nodes),
+        **consortium,
     }

@@ -12,9 +12,11 @@ from decimal import Decimal
 
 from crypto.certificates import VALIDITY
 from crypto.expiry import RENEW_BEFORE
+from crypto.renewal import RENEWAL_SKEW
 from fabric_components import quantities, stack_values
 from fabric_components.durations import DURATION_HINT, parse_duration
 from fabric_components.log_spec import log_spec_problem
+from fabric_ops.consortium.proposal import APPROVAL
 from network_spec import SpecError
 
 # Patterns are matched against the whole value (``fullmatch``: no trailing newline
@@ -28,6 +30,10 @@ BACKUP_SKUS = ("", "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAG
 BACKUP_KEY = re.compile(r"[a-z0-9]([a-z0-9.-]{0,38}[a-z0-9])?")
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 MONITORING_CHOICES = ("none", "podmonitor")
+EXTERNAL_ACCESS_CHOICES = ("none", "loadbalancer")
+DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+")
+CHANNEL_NAME = re.compile(r"[a-z][a-z0-9.-]{0,248}")
+MSP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,7 @@ class BackupSettings:
     restore_key: str
     """Fill new node volumes from backup ``restore_key`` before the nodes start."""
     passphrase: str
-    """Seals the crypto material of a backup (a Pulumi secret)."""
+    """Encrypts and authenticates a backup, opens one to restore (a Pulumi secret)."""
     snapshot_class: str
     """The VolumeSnapshotClass node volumes are snapshotted with."""
     image: str
@@ -141,6 +147,28 @@ class BackupSettings:
 
 
 NO_BACKUPS = BackupSettings("", "", "", "csi-azuredisk-vsc", "mcr.microsoft.com/azure-cli:2.67.0")
+
+
+@dataclass(frozen=True)
+class ConsortiumSettings:
+    """An org stack of a consortium: only ``orgs`` are deployed and hold keys here;
+    the others are known by their cards in ``folder``."""
+
+    orgs: tuple[str, ...] = ()
+    """Org names of crypto-config.yaml this stack runs; empty: the whole network."""
+    folder: str = ""
+    """The consortium folder shared with the other orgs (cards, proposals)."""
+    approve: tuple[str, ...] = ()
+    """Proposals this stack's orgs sign, as ``<name>@<sha256 of update.pb>``."""
+    add_orgs: tuple[tuple[str, str], ...] = ()
+    """(channel, MSP ID): orgs this stack proposes to add to a channel, by their cards."""
+    create_channels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(channel, member MSP IDs): channels this orderer org creates from the members' cards."""
+    join_channels: tuple[str, ...] = ()
+    """Channels this stack's peers join once the channel lists their org."""
+
+
+WHOLE_NETWORK = ConsortiumSettings()
 
 
 @dataclass(frozen=True)
@@ -179,9 +207,21 @@ class StackConfig:
     """Validity of newly issued node, admin and user certificates (CAs keep 10 years)."""
     cert_renew_before: timedelta = RENEW_BEFORE
     """A certificate is due for renewal this long before it expires."""
+    cert_renewal: bool = True
+    """An up renews certificates inside their window, rolls the nodes whose
+    certificates changed and rotates consenter keys in their channels."""
+    key_generations: dict[str, int] = field(default_factory=dict)
+    """Per node or user common name, its key generation (0 when absent): raising
+    it gives the identity new keys at the next up."""
     monitoring: str = "none"
     """``podmonitor``: PodMonitor, PrometheusRule (the Prometheus Operator's CRDs)
     and Grafana dashboard ConfigMaps; ``none``: no monitoring objects."""
+    external_domain: str = ""
+    """With ``fabric:externalAccess: loadbalancer``, the DNS domain of the nodes'
+    external names (each node behind a LoadBalancer Service of its own, at
+    ``<node>-<namespace>.<domain>``); empty: the nodes are reachable inside the
+    cluster only."""
+    consortium: ConsortiumSettings = WHOLE_NETWORK
 
     @property
     def fabric_major(self) -> int:
@@ -325,17 +365,96 @@ def load_stack_config(stack: str, get: Getter) -> StackConfig:
         monitoring_namespace=r.string("monitoringNamespace", "monitoring", DNS_LABEL,
                                       "a namespace name (DNS-1123 label)"),
         **_cert_lifetimes(r),
+        cert_renewal=r.boolean("certRenewal", True),
+        key_generations=_key_generations(r),
         monitoring=r.choice("monitoring", "none", MONITORING_CHOICES),
+        external_domain=_external_domain(r),
+        consortium=_consortium_settings(r),
     )
+
+
+def _external_domain(r: _Reader) -> str:
+    access = r.choice("externalAccess", "none", EXTERNAL_ACCESS_CHOICES)
+    domain = r.string("externalDomain", "", re.compile(f"|{DNS_NAME.pattern}"),
+                      "a lowercase DNS name such as westeurope.cloudapp.azure.com")
+    if access == "loadbalancer" and not domain:
+        raise r.fail("externalDomain", "needed with fabric:externalAccess: loadbalancer: the "
+                     "DNS domain of the nodes' external names (on AKS "
+                     "<region>.cloudapp.azure.com)")
+    return domain if access == "loadbalancer" else ""
+
+
+def _names(r: _Reader, key: str) -> tuple[str, ...]:
+    """A comma-separated list key."""
+    return tuple(v.strip() for v in r.string(key, "").split(",") if v.strip())
+
+
+def _consortium_settings(r: _Reader) -> ConsortiumSettings:
+    orgs = _names(r, "orgs")
+    folder = r.string("consortiumDir", "")
+    approve = _names(r, "approve")
+    for i, entry in enumerate(approve):
+        if not APPROVAL.fullmatch(entry):
+            raise SpecError(r.stack_file, f"fabric:approve[{i}]",
+                            f"{entry!r}: expected <proposal name>@<sha256 of update.pb>")
+    add_orgs = []
+    for i, entry in enumerate(_names(r, "addOrgs")):
+        channel, _, msp = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and MSP_ID.fullmatch(msp)):
+            raise SpecError(r.stack_file, f"fabric:addOrgs[{i}]",
+                            f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
+        add_orgs.append((channel, msp))
+    create_channels = []
+    for i, entry in enumerate(_names(r, "createChannels")):
+        channel, _, members = entry.partition(":")
+        msps = tuple(m for m in members.split("+") if m)
+        if not (CHANNEL_NAME.fullmatch(channel) and msps
+                and all(MSP_ID.fullmatch(m) for m in msps)):
+            raise SpecError(r.stack_file, f"fabric:createChannels[{i}]",
+                            f"{entry!r}: expected <channel>:<MSP ID>+<MSP ID>..., e.g. "
+                            "mychannel:Org1MSP+Org2MSP")
+        create_channels.append((channel, msps))
+    join_channels = _names(r, "joinChannels")
+    for i, channel in enumerate(join_channels):
+        if not CHANNEL_NAME.fullmatch(channel):
+            raise SpecError(r.stack_file, f"fabric:joinChannels[{i}]",
+                            f"{channel!r} is not a channel name")
+    for key, used in (("approve", approve), ("addOrgs", add_orgs),
+                      ("createChannels", create_channels), ("joinChannels", join_channels)):
+        if used and not folder:
+            raise r.fail(key, "the orgs of a consortium meet in its folder: set "
+                         "fabric:consortiumDir")
+    return ConsortiumSettings(orgs, folder, approve, tuple(add_orgs), tuple(create_channels),
+                              join_channels)
 
 
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:
     validity = r.duration("certValidity", "3650d")
     renew_before = r.duration("certRenewBefore", "30d")
-    if renew_before >= validity:
+    # A renewed certificate starts RENEWAL_SKEW back: it must end outside the window.
+    if renew_before + RENEWAL_SKEW >= validity:
         raise r.fail("certRenewBefore", f"{r.get('certRenewBefore') or '30d'!r} must be less "
-                     f"than fabric:certValidity ({r.get('certValidity') or '3650d'!r})")
+                     f"than fabric:certValidity ({r.get('certValidity') or '3650d'!r}) "
+                     f"minus {RENEWAL_SKEW.seconds // 60}m")
     return {"cert_validity": validity, "cert_renew_before": renew_before}
+
+
+KEY_GENERATION = re.compile(r"([^=,\s]+)=([0-9]+)")
+KEY_GENERATIONS_HINT = ("comma-separated <common name>=<whole number> pairs, e.g. "
+                        "orderer1.example.com=1,Admin@org1.example.com=2")
+
+
+def _key_generations(r: _Reader) -> dict[str, int]:
+    value = r.string("keyGenerations", "")
+    generations: dict[str, int] = {}
+    for item in (part.strip() for part in value.split(",") if part.strip()):
+        match = KEY_GENERATION.fullmatch(item)
+        if match is None:
+            raise r.fail("keyGenerations", f"{item!r} is not valid: {KEY_GENERATIONS_HINT}")
+        if match.group(1) in generations:
+            raise r.fail("keyGenerations", f"{match.group(1)} is given twice")
+        generations[match.group(1)] = int(match.group(2))
+    return generations
 
 
 def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
@@ -350,9 +469,10 @@ def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
         raise r.fail("backupKey", f"{key!r} is also fabric:restoreKey: a backup must not "
                      "overwrite the one being restored")
     passphrase = r.string("backupPassphrase", "")
-    if key and not passphrase:
-        raise r.fail("backupPassphrase", "a backup seals the crypto material with it: set it "
-                     "with `pulumi config set --secret fabric:backupPassphrase`")
+    if (key or restore_key) and not passphrase:
+        raise r.fail("backupPassphrase", "a backup encrypts and authenticates its archives, "
+                     "manifest and crypto material with it, and a restore opens them with it: "
+                     "set it with `pulumi config set --secret fabric:backupPassphrase`")
     return BackupSettings(
         key=key,
         restore_key=restore_key,

@@ -76,3 +76,11 @@ def connection_profile(
             for c in channels
         },
     }
+
+
+def connection_profiles(
+    spec: NetworkSpec, addressing: Addressing, tls_ca_certs: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The ``connectionProfiles`` stack output: per peer org name, its profile."""
+    return {org.name: connection_profile(spec, org, addressing, tls_ca_certs)
+            for org in spec.peer_orgs}

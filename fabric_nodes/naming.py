@@ -19,6 +19,23 @@ def service_dns_names(node: NodeSpec, namespace: str) -> tuple[str, ...]:
     )
 
 
+def external_label(node: NodeSpec, namespace: str) -> str:
+    """The first label of a node's external host name (``fabric:externalAccess``):
+    unique per node and namespace, so several networks can share a domain."""
+    return f"{node.k8s_name}-{namespace}"
+
+
+def external_host(node: NodeSpec, namespace: str, domain: str) -> str:
+    return f"{external_label(node, namespace)}.{domain}"
+
+
+def node_tls_names(node: NodeSpec, namespace: str, external_domain: str = "") -> tuple[str, ...]:
+    """The names a node's TLS certificate carries beside its own: its Service
+    names, and its external host name when the nodes are reachable from outside."""
+    external = (external_host(node, namespace, external_domain),) if external_domain else ()
+    return (*service_dns_names(node, namespace), *external)
+
+
 def service_host(node: NodeSpec, namespace: str) -> str:
     """The fully qualified Service name other nodes use to reach ``node``."""
     return service_dns_names(node, namespace)[-1]

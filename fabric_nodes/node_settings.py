@@ -22,8 +22,15 @@ RELEASE_CONFIG_DIR = "/etc/hyperledger/fabric"
 LEGACY_RELEASE_CONFIG_DIR = "/var/hyperledger/fabric/config"
 """Where the official images of Fabric 2.5.0 to 2.5.5 keep them (2.5.6 moved
 them back to ``RELEASE_CONFIG_DIR``)."""
-DOCKER_ENDPOINT = "    endpoint: unix:///var/run/docker.sock"
-NO_DOCKER_ENDPOINT = '    endpoint: ""'
+DOCKER_ENDPOINT = "endpoint: unix:///var/run/docker.sock"
+"""``vm.endpoint`` in a release's core.yaml, indented by 4 spaces in 2.5 and
+by 2 in 3.x (``core_yaml_indent``)."""
+NO_DOCKER_ENDPOINT = 'endpoint: ""'
+
+
+def core_yaml_indent(fabric_version: str) -> str:
+    """The indentation of a release's core.yaml (``major.minor.patch``)."""
+    return "  " if int(fabric_version.split(".")[0]) >= 3 else "    "
 
 
 def disable_docker(core_yaml: str) -> str:
@@ -34,19 +41,22 @@ def disable_docker(core_yaml: str) -> str:
     a Docker health check and answers ``/healthz`` with 503 where there is no
     Docker daemon (a pod, the local network). Only the file can turn Docker off."""
     lines = core_yaml.split("\n")
-    if lines.count(DOCKER_ENDPOINT) != 1:
-        raise ValueError(f"core.yaml: expected exactly one line {DOCKER_ENDPOINT.strip()!r}")
-    return "\n".join(NO_DOCKER_ENDPOINT if line == DOCKER_ENDPOINT else line for line in lines)
+    if sum(line.strip() == DOCKER_ENDPOINT for line in lines) != 1:
+        raise ValueError(f"core.yaml: expected exactly one line {DOCKER_ENDPOINT!r}")
+    return "\n".join(line.replace(DOCKER_ENDPOINT, NO_DOCKER_ENDPOINT)
+                     if line.strip() == DOCKER_ENDPOINT else line for line in lines)
 
 
-def disable_docker_command(source_dir: str, target_dir: str) -> list[str]:
+def disable_docker_command(source_dir: str, target_dir: str, fabric_version: str) -> list[str]:
     """The same edit as ``disable_docker`` as a container command (an init
     container of the peer image writes the peer's FABRIC_CFG_PATH); it fails if
-    the line is not there exactly once."""
+    the line, indented as the release indents it, is not there exactly once."""
+    indent = core_yaml_indent(fabric_version)
+    docker, no_docker = indent + DOCKER_ENDPOINT, indent + NO_DOCKER_ENDPOINT
     source, target = f"{source_dir}/core.yaml", f"{target_dir}/core.yaml"
     script = (
-        f"test \"$(grep -cx '{DOCKER_ENDPOINT}' {source})\" = 1 && "
-        f"sed 's|^{DOCKER_ENDPOINT}$|{NO_DOCKER_ENDPOINT}|' {source} > {target}"
+        f"test \"$(grep -cx '{docker}' {source})\" = 1 && "
+        f"sed 's|^{docker}$|{no_docker}|' {source} > {target}"
     )
     return ["sh", "-c", script]
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
+from fabric_ops.bft_config import bft_consenters, is_bft
 from network_spec import ChannelSpec, NetworkSpec
 
 
 def spec_summary(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing) -> dict[str, Any]:
     settings = channel.settings
     return {
+        # Only BFT names its consensus: Raft channels' summaries stay as they were.
+        **({"consensus": channel.consensus} if channel.consensus == "BFT" else {}),
         "orgs": sorted(spec.org(name).msp_id for name in channel.orgs),
         "ordererOrgs": sorted(spec.org(name).msp_id for name in channel.orderer_orgs),
         "consenters": sorted(orderer_address(addressing, spec.node(cn)[1])
@@ -49,7 +52,10 @@ def _capability(group: dict[str, Any]) -> str:
 
 
 def consenters(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """The Raft consenters (host, port, TLS certificates in base64)."""
+    """The Raft consenters (host, port, TLS certificates in base64) or a BFT
+    channel's consenter mapping."""
+    if is_bft(config):
+        return bft_consenters(config)
     orderer = config["channel_group"]["groups"]["Orderer"]
     found: list[dict[str, Any]] = _value(orderer, "ConsensusType").get("metadata", {}).get(
         "consenters", [])
@@ -67,6 +73,7 @@ def config_summary(config: dict[str, Any]) -> dict[str, Any]:
     orderer = root["groups"]["Orderer"]
     batch = _value(orderer, "BatchSize")
     return {
+        **({"consensus": "BFT"} if is_bft(config) else {}),
         "orgs": sorted(application.get("groups", {})),
         "ordererOrgs": sorted(orderer.get("groups", {})),
         "consenters": sorted(consenter_address(c) for c in consenters(config)),

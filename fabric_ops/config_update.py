@@ -6,16 +6,23 @@ touches and submitted. A second run finds nothing to change and submits
 nothing.
 
 Raft allows one consenter change per update, so a change of the consenter set
-is split into steps, additions first then removals (the cluster never shrinks
-below what it had), each waited for before the next."""
+is split into steps: first each rotation (a consenter at the same address with
+new TLS certificates, i.e. a new key: Fabric takes one added and one removed
+consenter in an update as a rotation), then additions, then removals (the
+cluster never shrinks below what it had), each waited for before the next.
+BFT channels go the same way, one consenter per update, each step also
+rewriting the BlockValidation policy the new consenter set implies
+(``bft_config``)."""
 
 from __future__ import annotations
 
 import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from fabric_ops.bft_config import aligned_to, consenter_key, is_bft, with_bft_consenters
 from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.channel_ops import block_config, config_block, genesis_block
 from fabric_ops.channel_summary import consenter_address, consenters
@@ -93,72 +100,116 @@ def same_config(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return _strip(a["channel_group"]) == _strip(b["channel_group"])
 
 
+@dataclass(frozen=True)
+class SignatureNeed:
+    """A policy a config update must meet: ``count`` of the admins of ``members``."""
+
+    policy: str
+    """Its path in the channel config, e.g. ``/Channel/Application/Admins``."""
+    members: tuple[str, ...]
+    count: int
+
+    def describe(self) -> str:
+        if len(self.members) == 1:
+            return f"{self.policy}: the admin of {self.members[0]}"
+        return (f"{self.policy}: MAJORITY, {self.count} of the admins of "
+                f"{', '.join(self.members)}")
+
+
+def signature_needs(current: dict[str, Any], target: dict[str, Any]) -> list[SignatureNeed]:
+    """The policies the change from ``current`` to ``target`` touches: a
+    section's org set or values need a MAJORITY of its current orgs' admins, an
+    org's own group its admin, the channel's own values both sections' majorities."""
+    cur, tgt = _strip(current["channel_group"]), _strip(target["channel_group"])
+    needs: dict[str, SignatureNeed] = {}
+
+    def majority(section: str) -> None:
+        members = tuple(sorted(cur["groups"][section]["groups"]))
+        policy = f"/Channel/{section}/Admins"
+        needs[policy] = SignatureNeed(policy, members, len(members) // 2 + 1)
+
+    if _own(cur) != _own(tgt):
+        for section in SECTIONS:
+            majority(section)
+    for section in SECTIONS:
+        before, after = cur["groups"][section], tgt["groups"][section]
+        if _own(before) != _own(after) or set(before["groups"]) != set(after["groups"]):
+            majority(section)
+        for msp in sorted(set(before["groups"]) & set(after["groups"])):
+            if before["groups"][msp] != after["groups"][msp]:
+                policy = f"/Channel/{section}/{msp}/Admins"
+                needs[policy] = SignatureNeed(policy, (msp,), 1)
+    return list(needs.values())
+
+
 def required_signers(
     current: dict[str, Any], target: dict[str, Any], available: Sequence[str]
 ) -> list[str]:
     """MSP IDs whose admins' signatures satisfy every policy the change from
-    ``current`` to ``target`` touches: a section's org set or values need a
-    MAJORITY of its current orgs' admins, an org's own group its admin, the
-    channel's own values both sections' majorities."""
-    cur, tgt = _strip(current["channel_group"]), _strip(target["channel_group"])
+    ``current`` to ``target`` touches (``signature_needs``), among ``available``."""
     needed: set[str] = set()
-
-    def majority(section: str) -> set[str]:
-        members = sorted(cur["groups"][section]["groups"])
-        count = len(members) // 2 + 1
-        usable = [msp for msp in members if msp in available]
-        if len(usable) < count:
+    for need in signature_needs(current, target):
+        usable = [msp for msp in need.members if msp in available]
+        if len(usable) < need.count:
+            if len(need.members) == 1:
+                raise ConfigUpdateError(f"the change of {need.members[0]}'s group needs its admin")
+            section = need.policy.split("/")[2]
             raise ConfigUpdateError(
-                f"{section} changes need {count} of the admins of {', '.join(members)}; "
-                f"only {', '.join(usable) or 'none'} can sign here"
+                f"{section} changes need {need.count} of the admins of "
+                f"{', '.join(need.members)}; only {', '.join(usable) or 'none'} can sign here"
             )
-        return set(usable[:count])
-
-    if _own(cur) != _own(tgt):
-        for section in SECTIONS:
-            needed |= majority(section)
-    for section in SECTIONS:
-        before, after = cur["groups"][section], tgt["groups"][section]
-        if _own(before) != _own(after) or set(before["groups"]) != set(after["groups"]):
-            needed |= majority(section)
-        for msp in set(before["groups"]) & set(after["groups"]):
-            if before["groups"][msp] != after["groups"][msp]:
-                if msp not in available:
-                    raise ConfigUpdateError(f"the change of {msp}'s group needs its admin")
-                needed.add(msp)
+        needed |= set(usable[:need.count])
     return sorted(needed)
 
 
-def _consenter_key(consenter: dict[str, Any]) -> tuple[str, str, str]:
-    return (consenter_address(consenter), consenter["client_tls_cert"],
-            consenter["server_tls_cert"])
-
-
 def _with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> dict[str, Any]:
+    if is_bft(config):
+        return with_bft_consenters(config, chosen)
     changed = copy.deepcopy(config)
     orderer = changed["channel_group"]["groups"]["Orderer"]
     orderer["values"]["ConsensusType"]["value"]["metadata"]["consenters"] = chosen
     return changed
 
 
+def rotations(have: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The consenters of ``want`` whose address is a consenter's of ``have``
+    with other TLS certificates: each replaces that one in place."""
+    by_address = {consenter_address(c): c for c in have}
+    return [c for c in want if consenter_address(c) in by_address
+            and consenter_key(c) != consenter_key(by_address[consenter_address(c)])]
+
+
 def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
     """The configs to apply in turn to get from ``current`` to ``target``: one
+    per consenter rotated (new TLS certificates at the same address), then one
     per consenter added, then one per consenter removed (each otherwise equal to
-    ``current``), then ``target`` itself when anything else differs."""
+    ``current``), then ``target`` itself when anything else differs. A change of
+    consensus type is refused: Fabric's Raft-to-BFT migration stops the
+    orderers between its updates (docs/upgrades.md)."""
+    if is_bft(current) != is_bft(target):
+        kinds = ("BFT" if is_bft(c) else "etcdraft" for c in (current, target))
+        raise ConfigUpdateError(
+            "the consensus type of a running channel cannot change by config updates "
+            "alone ({} to {}): Fabric's migration needs maintenance mode, a backup with "
+            "the orderers stopped and their restart; see docs/upgrades.md".format(*kinds))
     want = consenters(target)
     have = list(consenters(current))
-    wanted = {_consenter_key(c) for c in want}
+    wanted = {consenter_key(c) for c in want}
 
     def ordered(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        keys = {_consenter_key(c) for c in members}
-        return ([c for c in want if _consenter_key(c) in keys]
-                + [c for c in members if _consenter_key(c) not in wanted])
+        keys = {consenter_key(c) for c in members}
+        return ([c for c in want if consenter_key(c) in keys]
+                + [c for c in members if consenter_key(c) not in wanted])
 
     steps = []
-    for added in [c for c in want if _consenter_key(c) not in {_consenter_key(h) for h in have}]:
+    for rotated in rotations(have, want):
+        have = [rotated if consenter_address(c) == consenter_address(rotated) else c
+                for c in have]
+        steps.append(_with_consenters(current, have))
+    for added in [c for c in want if consenter_key(c) not in {consenter_key(h) for h in have}]:
         have = ordered([*have, added])
         steps.append(_with_consenters(current, have))
-    for removed in [c for c in have if _consenter_key(c) not in wanted]:
+    for removed in [c for c in have if consenter_key(c) not in wanted]:
         have = ordered([c for c in have if c is not removed])
         steps.append(_with_consenters(current, have))
     last = steps[-1] if steps else current
@@ -246,8 +297,8 @@ def ensure_config(
     and renders. ``on_applied`` runs after each applied step (e.g. to wait for
     a new consenter). Returns the number of updates submitted (0: nothing to do)."""
     tools = executors[reader]
-    target = rendered_config(tools, channel, files)
     current = live_config(tools, orderers, channel)
+    target = aligned_to(current, rendered_config(tools, channel, files))
     submitted = 0
     for step in update_steps(current, target):
         signers = required_signers(current, step, list(executors))

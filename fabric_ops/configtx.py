@@ -15,8 +15,24 @@ import yaml
 
 from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
 from network_spec import ChannelSpec, NetworkSpec, OrgKind, OrgSpec
+from network_spec.bft import BFT
 
 PROFILE = "Channel"
+IDENTITY_DIR = "identity"
+SMARTBFT_OPTIONS = {
+    "RequestBatchMaxInterval": "200ms",
+    "RequestForwardTimeout": "5s",
+    "RequestComplainTimeout": "20s",
+    "RequestAutoRemoveTimeout": "3m0s",
+    "ViewChangeResendInterval": "5s",
+    "ViewChangeTimeout": "20s",
+    "LeaderHeartbeatTimeout": "1m0s",
+    "CollectTimeout": "1s",
+    "IncomingMessageBufferSize": 200,
+    "RequestPoolSize": 100000,
+    "LeaderHeartbeatCount": 10,
+}
+"""Fabric 3's sample SmartBFT options (sampleconfig/configtx.yaml)."""
 
 
 def _signature(rule: str) -> dict[str, str]:
@@ -28,14 +44,18 @@ def _implicit(rule: str) -> dict[str, str]:
 
 
 def org_policies(org: OrgSpec) -> dict[str, dict[str, str]]:
-    """Fabric's usual org policies; without NodeOUs every member may read, write
-    and endorse, as roles cannot be told apart."""
-    msp = org.msp_id
+    """Fabric's usual org policies (``msp_policies``)."""
+    return msp_policies(org.msp_id, org.kind, org.enable_node_ous)
+
+
+def msp_policies(msp: str, kind: OrgKind, enable_node_ous: bool) -> dict[str, dict[str, str]]:
+    """Fabric's usual policies of an org; without NodeOUs every member may read,
+    write and endorse, as roles cannot be told apart."""
     admins = _signature(f"OR('{msp}.admin')")
-    if not org.enable_node_ous:
+    if not enable_node_ous:
         member = _signature(f"OR('{msp}.member')")
         return {"Readers": member, "Writers": member, "Admins": admins, "Endorsement": member}
-    if org.kind is OrgKind.ORDERER:
+    if kind is OrgKind.ORDERER:
         member = _signature(f"OR('{msp}.member')")
         return {"Readers": member, "Writers": member, "Admins": admins}
     return {
@@ -53,7 +73,8 @@ def _host_port(address: str) -> dict[str, Any]:
 
 def configtx(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing) -> dict[str, Any]:
     """configtx.yaml with the one profile ``Channel``: the channel's orderer and
-    peer orgs, its Raft consenters and the usual ImplicitMeta policies."""
+    peer orgs, its Raft consenters or BFT consenter mapping (IDs from 1 in the
+    order of ``channel.consenters``) and the usual ImplicitMeta policies."""
 
     def organization(org: OrgSpec) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -84,6 +105,15 @@ def configtx(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing) ->
             "ServerTLSCert": certificate,
         }
 
+    def bft_consenter(consenter_id: int, common_name: str) -> dict[str, Any]:
+        org, _ = spec.node(common_name)
+        return {
+            "ID": consenter_id,
+            **consenter(common_name),
+            "MSPID": org.msp_id,
+            "Identity": f"{IDENTITY_DIR}/{common_name}.pem",
+        }
+
     settings = channel.settings
     channel_policies = {
         "Readers": _implicit("ANY Readers"),
@@ -101,28 +131,37 @@ def configtx(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing) ->
     }
     if settings.acls:
         application["ACLs"] = dict(settings.acls)
+    consensus: dict[str, Any] = {
+        "ConsenterMapping": [bft_consenter(i, cn)
+                             for i, cn in enumerate(channel.consenters, start=1)],
+        "SmartBFT": dict(SMARTBFT_OPTIONS),
+    } if channel.consensus == BFT else {
+        "EtcdRaft": {
+            "Consenters": [consenter(cn) for cn in channel.consenters],
+            "Options": {
+                "TickInterval": "500ms",
+                "ElectionTick": 10,
+                "HeartbeatTick": 1,
+                "MaxInflightBlocks": 5,
+                "SnapshotIntervalSize": "16 MB",
+            },
+        },
+    }
     profile = {
         "Policies": channel_policies,
         "Capabilities": {settings.capabilities.channel: True},
         "Orderer": {
-            "OrdererType": "etcdraft",
+            "OrdererType": channel.consensus,
             "BatchTimeout": settings.batch_timeout,
             "BatchSize": {
                 "MaxMessageCount": settings.batch_size.max_message_count,
                 "AbsoluteMaxBytes": settings.batch_size.absolute_max_bytes,
                 "PreferredMaxBytes": settings.batch_size.preferred_max_bytes,
             },
-            "EtcdRaft": {
-                "Consenters": [consenter(cn) for cn in channel.consenters],
-                "Options": {
-                    "TickInterval": "500ms",
-                    "ElectionTick": 10,
-                    "HeartbeatTick": 1,
-                    "MaxInflightBlocks": 5,
-                    "SnapshotIntervalSize": "16 MB",
-                },
-            },
+            **consensus,
             "Organizations": [organization(spec.org(name)) for name in channel.orderer_orgs],
+            # For BFT configtxgen replaces BlockValidation with a signature
+            # policy over the consenters' identities (a BFT quorum of them).
             "Policies": {**channel_policies, "BlockValidation": _implicit("ANY Writers")},
             "Capabilities": {settings.capabilities.orderer: True},
         },
@@ -137,10 +176,13 @@ def channel_config_files(
     addressing: Addressing,
     org_msps: Mapping[str, Mapping[str, str]],
     consenter_tls_certs: Mapping[str, str],
+    consenter_sign_certs: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """The tree configtxgen needs. ``org_msps`` maps an org name to its org-level
     MSP files (``crypto.org_msp_files``); ``consenter_tls_certs`` maps a
-    consenter's common name to its TLS server certificate PEM."""
+    consenter's common name to its TLS server certificate PEM;
+    ``consenter_sign_certs`` (BFT channels only) to its enrollment (sign)
+    certificate PEM, the identity its block signatures are checked against."""
     files = {
         "configtx.yaml": yaml.safe_dump(configtx(spec, channel, addressing), sort_keys=False),
     }
@@ -150,4 +192,9 @@ def channel_config_files(
             files[f"msp/{org.domain}/{path}"] = text
     for common_name in channel.consenters:
         files[f"tls/{common_name}.crt"] = consenter_tls_certs[common_name]
+    if channel.consensus == BFT:
+        if consenter_sign_certs is None:
+            raise ValueError(f"channel {channel.name}: BFT needs the consenters' sign certificates")
+        for common_name in channel.consenters:
+            files[f"{IDENTITY_DIR}/{common_name}.pem"] = consenter_sign_certs[common_name]
     return {path: text.encode() for path, text in files.items()}

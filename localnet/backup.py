@@ -13,21 +13,15 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from backup.archive import pack, unpack
-from backup.manifest import (
-    BackupError,
-    Manifest,
-    check_key,
-    default_key,
-    fetch_verified,
-    publish,
-    upload,
-)
-from backup.sealed import SealError, salt_for, seal, unseal
+from backup.keys import KdfParams
+from backup.manifest import BackupError, Manifest, check_key, default_key
+from backup.names import MATERIAL
+from backup.reader import fetch_verified
 from backup.store import ObjectStore
+from backup.writer import BackupWriter
 from fabric_nodes.node_settings import orderer_admin_address, peer_address
 from fabric_ops.chaincode_ops import committed
 from fabric_ops.channel_ops import orderer_channel, peer_height
@@ -35,7 +29,6 @@ from fabric_ops.polling import poll
 from localnet.network import LocalNetwork
 from network_spec import OrgKind
 
-MATERIAL = "network.sealed"
 CATCH_UP_SECONDS = 60.0
 RAFT_GAUGE = re.compile(
     r'^consensus_etcdraft_(?P<name>is_leader|cluster_size|active_nodes)'
@@ -140,18 +133,18 @@ def _material(net: LocalNetwork, scratch: Path) -> Path:
 
 
 def backup_network(
-    net: LocalNetwork, store: ObjectStore, passphrase: str, key: str | None = None
+    net: LocalNetwork, store: ObjectStore, passphrase: str, key: str | None = None,
+    params: KdfParams | None = None,
 ) -> Manifest:
-    """Back up every node and the sealed network material under ``key`` (default:
-    the UTC time); the manifest is written last."""
+    """Back up every node (each archive encrypted) and the sealed network
+    material under ``key`` (default: the UTC time); the authenticated manifest
+    is written last. ``params``: scrypt salt and cost (default: a random salt at
+    the current cost)."""
     key = check_key(key or default_key())
-    manifest = Manifest(key, datetime.now(UTC).isoformat(timespec="seconds"))
     with tempfile.TemporaryDirectory(prefix="backup-") as temp:
         scratch = Path(temp)
-        sealed = scratch / MATERIAL
-        plain = _material(net, scratch).read_bytes()
-        sealed.write_bytes(seal(plain, passphrase, salt_for(key)))
-        manifest.objects.append(upload(store, key, MATERIAL, sealed))
+        writer = BackupWriter(store, key, passphrase, scratch, params)
+        writer.add_material(_material(net, scratch).read_bytes())
         for common_name in backup_order(net):
             heights = node_heights(net, common_name)
             net.stop_node(common_name)
@@ -162,11 +155,10 @@ def backup_network(
                 net.restart(common_name)
             if net.spec.node(common_name)[0].kind is OrgKind.ORDERER:
                 _wait_rejoined(net, common_name, heights)
-            manifest.heights[common_name] = heights
-            manifest.objects.append(upload(store, key, node_object(common_name), archive))
+            writer.manifest.heights[common_name] = heights
+            writer.add_archive(node_object(common_name), archive)
             archive.unlink()
-        publish(store, manifest, scratch)
-    return manifest
+        return writer.publish()
 
 
 def restore_network(
@@ -174,28 +166,24 @@ def restore_network(
     nodes: Iterable[str] | None = None,
 ) -> Manifest:
     """Restore ``nodes`` (default: every node, and the crypto material) from
-    backup ``key``: the whole backup is downloaded and checked, and the material
-    opened, before any node is stopped; then each node's data replaces its data
+    backup ``key``: the whole backup is downloaded, authenticated and decrypted
+    before any node is stopped; then each node's data replaces its data
     directory and the nodes start (orderers first); it returns once every
     restored orderer is back at its backed-up height in a Raft cluster with a
     leader, i.e. the network orders again."""
     with tempfile.TemporaryDirectory(prefix="restore-") as temp:
         staging = Path(temp)
-        manifest, paths = fetch_verified(store, key, staging)
-        try:
-            plain = unseal(paths[MATERIAL].read_bytes(), passphrase)
-        except (SealError, KeyError) as error:
-            raise BackupError(f"backup {key}: object {MATERIAL}: {error}") from None
+        manifest, paths = fetch_verified(store, key, staging, passphrase)
+        if MATERIAL not in paths:
+            raise BackupError(f"backup {key}: no object {MATERIAL}")
         selected = list(nodes) if nodes is not None else backup_order(net)
         for common_name in selected:
             if node_object(common_name) not in paths:
                 raise BackupError(f"backup {key}: no object {node_object(common_name)}")
-        material = staging / "material.tar.gz"
-        material.write_bytes(plain)
         for common_name in selected:
             net.stop_node(common_name)
         if nodes is None:
-            unpack(material, staging / "material")
+            unpack(paths[MATERIAL], staging / "material")
             if net.crypto_dir.exists():
                 shutil.rmtree(net.crypto_dir)
             shutil.copytree(staging / "material" / "crypto", net.crypto_dir)

@@ -1,7 +1,11 @@
-"""The sample chaincode (chaincode/asset_transfer) served as a service on
-127.0.0.1, one process per package, as the cluster runs one Deployment per org:
-each serves mutual TLS with a certificate of its org's TLS CA for 127.0.0.1 and
-demands the peers' client certificates of that CA."""
+"""The chaincode servers of a local network: the sample chaincode
+(chaincode/asset_transfer) served as a service on 127.0.0.1, one process per
+package, as the cluster runs one Deployment per org; or servers someone else
+runs, named ``<chaincode>/<org>=<host>:<port>``. A CCaaS package holds its
+server's address, so the package ID each server must run with depends on it.
+Each serves mutual TLS with a certificate of its org's TLS CA (issued here, for
+the servers someone else runs too) and demands the peers' client certificates
+of that CA."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from fabric_ops.polling import poll
 from localnet.addressing import LOCAL_SANS, free_ports
 from localnet.process import accepts
 from localnet.release import REPO_ROOT
-from network_spec import Subject
+from network_spec import NetworkSpec, Subject
 
 SAMPLE_CHAINCODE = REPO_ROOT / "chaincode" / "asset_transfer" / "main.py"
 STOP_SECONDS = 30
@@ -31,15 +35,36 @@ TlsCaOf = Callable[[str], KeyPair | None]
 its org has none yet (an org a later spec adds)."""
 
 
-def write_server_tls(directory: Path, ca: KeyPair) -> dict[str, str]:
-    """A server key pair of ``ca`` for 127.0.0.1 and ``ca`` as the client CA, as
-    the cluster's Secret lays them out; the server's TLS variables."""
+def write_server_tls(directory: Path, ca: KeyPair, host: str = LOCAL_HOST) -> dict[str, str]:
+    """A server key pair of ``ca`` for ``host`` (and 127.0.0.1, localhost) and
+    ``ca`` as the client CA, as the cluster's Secret lays them out; the server's
+    TLS variables."""
     directory.mkdir(parents=True, exist_ok=True)
-    pair = issue_tls_cert(ca, LOCAL_HOST, Subject(), LOCAL_SANS)
+    pair = issue_tls_cert(ca, host, Subject(), tuple(dict.fromkeys((host, *LOCAL_SANS))))
     for file, text in zip(SERVER_TLS_FILES.values(), (pair.cert_pem, pair.key_pem, ca.cert_pem),
                           strict=True):
         (directory / file).write_text(text, encoding="ascii")
     return server_tls_environment(str(directory))
+
+
+def server_tls_dir(log_dir: Path, key: str) -> Path:
+    """Where the TLS files of the server of ``key`` are written."""
+    return log_dir / f"{key.replace('/', '-')}-tls"
+
+
+def given_server_tls(given: Mapping[str, str], log_dir: Path,
+                     tls_ca_of: TlsCaOf) -> dict[str, dict[str, str]]:
+    """For every server someone else runs (key -> ``host:port``), a certificate of
+    its org's TLS CA for its host, written under ``log_dir``: the peers dial it
+    over mutual TLS and refuse any other. Key -> its TLS variables."""
+    variables = {}
+    for key, address in given.items():
+        ca = tls_ca_of(key)
+        if ca is None:
+            raise ValueError(f"{key}: its org has no TLS CA in this network")
+        variables[key] = write_server_tls(server_tls_dir(log_dir, key), ca,
+                                          address.rpartition(":")[0])
+    return variables
 
 
 class ChaincodeServers(dict[str, str]):
@@ -73,7 +98,7 @@ def start_server(label: str, address: str, ca: KeyPair, log_dir: Path,
     """A server of the package ``ccaas_package(label, address)`` on ``address``
     with a certificate of ``ca``; its log and TLS files under ``log_dir``."""
     package = ccaas_package(label, address)
-    tls = write_server_tls(log_dir / f"{name}-tls", ca)
+    tls = write_server_tls(server_tls_dir(log_dir, name), ca)
     with (log_dir / f"{name}.log").open("wb") as log:
         return subprocess.Popen(
             [sys.executable, str(SAMPLE_CHAINCODE)], stdout=log, stderr=subprocess.STDOUT,
@@ -107,3 +132,41 @@ def chaincode_servers(labels: Mapping[str, str], log_dir: Path,
         yield servers
     finally:
         servers.stop()
+
+def chaincode_labels(spec: NetworkSpec) -> dict[str, str]:
+    """Every ``<chaincode>/<org>`` that runs a server, to its package label."""
+    return {f"{cc.name}/{org}": cc.label for cc in spec.chaincodes for org in cc.orgs}
+
+
+def given_servers(values: list[str], spec: NetworkSpec, option: str) -> dict[str, str]:
+    """``<chaincode>/<org>=<host>:<port>`` values to key -> address; a ValueError
+    naming ``option`` and the value when one is malformed or names no pair."""
+    labels = chaincode_labels(spec)
+    given = {}
+    for value in values:
+        key, _, address = value.partition("=")
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"{option} {value}: expected <chaincode>/<org>=<host>:<port>")
+        if key not in labels:
+            raise ValueError(f"{option} {value}: {key} is no chaincode/org pair of network.yaml; "
+                             f"they are {', '.join(sorted(labels)) or 'none'}")
+        given[key] = address
+    return given
+
+
+def server_lines(spec: NetworkSpec, servers: Mapping[str, str], started: Mapping[str, str],
+                 log_dir: Path, given_tls: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """Per server its address and the package ID it runs with; how to start
+    those not ``started`` here (``given_tls``: their TLS variables, see
+    ``given_server_tls``)."""
+    labels = chaincode_labels(spec)
+    lines = []
+    for key, address in sorted(servers.items()):
+        package_id = ccaas_package(labels[key], address).package_id
+        how = (f"started, log {log_dir / key.replace('/', '-')}.log" if key in started
+               else f"yours: run it with CHAINCODE_ID={package_id} "
+                    f"CHAINCODE_SERVER_ADDRESS={address} "
+                    + " ".join(f"{name}={value}" for name, value in given_tls[key].items()))
+        lines.append(f"chaincode {key:<20} {address:<16} package ID {package_id} ({how})")
+    return lines

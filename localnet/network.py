@@ -10,10 +10,12 @@ import ssl
 import sys
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
 from crypto import (
+    Identity,
     KeyPair,
     OrgCrypto,
     generate_org,
@@ -22,6 +24,7 @@ from crypto import (
     org_msp_files,
     write_org_tree,
 )
+from crypto.certificates import VALIDITY
 from crypto.layout import node_dir, user_dir
 from fabric_nodes.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
 from fabric_nodes.node_settings import (
@@ -53,6 +56,7 @@ from localnet.process import (
 )
 from localnet.release import FabricRelease
 from network_spec import ChannelSpec, NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
+from network_spec.bft import BFT
 
 STATE_DATABASE = "goleveldb"
 """CouchDB has no package on the machines the harness runs on, so every peer
@@ -143,11 +147,13 @@ class LocalNetwork:
         log_spec: str = "INFO",
         health_timeout: float = HEALTH_TIMEOUT_SECONDS,
         scraper_ca: str | None = None,
+        cert_validity: timedelta = VALIDITY,
     ) -> LocalNetwork:
         """Write crypto and config under ``workdir`` (created if needed), start
         every orderer and peer and wait until all are healthy. ``scraper_ca``
         (PEM): a metrics scraper's CA, which every operations endpoint then
-        trusts as the cluster's do with ``fabric:monitoring: podmonitor``."""
+        trusts as the cluster's do with ``fabric:monitoring: podmonitor``. Node,
+        admin and user certificates are issued valid for ``cert_validity``."""
         spec = source if isinstance(source, NetworkSpec) else load_spec_dir(source)
         if spec.state_database != STATE_DATABASE:
             print(
@@ -158,36 +164,54 @@ class LocalNetwork:
         net = cls(spec, workdir, release or FabricRelease.build(), allocate(spec))
         net.scraper_ca = scraper_ca
         try:
-            net._prepare()
+            net._prepare(cert_validity)
             net._launch(log_spec, health_timeout)
         except BaseException:
             net.stop()
             raise
         return net
 
-    def _prepare(self) -> None:
+    def _prepare(self, cert_validity: timedelta) -> None:
         # A previous run's ledgers would not match the freshly generated crypto.
         if self.workdir.exists() and any(self.workdir.iterdir()):
             raise ValueError(f"{self.workdir}: not empty; give an empty or new folder")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(self.release.config_dir, self.config_dir)
-        core_yaml = self.config_dir / "core.yaml"
-        edited = disable_docker(core_yaml.read_text(encoding="utf-8"))
-        core_yaml.write_text(edited, encoding="utf-8")
+        self._write_config(self.release, self.config_dir)
         self.tls_ca_dir.mkdir()
         for org in self.spec.orgs:
-            crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS)
+            crypto = generate_org(org, extra_sans=lambda node: LOCAL_SANS,
+                                  validity=cert_validity)
             self.crypto[org.name] = crypto
             write_org_tree(crypto, self.crypto_dir)
             (self.tls_ca_dir / f"{org.domain}.pem").write_text(
                 crypto.cas.tlsca.cert_pem, encoding="ascii"
             )
 
-    def _node_paths(self, org: OrgSpec, node: NodeSpec) -> NodePaths:
+    @staticmethod
+    def _write_config(release: FabricRelease, config_dir: Path) -> None:
+        """The release's sampleconfig with Docker off in core.yaml."""
+        shutil.copytree(release.config_dir, config_dir)
+        core_yaml = config_dir / "core.yaml"
+        edited = disable_docker(core_yaml.read_text(encoding="utf-8"))
+        core_yaml.write_text(edited, encoding="utf-8")
+
+    def release_config_dir(self, release: FabricRelease) -> Path:
+        """Where the nodes of ``release`` find core.yaml and orderer.yaml: the
+        network's config dir for its own release, a copy of the other release's
+        sampleconfig otherwise (a new image brings its own; Fabric 3's
+        orderer.yaml has no Kafka section and a 3.x orderer refuses 2.5's)."""
+        if release.version == self.release.version:
+            return self.config_dir
+        config_dir = self.workdir / f"config-{release.version}"
+        if not config_dir.exists():
+            self._write_config(release, config_dir)
+        return config_dir
+
+    def _node_paths(self, org: OrgSpec, node: NodeSpec, release: FabricRelease) -> NodePaths:
         data_dir = self.workdir / "nodes" / node.common_name
         data_dir.mkdir(parents=True, exist_ok=True)
         return NodePaths(
-            config_dir=str(self.config_dir),
+            config_dir=str(self.release_config_dir(release)),
             crypto_dir=str(self.crypto_dir / org_dir(org) / node_dir(org, node.common_name)),
             data_dir=str(data_dir / "data"),
             # Fabric's own builder is not served by the Go module proxy; this
@@ -210,7 +234,7 @@ class LocalNetwork:
     def _start_node(
         self, org: OrgSpec, node: NodeSpec, log_spec: str, release: FabricRelease
     ) -> LocalNode:
-        paths = self._node_paths(org, node)
+        paths = self._node_paths(org, node, release)
         addressing = self.addressing
         if org.kind is OrgKind.PEER:
             tls_dir = Path(paths.tls_dir)
@@ -311,20 +335,23 @@ class LocalNetwork:
     def channel_files(self, channel_name: str) -> dict[str, bytes]:
         """configtxgen's input for the channel's genesis block (see
         ``fabric_ops.channel_ops.genesis_block``), from the generated crypto.
-        Raft channels only: BFT needs Fabric 3."""
+        A BFT channel needs a Fabric 3 release."""
         channel = self.channel(channel_name)
-        if channel.consensus != "etcdraft":
-            raise ValueError(f"{channel_name}: {channel.consensus} needs Fabric 3, this is 2.5")
+        if channel.consensus == BFT and self.release.version.startswith("2."):
+            raise ValueError(f"{channel_name}: BFT needs Fabric 3, this is "
+                             f"{self.release.version}")
         org_msps = {
             name: org_msp_files(crypto.org, crypto.cas, crypto.admin.sign.cert_pem)
             for name, crypto in self.crypto.items()
         }
-        consenter_tls_certs = {}
+        tls_certs, sign_certs = {}, {}
         for common_name in channel.consenters:
             org, _ = self.spec.node(common_name)
-            consenter_tls_certs[common_name] = self.crypto[org.name].nodes[common_name].tls.cert_pem
+            identity = self.crypto[org.name].nodes[common_name]
+            tls_certs[common_name] = identity.tls.cert_pem
+            sign_certs[common_name] = identity.sign.cert_pem
         return channel_config_files(
-            self.spec, channel, self.addressing, org_msps, consenter_tls_certs
+            self.spec, channel, self.addressing, org_msps, tls_certs, sign_certs
         )
 
     def start_new(self, spec: NetworkSpec, health_timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
@@ -373,6 +400,25 @@ class LocalNetwork:
         stop_all([self.nodes.pop(cn).process for cn in removed])
         self.spec = spec
 
+    def replace_identity(self, org_name: str, identity: Identity) -> None:
+        """Puts ``identity`` (a renewed node, admin or user of ``org_name``) in
+        place of the one of its common name and rewrites the org's files; a
+        node reads them when it (re)starts, an admin command at every run."""
+        crypto = self.crypto[org_name]
+        name = identity.common_name
+        if name in crypto.nodes:
+            crypto = dataclasses.replace(
+                crypto, nodes=MappingProxyType({**crypto.nodes, name: identity}))
+        elif name == crypto.admin.common_name:
+            crypto = dataclasses.replace(crypto, admin=identity)
+        elif name in {user.common_name for user in crypto.users}:
+            crypto = dataclasses.replace(crypto, users=tuple(
+                identity if user.common_name == name else user for user in crypto.users))
+        else:
+            raise KeyError(f"{org_name} has no node or user {name!r}")
+        self.crypto[org_name] = crypto
+        write_org_tree(crypto, self.crypto_dir)
+
     def kill(self, common_name: str) -> None:
         """Kills a node the way a crash would (SIGKILL); its data stays."""
         process = self.nodes[common_name].process
@@ -401,17 +447,22 @@ class LocalNetwork:
         """What a rolling update does to one node: stop it as Kubernetes stops a
         pod (SIGTERM, SIGKILL after the grace period), leave it down for
         ``down_seconds`` (a new pod's image pull and scheduling; the rest of the
-        network goes on), start ``release``'s binary on the same data, crypto and
-        config, and wait until it is healthy. The
-        network's config dir (core.yaml, orderer.yaml) stays: 2.5.0's and
-        2.5.9's sampleconfig are identical, and a 2.5 node reads either. Admin
-        commands keep running the network's release."""
+        network goes on), start ``release``'s binary on the same data and crypto
+        with that release's core.yaml and orderer.yaml, as a new image brings
+        them, and wait until it is healthy. Admin commands keep running the
+        network's release until ``use_release``."""
         old = self.nodes[common_name]
         stop_all([old.process])
         time.sleep(down_seconds)
         node = self._start_node(old.org, old.spec, self.log_spec, release)
         self.nodes[common_name] = node
         wait_ready(probes([node]), health_timeout)
+
+    def use_release(self, release: FabricRelease) -> None:
+        """Admin commands run ``release`` from now on (the toolbox image of an
+        upgraded stack); nodes keep what they run."""
+        self.config_dir = self.release_config_dir(release)
+        self.release = release
 
     def manifest(self, chaincode_servers: dict[str, str] | None = None) -> LocalNetworkManifest:
         """What a stack needs to run its populate operations against this network

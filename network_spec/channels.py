@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from network_spec.bft import BFT, check_bft_channel
 from network_spec.channel_settings import SETTINGS_KEYS, read_settings
 from network_spec.duplicates import UniqueNames
 from network_spec.fields import Field, Record
@@ -12,7 +13,7 @@ from network_spec.org_refs import OrgDirectory
 CHANNEL_KEYS = (
     "name", "orgs", "ordererOrgs", "consenters", "anchorPeers", "consensus", *SETTINGS_KEYS,
 )
-CONSENSUS_TYPES = ("etcdraft", "BFT")
+CONSENSUS_TYPES = ("etcdraft", BFT)
 
 
 def _names(orgs: tuple[OrgSpec, ...]) -> tuple[str, ...]:
@@ -131,14 +132,19 @@ def _channel(item: Field, directory: OrgDirectory, defined: UniqueNames) -> Chan
         "must list at least one peer org: the members of the channel",
     )
     serving = _orderer_orgs(channel, directory)
+    consenters = _consenters(channel.get("consenters"), serving, directory)
+    consensus = channel.choice("consensus", CONSENSUS_TYPES, "etcdraft")
+    settings = read_settings(channel)
+    if consensus == BFT:
+        settings = check_bft_channel(channel, consenters, settings)
     return ChannelSpec(
         name=name,
         orgs=_names(members),
         orderer_orgs=_names(serving),
-        consenters=_consenters(channel.get("consenters"), serving, directory),
+        consenters=consenters,
         anchor_peers=_anchor_peers(channel.get("anchorPeers"), name, members, directory),
-        consensus=channel.choice("consensus", CONSENSUS_TYPES, "etcdraft"),
-        settings=read_settings(channel),
+        consensus=consensus,
+        settings=settings,
     )
 
 

@@ -82,6 +82,11 @@ def restore_job_name(node_k8s_name: str) -> str:
     return f"restore-{node_k8s_name}"
 
 
+def backup_kdf_name(backup_key: str) -> str:
+    """The ConfigMap of one backup's scrypt salt and cost (a DNS label key)."""
+    return f"backup-kdf-{backup_key}"
+
+
 NODE_VOLUMES = ("data", "couchdb")
 """A node's volumes: its ledger, and a peer's CouchDB sidecar's."""
 
@@ -92,6 +97,8 @@ FIXED_OBJECTS = (
     K8sObject("Job", "backup-material", Rule.LABEL),
     K8sObject("Job", "backup-manifest", Rule.LABEL),
     K8sObject("Job", "restore-verify", Rule.LABEL),
+    K8sObject("ConfigMap", "backup-code", Rule.SUBDOMAIN),
+    K8sObject("ConfigMap", "restore-code", Rule.SUBDOMAIN),
     *(K8sObject("NetworkPolicy", name, Rule.SUBDOMAIN) for name in (
         "default-deny", "dns", "peers", "orderers", "toolboxes", "backup-jobs")),
 )

@@ -14,14 +14,14 @@ camelCase; unknown keys are errors. The format::
           - orderer0.example.com   #   common names or hostnames of their nodes
         anchorPeers:               # optional, per member org; default: its first peer
           Org1: [peer0]            #   hostnames or common names of that org's peers
-        consensus: etcdraft        # or BFT (Fabric 3); default etcdraft
+        consensus: etcdraft        # default; or BFT (Fabric 3, 4+ consenters, channel V3_0)
         batchTimeout: 2s           # optional; default 2s (Go duration: 500ms, 1m30s)
         batchSize:                 # optional; defaults shown
           maxMessageCount: 10
           absoluteMaxBytes: 99 MB  #   bytes, or with B, KB, MB, GB (powers of 1024)
           preferredMaxBytes: 512 KB
         capabilities:              # optional; defaults shown
-          channel: V2_0            #   V2_0, or V3_0 (Fabric 3)
+          channel: V2_0            #   V2_0, or V3_0 (Fabric 3; the default of BFT)
           orderer: V2_0
           application: V2_0        #   V2_0 or V2_5
         acls:                      # optional: resource -> policy path; others: peer defaults

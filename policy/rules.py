@@ -227,13 +227,21 @@ def no_host_namespaces(resource_type: str, props: Props) -> list[str]:
     return out
 
 
+EXPOSED = ("fabric.hyperledger.org/exposure", "external")
+"""The label of the Services ``fabric:externalAccess: loadbalancer`` exposes."""
+
+
 def services_cluster_internal(resource_type: str, props: Props) -> list[str]:
+    """ClusterIP only, but for the LoadBalancers external access labels as such."""
     if resource_type != SERVICE:
         return []
     kind = props.get("spec", {}).get("type", "ClusterIP")
+    labels = props.get("metadata", {}).get("labels", {})
+    if kind == "LoadBalancer" and labels.get(EXPOSED[0]) == EXPOSED[1]:
+        return []
     if kind != "ClusterIP":
-        return [f"Service of type {kind}: only ClusterIP Services (exposure is a "
-                "deliberate, separate decision)"]
+        return [f"Service of type {kind}: only ClusterIP Services, and LoadBalancers of "
+                "fabric:externalAccess (exposure is a deliberate, separate decision)"]
     return []
 
 
@@ -337,9 +345,11 @@ def certificates_expiring(
 ) -> list[str]:
     """Every issued certificate (identities and CAs) that expires within
     ``horizon`` of ``now``: by default an identity's own renewal window
-    (``fabric:certRenewBefore`` when it was registered), else 30 days. Renewal is
-    not automated, so any such certificate is reported. Certificates not issued
-    yet (a preview of new identities) are skipped."""
+    (``fabric:certRenewBefore`` when it was registered), else 30 days.
+    Certificates not issued yet are skipped: a preview of new identities, and of
+    identities the up renews (a preview gives an update's outputs as its
+    inputs, without certificates), so what is reported is what no renewal is
+    planned for: the CAs, and leaves inside a horizon wider than their window."""
     now = now if now is not None else datetime.now(UTC)
     out = []
     for typ, props in resources:
@@ -377,6 +387,6 @@ def horizon_of(config: Mapping[str, Any]) -> timedelta | None:
 
 EXPIRY_RULE = StackRule(
     "certificates-not-expiring", "No issued certificate expires within the horizon (policy "
-    "config horizon, e.g. 14d; default: fabric:certRenewBefore): renewal is not automated.",
+    "config horizon, e.g. 14d; default: fabric:certRenewBefore) unless the up renews it.",
     certificates_expiring,
 )

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crypto.expiry import RENEW_BEFORE
+from fabric_components.monitoring.certificate_rules import EXPIRY_METRIC
 from fabric_components.monitoring.definitions import alert_groups, dashboards
 
 STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
@@ -18,6 +20,8 @@ KEYWORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan", "by", "withou
             "ignoring", "group_left", "group_right"}
 PROMETHEUS_SERIES = {"up"}
 """Series Prometheus itself writes per scrape target, not a node's metrics."""
+RECORDED_BY_THE_STACK = {EXPIRY_METRIC}
+"""Series the stack's own recording rules write (``certificate_rules``)."""
 
 
 def metric_names(expr: str) -> set[str]:
@@ -31,7 +35,8 @@ def metric_names(expr: str) -> set[str]:
 
 def shipped_expressions() -> list[str]:
     """Every alert expression and every dashboard query (targets and variables)."""
-    exprs = [rule["expr"] for group in alert_groups("fabric") for rule in group["rules"]]
+    exprs = [rule["expr"] for group in alert_groups("fabric", RENEW_BEFORE)
+             for rule in group["rules"]]
     for dashboard in dashboards().values():
         exprs += [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
         exprs += [_variable_query(v) for v in dashboard["templating"]["list"]

@@ -5,7 +5,7 @@
 #
 # Usage: tools/build-tools.sh [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|
 #                              kube-node|containerd|coredns|local-path-provisioner|pause|
-#                              actionlint|azurite|images|all]...
+#                              actionlint|azurite|promtool|gateway-client|images|all]...
 # (default all). Prints the result directory of each target on stdout, one a
 # line, in the order given (binaries in its bin/); progress goes to stderr.
 #   fabric               peer orderer osnadmin configtxgen configtxlator, config/
@@ -27,6 +27,10 @@
 #   local-path-provisioner  local-path-provisioner (the default StorageClass)
 #   pause                pause (the pods' sandbox process, from tools/localcluster/pause.c)
 #   azurite              azurite-blob (npm; the Azure Blob emulator)
+#   promtool             promtool (Debian 12's prometheus package, unpacked, not
+#                        installed: no service starts), which tests the alert rules
+#   gateway-client       dist/main.js, the Fabric Gateway client example
+#                        (examples/gateway-client; npm and TypeScript)
 #   images               the container images the program runs (Fabric's peer,
 #                        orderer and tools for every pinned release, the sample
 #                        chaincode, the Azure CLI) as OCI archives for
@@ -363,8 +367,52 @@ build_azurite() {
   echo "$dest"
 }
 
+# promtool, to test the alert rules with Prometheus' own rule engine: taken out of
+# Debian 12's prometheus package with apt-get download and dpkg-deb, so that no
+# Prometheus service is installed or started.
+build_promtool() {
+  local dest="$CACHE/promtool"
+  cached "promtool" "$dest" "promtool 1" && return
+  rm -rf "$dest" && mkdir -p "$dest/deb" "$dest/bin"
+  log "promtool: unpacking Debian's prometheus package into $dest"
+  # A machine whose package lists were never fetched knows no prometheus yet.
+  (cd "$dest/deb" && { apt-get download prometheus >&2 ||
+     { apt-get update >&2 && apt-get download prometheus >&2; }; } &&
+     dpkg-deb -x prometheus_*.deb root)
+  mv "$dest/deb/root/usr/bin/promtool" "$dest/bin/promtool"
+  rm -rf "$dest/deb"
+  "$dest/bin/promtool" --version >&2
+  echo "promtool 1" >"$dest/.complete"
+  echo "$dest"
+}
+
+# The Fabric Gateway client example, built from examples/gateway-client: its npm
+# packages pinned by its package-lock.json (without the optional HSM package,
+# which compiles native code, and without install scripts), compiled by its
+# pinned TypeScript. Only the sources count, not a node_modules/ built in place.
+build_gateway_client() {
+  local src="$HERE/../examples/gateway-client" dest="$CACHE/gateway-client"
+  local key
+  key="$({ (cd "$src" && sha256sum package.json package-lock.json tsconfig.json src/*.ts)
+           printf 'gateway-client 1\n'; } | sha256sum | cut -d' ' -f1)"
+  cached "gateway-client" "$dest" "$key" && return
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm is missing: install Node.js 20 or newer ('apt-get install nodejs npm') and run again"
+    exit 3
+  fi
+  rm -rf "$dest" && mkdir -p "$dest"
+  cp -r "$src/package.json" "$src/package-lock.json" "$src/tsconfig.json" "$src/src" "$dest/"
+  local start=$SECONDS
+  log "gateway-client: installing and compiling into $dest"
+  (cd "$dest" && npm ci --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error >&2 &&
+     node_modules/.bin/tsc >&2)
+  echo "$key" >"$dest/.complete"
+  log "gateway-client: built in $((SECONDS - start)) s"
+  echo "$dest"
+}
+
 usage() {
-  log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|kube-node|containerd|coredns|local-path-provisioner|pause|actionlint|azurite|images|all]..."
+  log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|kube-node|containerd|coredns|local-path-provisioner|pause|actionlint|azurite|promtool|gateway-client|images|all]..."
   exit 2
 }
 
@@ -386,7 +434,8 @@ targets=("$@")
 for target in "${targets[@]}"; do
   case "$target" in
     fabric | fabric-* | pulumi | kubernetes-provider | kube | node | kube-node | containerd) ;;
-    coredns | local-path-provisioner | pause | actionlint | azurite | images | all) ;;
+    coredns | local-path-provisioner | pause | actionlint | azurite | promtool | gateway-client) ;;
+    images | all) ;;
     *) usage ;;
   esac
 done
@@ -405,6 +454,8 @@ for target in "${targets[@]}"; do
     pause) build_pause ;;
     actionlint) build_actionlint ;;
     azurite) build_azurite ;;
+    promtool) build_promtool ;;
+    gateway-client) build_gateway_client ;;
     images) "$HERE/images/build.sh" ;;
     all)
       build_fabric_releases
@@ -414,6 +465,8 @@ for target in "${targets[@]}"; do
       build_node
       build_actionlint
       build_azurite
+      build_promtool
+      build_gateway_client
       "$HERE/images/build.sh"
       ;;
   esac

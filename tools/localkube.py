@@ -29,12 +29,13 @@ from typing import Any
 from tools.control_plane import ControlPlaneOptions, build_tool, free_port, start_control_plane
 from tools.kube_api import KubeApi
 from tools.kube_processes import Supervisor
+from tools.lifecycle import StartedInContext
 
 FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 
 
 @dataclass
-class LocalKube:
+class LocalKube(StartedInContext):
     """Starts the control plane on __enter__ and stops it on __exit__."""
 
     kube_dir: Path | None = None  # result dir of `build-tools.sh kube`; built when None
@@ -48,17 +49,6 @@ class LocalKube:
     _own_workdir: bool = field(init=False, default=False)
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def __enter__(self) -> LocalKube:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def start(self) -> None:
         kube_dir = self.kube_dir or build_tool("kube")[-1]
         bin_dir = kube_dir / "bin"

@@ -9,19 +9,31 @@ ledger (the state database may lag the block store, which the peer replays on
 start, never lead it), and the orderers after every peer (no restored peer can
 hold a block the restored ordering service lacks).
 
-Restore (``fabric:restoreKey``): one Job downloads the manifest and every object
-and checks their sha256; only then does a Job per node fill that node's new,
-empty volumes, and the node's Deployment waits for it."""
+Restore (``fabric:restoreKey``): one Job downloads the manifest, authenticates
+it, downloads every object, checks their sha256 and decrypts them; only then
+does a Job per node fill that node's new, empty volumes, and the node's
+Deployment waits for it.
+
+The archives are encrypted in the Jobs (``python3 -m backup`` in the Azure CLI
+image, from a ConfigMap holding the ``backup`` package) with keys derived from
+the passphrase and the backup's random salt; the program chooses that salt once
+per backup key and keeps it in a ConfigMap whose data later runs leave alone,
+so the material sealed here and the archives sealed in the Jobs share it, and
+a preview does not change it."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from backup.keys import KdfParams, new_params
 from fabric_components.backup.scripts import (
+    CODE_DIR,
     FETCH_ALL,
     FETCH_NODE,
     MATERIAL_DIR,
@@ -34,18 +46,23 @@ from fabric_components.backup.scripts import (
     VERIFY_ALL,
     WORK,
     WRITE_MANIFEST,
+    code_files,
 )
 from fabric_components.backup.scripts import VOLUMES as VOLUMES_DIR
 from fabric_components.cluster.backup_storage import BACKUP_CONTAINER
 from fabric_components.k8s.node_objects import NodePlacement
 from fabric_components.k8s.workload import container, pod_template
 from fabric_components.stack_config import Resources, StackConfig
-from network_spec.k8s_names import backup_job_name, restore_job_name
+from network_spec.k8s_names import backup_job_name, backup_kdf_name, restore_job_name
 
 STORAGE_SECRET = "fabric-backup-storage"
+PASSPHRASE_VARIABLE = "FABRIC_BACKUP_PASSPHRASE"
+KDF_FILE = "kdf.json"
+BACKUP_CODE = "backup-code"
+RESTORE_CODE = "restore-code"
 SNAPSHOT_API = "snapshot.storage.k8s.io"
 JOB_RESOURCES = Resources("100m", "256Mi", "1", "1Gi")
-"""tar and gzip of a ledger, and the Azure CLI (a Python program)."""
+"""tar and gzip of a ledger, the Azure CLI (a Python program), and scrypt (128 MiB)."""
 PART_OF = {"app.kubernetes.io/part-of": "fabric-network",
            "app.kubernetes.io/managed-by": "pulumi"}
 
@@ -65,46 +82,91 @@ def storage_secret(
     opts: pulumi.ResourceOptions,
 ) -> k8s.core.v1.Secret:
     """The storage account's name and key, which ``az`` reads from the
-    environment, for the Jobs only."""
+    environment, and the backup passphrase, for the Jobs only."""
     return k8s.core.v1.Secret(
         "backup-storage",
         metadata={"name": STORAGE_SECRET, "namespace": config.namespace, "labels": PART_OF},
         type="Opaque",
         string_data={"AZURE_STORAGE_ACCOUNT": account,
-                     "AZURE_STORAGE_KEY": pulumi.Output.secret(account_key)},
+                     "AZURE_STORAGE_KEY": pulumi.Output.secret(account_key),
+                     PASSPHRASE_VARIABLE: pulumi.Output.secret(config.backup.passphrase)},
         opts=opts,
     )
 
 
-def _env(key: str, extra: dict[str, str]) -> list[dict[str, Any]]:
+def code_map(
+    name: str, k8s_name: str, config: StackConfig, opts: pulumi.ResourceOptions
+) -> k8s.core.v1.ConfigMap:
+    """The ``backup`` package, for ``python3 -m backup`` in the Azure CLI image."""
+    return k8s.core.v1.ConfigMap(
+        name, metadata={"name": k8s_name, "namespace": config.namespace, "labels": PART_OF},
+        data=code_files(), opts=opts)
+
+
+def _kdf_map(
+    name: str, config: StackConfig, opts: pulumi.ResourceOptions
+) -> tuple[k8s.core.v1.ConfigMap, pulumi.Output[KdfParams]]:
+    """The backup's random scrypt salt and cost, chosen when the backup key is
+    first deployed and kept (``ignore_changes``): each run draws a new salt, and
+    only the first is ever stored. A new key is a new ConfigMap, a new salt."""
+    key = config.backup.key
+    kdf = k8s.core.v1.ConfigMap(
+        f"{name}-kdf-{key}",
+        metadata={"name": backup_kdf_name(key), "namespace": config.namespace,
+                  "labels": PART_OF},
+        data={KDF_FILE: json.dumps(new_params().to_json(), sort_keys=True)},
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            ignore_changes=["data"])))
+    params: pulumi.Output[KdfParams] = kdf.data.apply(
+        lambda data: KdfParams.from_json(json.loads(data[KDF_FILE])))
+    return kdf, params
+
+
+def _env(key: str, extra: dict[str, str], kdf: str | None) -> list[dict[str, Any]]:
     env: list[dict[str, Any]] = [
         {"name": name, "value_from": {"secret_key_ref": {"name": STORAGE_SECRET, "key": name}}}
-        for name in ("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY")
+        for name in ("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY", PASSPHRASE_VARIABLE)
     ]
+    if kdf is not None:
+        env.append({"name": "BACKUP_KDF",
+                    "value_from": {"config_map_key_ref": {"name": kdf, "key": KDF_FILE}}})
     values = {"BACKUP_KEY": key, "BACKUP_CONTAINER": BACKUP_CONTAINER, "WORK_DIR": WORK,
               "VOLUMES_DIR": VOLUMES_DIR, "MATERIAL_DIR": MATERIAL_DIR, "HOME": "/tmp",
-              "AZURE_CONFIG_DIR": "/tmp/.azure", **extra}
+              "AZURE_CONFIG_DIR": "/tmp/.azure", "PYTHONPATH": CODE_DIR,
+              "PYTHONDONTWRITEBYTECODE": "1", **extra}
     return env + [{"name": name, "value": value} for name, value in values.items()]
+
+
+@dataclass(frozen=True)
+class JobCode:
+    """What the Jobs' Python runs: the ``backup`` package's ConfigMap and, for
+    a backup, the ConfigMap of its scrypt salt and cost."""
+
+    code: str
+    kdf: str | None = None
 
 
 def _job(
     name: str, k8s_name: str, config: StackConfig, key: str, steps: list[tuple[str, str, str]],
     mounts: list[dict[str, Any]], volumes: list[dict[str, Any]], env: dict[str, str],
-    opts: pulumi.ResourceOptions,
+    code: JobCode, opts: pulumi.ResourceOptions,
 ) -> k8s.batch.v1.Job:
     """A Job whose containers run ``steps`` (container name, image, script) in
-    order (all but the last as init containers), sharing ``/work``."""
-    shared = [{"name": "work", "mount_path": WORK}, {"name": "tmp", "mount_path": "/tmp"}]
+    order (all but the last as init containers), sharing ``/work``, with the
+    ``backup`` package on ``PYTHONPATH``."""
+    shared: list[dict[str, Any]] = [
+        {"name": "work", "mount_path": WORK}, {"name": "tmp", "mount_path": "/tmp"},
+        {"name": "code", "mount_path": f"{CODE_DIR}/backup", "read_only": True}]
     containers = [
-        container(step, image, JOB_RESOURCES, env=_env(key, env), mounts=shared + mounts,
-                  command=["sh", "-c", script])
+        container(step, image, JOB_RESOURCES, env=_env(key, env, code.kdf),
+                  mounts=shared + mounts, command=["sh", "-c", script])
         for step, image, script in steps
     ]
     job_labels = {**PART_OF, "app.kubernetes.io/name": "fabric-backup",
                   "app.kubernetes.io/instance": k8s_name}
     template = pod_template(job_labels, containers[-1:],
                             [{"name": "work", "empty_dir": {}}, {"name": "tmp", "empty_dir": {}},
-                             *volumes],
+                             {"name": "code", "config_map": {"name": code.code}}, *volumes],
                             config.cluster.node_pool, init_containers=containers[:-1])
     template["spec"]["restart_policy"] = "Never"
     return k8s.batch.v1.Job(
@@ -130,8 +192,9 @@ def _claim_volumes(claims: dict[str, pulumi.Input[str]]) -> list[dict[str, Any]]
 class NetworkBackupArgs:
     config: StackConfig
     nodes: list[NodeVolumes]
-    material: pulumi.Input[str]
-    """The sealed network material, base64 (see ``backup_material``)."""
+    material: Callable[[pulumi.Output[KdfParams]], pulumi.Input[str]]
+    """The network material sealed under the backup's scrypt salt and cost,
+    base64 (see ``sealed_material``)."""
     storage: k8s.core.v1.Secret
 
 
@@ -145,7 +208,11 @@ class NetworkBackup(pulumi.ComponentResource):
     ) -> None:
         super().__init__("fabric:index:NetworkBackup", name, None, opts)
         config, key = args.config, args.config.backup.key
-        child = pulumi.ResourceOptions(parent=self, depends_on=[args.storage])
+        code_opts = pulumi.ResourceOptions(parent=self)
+        kdf, params = _kdf_map(name, config, code_opts)
+        package = code_map(f"{name}-code", BACKUP_CODE, config, code_opts)
+        code = JobCode(BACKUP_CODE, backup_kdf_name(key))
+        child = pulumi.ResourceOptions(parent=self, depends_on=[args.storage, kdf, package])
         jobs: list[pulumi.Resource] = []
         peer_snapshots: list[pulumi.Resource] = []
         for node in sorted(args.nodes, key=lambda n: n.orderer):
@@ -164,13 +231,13 @@ class NetworkBackup(pulumi.ComponentResource):
                 [("pack", config.images.tools, PACK_VOLUMES),
                  ("upload", config.backup.image, UPLOAD_VOLUMES)],
                 _volume_mounts(names, read_only=True), _claim_volumes(sources),
-                {"NODE": node.place.k8s_name, "VOLUMES": " ".join(names)}, child))
+                {"NODE": node.place.k8s_name, "VOLUMES": " ".join(names)}, code, child))
         material = k8s.core.v1.Secret(
             f"{name}-material",
             metadata={"name": "backup-material", "namespace": config.namespace,
                       "labels": PART_OF},
             type="Opaque",
-            data={MATERIAL_OBJECT: args.material},
+            data={MATERIAL_OBJECT: args.material(params)},
             opts=child,
         )
         jobs.append(_job(
@@ -178,11 +245,11 @@ class NetworkBackup(pulumi.ComponentResource):
             [("pack", config.images.tools, PACK_MATERIAL),
              ("upload", config.backup.image, UPLOAD_MATERIAL)],
             [{"name": "material", "mount_path": MATERIAL_DIR, "read_only": True}],
-            [{"name": "material", "secret": {"secret_name": "backup-material"}}], {},
+            [{"name": "material", "secret": {"secret_name": "backup-material"}}], {}, code,
             pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[material]))))
         manifest = _job(
             f"{name}-manifest", "backup-manifest", config, key,
-            [("manifest", config.backup.image, WRITE_MANIFEST)], [], [], {},
+            [("manifest", config.backup.image, WRITE_MANIFEST)], [], [], {}, code,
             pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=jobs)))
         # From the manifest Job, so the stack output resolves only once the
         # backup is complete (the Job is awaited).
@@ -238,10 +305,12 @@ def _claim_from(
 
 @dataclass(frozen=True)
 class RestoreSource:
-    """Backup ``key``, already checked in full by ``verify``."""
+    """Backup ``key``, already checked in full by ``verify``; ``code`` the
+    ``backup`` package's ConfigMap the Jobs import."""
 
     config: StackConfig
     verify: k8s.batch.v1.Job
+    code: k8s.core.v1.ConfigMap
 
     @property
     def key(self) -> str:
@@ -251,16 +320,17 @@ class RestoreSource:
 def restore_source(
     config: StackConfig, storage: k8s.core.v1.Secret, opts: pulumi.ResourceOptions
 ) -> RestoreSource:
-    """The Job that downloads backup ``restoreKey`` and checks every object's
-    sha256 against its manifest; it fails, naming the key and the object, before
-    any volume is written."""
+    """The Job that downloads backup ``restoreKey``, authenticates its manifest,
+    checks every object's sha256 against it and decrypts it; it fails, naming the
+    key and the object, before any volume is written."""
     key = config.backup.restore_key
+    code = code_map("restore-code", RESTORE_CODE, config, opts)
     verify = _job(
         "restore-verify", "restore-verify", config, key,
-        [("fetch", config.backup.image, FETCH_ALL), ("verify", config.images.tools, VERIFY_ALL)],
-        [], [], {}, pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-            depends_on=[storage])))
-    return RestoreSource(config, verify)
+        [("fetch", config.backup.image, FETCH_ALL), ("verify", config.backup.image, VERIFY_ALL)],
+        [], [], {}, JobCode(RESTORE_CODE), pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(depends_on=[storage, code])))
+    return RestoreSource(config, verify, code)
 
 
 def restore_job(
@@ -276,7 +346,7 @@ def restore_job(
          ("unpack", source.config.images.tools, UNPACK_VOLUMES)],
         _volume_mounts(names, read_only=False),
         _claim_volumes({n: c.metadata["name"] for n, c in claims.items()}),
-        {"NODE": place.k8s_name, "VOLUMES": " ".join(names)},
+        {"NODE": place.k8s_name, "VOLUMES": " ".join(names)}, JobCode(RESTORE_CODE),
         pulumi.ResourceOptions.merge(place.opts, pulumi.ResourceOptions(
-            depends_on=[source.verify, *claims.values()])),
+            depends_on=[source.verify, source.code, *claims.values()])),
     )

@@ -14,7 +14,8 @@ from typing import Any
 import pulumi
 
 from backup.archive import pack_files
-from backup.sealed import salt_for, seal
+from backup.keys import KdfParams, derive_keys
+from backup.sealed import seal
 from crypto import KeyPair, OrgCAs, OrgCrypto, org_dir, org_tree_files
 from crypto.identities import Identity
 from fabric_components.crypto_material import CaMaterial, CryptoSource, IdentityMaterial
@@ -90,16 +91,17 @@ def material_files(orgs: list[OrgCrypto], spec_files: dict[str, bytes]) -> dict[
 
 
 def sealed_material(
-    spec: NetworkSpec, recorded: RecordingCrypto, spec_paths: list[str], key: str,
-    passphrase: pulumi.Input[str],
+    spec: NetworkSpec, recorded: RecordingCrypto, spec_paths: list[str],
+    passphrase: pulumi.Input[str], params: pulumi.Output[KdfParams],
 ) -> pulumi.Output[str]:
-    """The sealed bundle, base64 (a secret), for backup ``key``."""
+    """The sealed bundle, base64 (a secret), under the backup's scrypt salt and
+    cost ``params``."""
     spec_files = {Path(p).name: Path(p).read_bytes() for p in spec_paths}
     orgs = [_org_crypto(org, recorded) for org in spec.orgs]
 
     def sealed(values: list[Any]) -> str:
-        phrase, *crypto = values
+        phrase, kdf, *crypto = values
         bundle = pack_files(material_files(crypto, spec_files))
-        return base64.b64encode(seal(bundle, phrase, salt_for(key))).decode("ascii")
+        return base64.b64encode(seal(bundle, kdf, derive_keys(phrase, kdf))).decode("ascii")
 
-    return pulumi.Output.secret(pulumi.Output.all(passphrase, *orgs).apply(sealed))
+    return pulumi.Output.secret(pulumi.Output.all(passphrase, params, *orgs).apply(sealed))

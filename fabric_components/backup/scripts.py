@@ -1,69 +1,93 @@
 """The shell scripts the backup and restore Jobs run. Two public images share
-the work: the fabric-tools image (busybox ``tar``, ``sha256sum``, ``jq``) packs,
-checks and unpacks; the Azure CLI image (``az``, ``jq``) moves objects between
-the pod and the blob container. They hand files over in an ``emptyDir`` at
-``/work``. Every script reads its parameters from the environment:
+the work: the fabric-tools image (busybox ``tar``) packs and unpacks; the Azure
+CLI image (``az``, and the Python with ``cryptography`` that ``az`` runs on)
+moves objects between the pod and the blob container and runs ``python3 -m
+backup`` (this project's ``backup`` package, mounted from a ConfigMap, see
+``code_files``) to encrypt, authenticate, check and decrypt. They hand files
+over in an ``emptyDir`` at ``/work``. Every script reads its parameters from
+the environment:
 
-- ``BACKUP_KEY``, ``BACKUP_CONTAINER``; ``AZURE_STORAGE_ACCOUNT`` and
-  ``AZURE_STORAGE_KEY`` (from the storage Secret) for ``az``;
+- ``BACKUP_KEY``, ``BACKUP_CONTAINER``; ``AZURE_STORAGE_ACCOUNT``,
+  ``AZURE_STORAGE_KEY`` and ``FABRIC_BACKUP_PASSPHRASE`` from the Jobs' Secret;
+- ``BACKUP_KDF`` (backup Jobs): the backup's scrypt salt and cost, chosen once
+  by the program;
 - ``WORK_DIR`` (``/work``), ``VOLUMES_DIR`` (``/volumes``), ``MATERIAL_DIR``
   (``/material``): where the pod mounts the hand-over, node and material volumes;
 - ``NODE`` (a node's Kubernetes name) and ``VOLUMES`` (space-separated volume
   names, mounted at ``$VOLUMES_DIR/<name>``) for the per-node scripts.
 
 Objects are ``backups/<key>/<name>``; a node volume's name is
-``nodes/<node>/<volume>.tar.gz``; ``entries/<n>.json`` carries one object's
-manifest entry until the manifest Job gathers them into ``manifest.json``."""
+``nodes/<node>/<volume>.tar.gz`` (encrypted); ``entries/<n>.json`` carries one
+object's manifest entry until the manifest Job gathers them into the
+authenticated ``manifest.json``. A restore downloads into ``$WORK_DIR/store``
+(laid out like the container) only the names an authenticated manifest
+lists, and decrypts into ``$WORK_DIR/staging/objects``."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import backup
+from backup.names import MATERIAL
 
 WORK = "/work"
 VOLUMES = "/volumes"
 MATERIAL_DIR = "/material"
-MATERIAL_OBJECT = "network.sealed"
+MATERIAL_OBJECT = MATERIAL
+CODE_DIR = "/opt/fabric-backup"
+"""On ``PYTHONPATH``: the ``backup`` package is mounted at ``$CODE_DIR/backup``."""
 
-_ENTRY = """entry() {  # entry NAME FILE: the manifest entry of one object
-  printf '{"name": "%s", "size": %s, "sha256": "%s"}\\n' "$1" "$(wc -c < "$2" | tr -d ' ')" \\
-    "$(sha256sum "$2" | cut -d ' ' -f 1)"
-}
-"""
+
+def code_files() -> dict[str, str]:
+    """The ``backup`` package's modules (file name -> source), for the ConfigMap
+    the Azure CLI containers import it from: the image has Python and
+    ``cryptography`` (``az`` needs them) but not this project."""
+    package = Path(backup.__file__).parent
+    return {path.name: path.read_text(encoding="utf-8")
+            for path in sorted(package.glob("*.py"))}
+
 
 _AZ = """az_put() {  # az_put NAME FILE
   az storage blob upload --only-show-errors --overwrite --no-progress \\
     --container-name "$BACKUP_CONTAINER" --name "backups/$BACKUP_KEY/$1" --file "$2" >/dev/null
 }
-az_get() {  # az_get NAME FILE: fails naming the object when it is missing
+az_get() {  # az_get NAME: into the local copy of the store; fails naming a missing object
+  mkdir -p "$(dirname "$WORK_DIR/store/backups/$BACKUP_KEY/$1")"
   if ! az storage blob download --only-show-errors --no-progress \\
-      --container-name "$BACKUP_CONTAINER" --name "backups/$BACKUP_KEY/$1" --file "$2" \\
-      >/dev/null; then
+      --container-name "$BACKUP_CONTAINER" --name "backups/$BACKUP_KEY/$1" \\
+      --file "$WORK_DIR/store/backups/$BACKUP_KEY/$1" >/dev/null; then
     echo "backup $BACKUP_KEY: object backups/$BACKUP_KEY/$1 is missing" >&2
     exit 1
   fi
 }
 """
 
-PACK_VOLUMES = "set -eu\n" + _ENTRY + """
+PACK_VOLUMES = """set -eu
 for volume in $VOLUMES; do
-  name="nodes/$NODE/$volume.tar.gz"
   tar -czf "$WORK_DIR/$volume.tar.gz" -C "$VOLUMES_DIR/$volume" .
-  entry "$name" "$WORK_DIR/$volume.tar.gz" > "$WORK_DIR/$volume.entry.json"
 done
 """
-"""Tools container of a backup Job: each snapshot volume as a gzipped tar, and
-its manifest entry."""
+"""Tools container of a backup Job: each snapshot volume as a gzipped tar."""
 
 UPLOAD_VOLUMES = "set -eu\n" + _AZ + """
 for volume in $VOLUMES; do
-  az_put "nodes/$NODE/$volume.tar.gz" "$WORK_DIR/$volume.tar.gz"
+  name="nodes/$NODE/$volume.tar.gz"
+  python3 -m backup encrypt "$name" "$WORK_DIR/$volume.tar.gz" "$WORK_DIR/$volume.enc" \\
+    > "$WORK_DIR/$volume.entry.json"
+  rm "$WORK_DIR/$volume.tar.gz"
+  az_put "$name" "$WORK_DIR/$volume.enc"
   az_put "entries/$NODE-$volume.json" "$WORK_DIR/$volume.entry.json"
 done
-echo "backup $BACKUP_KEY: $NODE ($VOLUMES) uploaded"
+echo "backup $BACKUP_KEY: $NODE ($VOLUMES) encrypted and uploaded"
 """
-"""Azure CLI container of a backup Job."""
+"""Azure CLI container of a backup Job: each archive encrypted (streaming),
+uploaded with its manifest entry."""
 
-PACK_MATERIAL = "set -eu\n" + _ENTRY + f"""
+PACK_MATERIAL = f"""set -eu
 cp "$MATERIAL_DIR/{MATERIAL_OBJECT}" "$WORK_DIR/{MATERIAL_OBJECT}"
-entry {MATERIAL_OBJECT} "$WORK_DIR/{MATERIAL_OBJECT}" > "$WORK_DIR/material.entry.json"
+printf '{{"name": "%s", "size": %s, "sha256": "%s"}}\\n' {MATERIAL_OBJECT} \\
+  "$(wc -c < "$WORK_DIR/{MATERIAL_OBJECT}" | tr -d ' ')" \\
+  "$(sha256sum "$WORK_DIR/{MATERIAL_OBJECT}" | cut -d ' ' -f 1)" > "$WORK_DIR/material.entry.json"
 """
 """Tools container of the material Job: the sealed bundle (already encrypted
 by the program) and its entry."""
@@ -76,18 +100,16 @@ az_put entries/material.json "$WORK_DIR/material.entry.json"
 WRITE_MANIFEST = "set -eu\n" + _AZ + """
 az storage blob download-batch --only-show-errors --no-progress --destination "$WORK_DIR" \\
   --source "$BACKUP_CONTAINER" --pattern "backups/$BACKUP_KEY/entries/*.json" >/dev/null
-jq -s --arg key "$BACKUP_KEY" --arg created "$(date -u +%Y-%m-%dT%H:%M:%S+00:00)" \\
-  '{format: 1, key: $key, created: $created, heights: {}, objects: sort_by(.name)}' \\
-  "$WORK_DIR/backups/$BACKUP_KEY/entries/"*.json > "$WORK_DIR/manifest.json"
+python3 -m backup manifest "$WORK_DIR/backups/$BACKUP_KEY/entries" "$WORK_DIR/manifest.json"
 az_put manifest.json "$WORK_DIR/manifest.json"
-echo "backup $BACKUP_KEY: manifest of $(jq '.objects | length' "$WORK_DIR/manifest.json") objects"
 """
-"""Runs after every other backup Job: the manifest is written last, so a backup
-without one never completed and is never restored."""
+"""Runs after every other backup Job: the manifest, authenticated, is written
+last, so a backup without one never completed and is never restored."""
 
-FETCH_MANIFEST = """if ! az storage blob download --only-show-errors --no-progress \\
+FETCH_MANIFEST = """mkdir -p "$WORK_DIR/store/backups/$BACKUP_KEY"
+if ! az storage blob download --only-show-errors --no-progress \\
     --container-name "$BACKUP_CONTAINER" --name "backups/$BACKUP_KEY/manifest.json" \\
-    --file "$WORK_DIR/manifest.json" >/dev/null; then
+    --file "$WORK_DIR/store/backups/$BACKUP_KEY/manifest.json" >/dev/null; then
   echo "backup $BACKUP_KEY: no manifest (backups/$BACKUP_KEY/manifest.json): the key is" \\
     "wrong or the backup did not complete" >&2
   exit 1
@@ -95,52 +117,37 @@ fi
 """
 
 FETCH_ALL = "set -eu\n" + _AZ + FETCH_MANIFEST + """
-for name in $(jq -r '.objects[].name' "$WORK_DIR/manifest.json"); do
-  mkdir -p "$(dirname "$WORK_DIR/objects/$name")"
-  az_get "$name" "$WORK_DIR/objects/$name"
+names=$(python3 -m backup names "$WORK_DIR/store" "$BACKUP_KEY")
+for name in $names; do
+  az_get "$name"
 done
 """
-"""Azure CLI container of the verify Job: the manifest and every object."""
+"""Azure CLI container of the verify Job: the manifest, authenticated, and
+every object it lists (names checked by ``python3 -m backup names``)."""
+
+VERIFY_ALL = """set -eu
+python3 -m backup verify "$WORK_DIR/store" "$BACKUP_KEY"
+"""
+"""Azure CLI container of the verify Job: every object's sha256 against the
+authenticated manifest, and every archive decrypted. The node restore Jobs
+wait for it, so nothing is laid down from a backup with a missing, altered or
+swapped object."""
 
 FETCH_NODE = "set -eu\n" + _AZ + FETCH_MANIFEST + """
+names=""
 for volume in $VOLUMES; do
-  mkdir -p "$WORK_DIR/objects/nodes/$NODE"
-  az_get "nodes/$NODE/$volume.tar.gz" "$WORK_DIR/objects/nodes/$NODE/$volume.tar.gz"
+  az_get "nodes/$NODE/$volume.tar.gz"
+  names="$names nodes/$NODE/$volume.tar.gz"
 done
+python3 -m backup verify "$WORK_DIR/store" "$BACKUP_KEY" --staging "$WORK_DIR/staging" \\
+  --only $names
 """
 """Azure CLI container of a node's restore Job: the manifest and that node's
-objects."""
+archives, checked again and decrypted into ``$WORK_DIR/staging/objects``."""
 
-_CHECK = """check() {  # check NAME: the downloaded object against the manifest
-  expected=$(jq -r --arg n "$1" '.objects[] | select(.name == $n) | .sha256' \\
-    "$WORK_DIR/manifest.json")
-  if [ -z "$expected" ]; then
-    echo "backup $BACKUP_KEY: the manifest lists no object $1" >&2
-    exit 1
-  fi
-  actual=$(sha256sum "$WORK_DIR/objects/$1" | cut -d ' ' -f 1)
-  if [ "$actual" != "$expected" ]; then
-    echo "backup $BACKUP_KEY: object backups/$BACKUP_KEY/$1 is corrupt: sha256 $actual," \\
-      "the manifest says $expected" >&2
-    exit 1
-  fi
-}
-"""
-
-VERIFY_ALL = "set -eu\n" + _CHECK + """
-for name in $(jq -r '.objects[].name' "$WORK_DIR/manifest.json"); do
-  check "$name"
-done
-echo "backup $BACKUP_KEY: $(jq '.objects | length' "$WORK_DIR/manifest.json") objects verified"
-"""
-"""Tools container of the verify Job: every object's sha256 against the
-manifest. The node restore Jobs wait for it, so nothing is laid down from a
-backup with a missing or altered object."""
-
-UNPACK_VOLUMES = "set -eu\n" + _CHECK + """
+UNPACK_VOLUMES = """set -eu
 done_marker=".restored-$BACKUP_KEY"
 for volume in $VOLUMES; do
-  check "nodes/$NODE/$volume.tar.gz"
   target="$VOLUMES_DIR/$volume"
   [ -e "$target/$done_marker" ] && continue
   if [ -n "$(ls -A "$target" | grep -v -e '^lost+found$' -e '^\\.restore-partial$' || true)" ]
@@ -155,7 +162,7 @@ for volume in $VOLUMES; do
   [ -e "$target/$done_marker" ] && continue
   rm -rf "$target/.restore-partial"
   mkdir "$target/.restore-partial"
-  tar -xzf "$WORK_DIR/objects/nodes/$NODE/$volume.tar.gz" -C "$target/.restore-partial"
+  tar -xzf "$WORK_DIR/staging/objects/nodes/$NODE/$volume.tar.gz" -C "$target/.restore-partial"
   for entry in "$target/.restore-partial/"* "$target/.restore-partial/".[!.]*; do
     if [ -e "$entry" ]; then mv "$entry" "$target/"; fi
   done
@@ -164,7 +171,8 @@ for volume in $VOLUMES; do
 done
 echo "restore $BACKUP_KEY: $NODE ($VOLUMES) restored"
 """
-"""Tools container of a node's restore Job: check its objects again, refuse a
-volume that holds data, unpack. Safe to run again (a Job retry): a volume is
-unpacked into ``.restore-partial`` and moved into place, then marked
-``.restored-<key>``; a marked volume is left alone, a partial one redone."""
+"""Tools container of a node's restore Job: refuse a volume that holds data,
+unpack the archives the fetch step decrypted. Safe to run again (a Job
+retry): a volume is unpacked into ``.restore-partial`` and moved into place,
+then marked ``.restored-<key>``; a marked volume is left alone, a partial one
+redone."""

@@ -46,6 +46,8 @@ class ChannelArgs:
     """Per org name, its org-level MSP files."""
     consenter_tls_certs: Mapping[str, pulumi.Output[str]]
     """Per consenter common name, its TLS server certificate."""
+    consenter_sign_certs: Mapping[str, pulumi.Output[str]]
+    """Per consenter common name, its enrollment certificate (BFT's identity)."""
 
 
 class Channel(pulumi.ComponentResource):
@@ -62,11 +64,14 @@ class Channel(pulumi.ComponentResource):
             certs=pulumi.Output.all(
                 **{cn: args.consenter_tls_certs[cn] for cn in channel.consenters}
             ),
+            identities=pulumi.Output.all(
+                **{cn: args.consenter_sign_certs[cn] for cn in channel.consenters}
+            ),
         ).apply(
             lambda v: {
                 path: data.decode()
                 for path, data in channel_config_files(
-                    spec, channel, addressing, v["msps"], v["certs"]
+                    spec, channel, addressing, v["msps"], v["certs"], v["identities"]
                 ).items()
             }
         )

@@ -15,10 +15,12 @@ from fabric_components.backup.jobs import NodeVolumes, RestoreSource, restore_jo
 from fabric_components.components.rollout import RolloutOrder
 from fabric_components.crypto_material import CaMaterial, CryptoSource, IdentityMaterial
 from fabric_components.k8s.admin_toolbox import admin_toolbox
+from fabric_components.k8s.external_service import external_service
 from fabric_components.k8s.node_base import NodeBase, node_base
-from fabric_components.k8s.node_objects import deployment, service
+from fabric_components.k8s.node_objects import MATERIAL_HASH, deployment, service
 from fabric_components.k8s.workload import pod_template, single_replica_spec
 from fabric_components.stack_config import StackConfig, VolumeSettings
+from fabric_nodes.naming import external_host
 from fabric_nodes.node_settings import ClusterAddressing, release_config_dir
 from network_spec import NodeSpec, OrgSpec
 
@@ -82,6 +84,7 @@ class OrgNodes(pulumi.ComponentResource):
         admin = args.crypto.user(org, args.cas, org.admin_name, True, self.child)
         self.admin_cert = admin.sign_cert
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
+        self.sign_certs: dict[str, pulumi.Output[str]] = {}
         self.volumes: list[NodeVolumes] = []
         """Every node's volumes, for backups."""
         self.org_objects(name, args, admin)
@@ -89,13 +92,14 @@ class OrgNodes(pulumi.ComponentResource):
         args.rollout.add_toolbox(org, admin_toolbox(
             name, org, admin, args.cas, args.tls_cas, config.namespace,
             config.pod(config.images.tools, "toolbox"),
-            release_config_dir(config.fabric_version), self))
+            release_config_dir(config.fabric_version), self, config.cert_renewal))
         for node in org.nodes:
             base = node_base(name, org, node, self.node_label, args.crypto, args.cas,
                              admin.sign_cert, config.namespace, self.data_volume(config),
                              self.child, ccaas_tls=config.endpoint_tls,
                              scraper_ca=args.scraper_ca)
             self.tls_certs[node.common_name] = base.tls_cert
+            self.sign_certs[node.common_name] = base.sign_cert
             self.node_objects(args, node, base, self.node_pod(args, node, base))
         self.msp_id = pulumi.Output.from_input(org.msp_id)
         self.endpoints = pulumi.Output.from_input(self.node_endpoints(org))
@@ -105,20 +109,30 @@ class OrgNodes(pulumi.ComponentResource):
 
     def node_objects(self, args: OrgArgs, node: NodeSpec, base: NodeBase, pod: NodePod) -> None:
         """The node's Deployment (after the previous node's gate), its Service
-        and, on a restore, the Job that fills its new volumes first."""
+        (and its external one, with ``fabric:externalAccess``) and, on a restore,
+        the Job that fills its new volumes first."""
         place = base.place
         self.volumes.append(NodeVolumes(place, self.is_orderer, pod.claims))
-        depends: list[pulumi.Resource] = [base.secret, base.data, *pod.depends_on]
+        depends: list[pulumi.Resource] = [
+            base.secret, base.data, *pod.depends_on,
+            *args.rollout.before_restart(args.org, node, base.tls_cert, self)]
+        rolls = args.config.cert_renewal
         if args.restore is not None:
             depends.append(restore_job(place, {n: c for n, (c, _) in pod.claims.items()},
                                        args.restore))
         template = pod_template(place.labels, pod.containers, pod.volumes,
                                 args.config.cluster.node_pool,
-                                init_containers=pod.init_containers or None)
-        rolled = deployment(place, single_replica_spec(place.labels, template),
-                            [*depends, *args.rollout.after(args.org)], pod.writable_root)
-        args.rollout.node_deployed(args.org, node, rolled, self)
+                                init_containers=pod.init_containers or None,
+                                annotations={MATERIAL_HASH: base.material_hash} if rolls else None)
+        waits = args.rollout.after(args.org, node).apply(lambda after: [*depends, *after])
+        rolled = deployment(place, single_replica_spec(place.labels, template), waits,
+                            pod.writable_root)
+        args.rollout.node_deployed(args.org, node, rolled, self,
+                                   base.material_hash if rolls else None)
         service(place, pod.ports)
+        if args.config.external_domain:
+            external_service(place, "grpc", pod.ports["grpc"],
+                             external_host(node, place.namespace, args.config.external_domain))
 
     def org_objects(self, name: str, args: OrgArgs, admin: IdentityMaterial) -> None:
         """Objects of the org besides its nodes and toolbox (none by default)."""

@@ -78,7 +78,7 @@ class PeerOrg(OrgNodes):
             config.images.peer,
             config.resources["toolbox"],
             command=disable_docker_command(release_config_dir(config.fabric_version),
-                                           CONTAINER_PATHS.config_dir),
+                                           CONTAINER_PATHS.config_dir, config.fabric_version),
             mounts=[config_mount],
         )
         pod = NodePod(containers=[], volumes=volumes,

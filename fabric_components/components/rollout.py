@@ -11,7 +11,13 @@ the Kubernetes provider awaits.
 The longest dependency chain is the orderers plus the largest peer org (or the
 single-peer orgs), not the whole network: the time of a roll, and the depth of
 the dependency graph the Pulumi SDK walks on every registration, grow with it
-only."""
+only.
+
+Only nodes that already ran wait: a node the stack has not deployed before
+(the whole network on a first launch, an added peer) has no availability to
+protect, so its Deployment waits for no other node's, and nodes after it in the
+chain wait for the previous node that already ran. What already ran is the
+stack's own ``deployedNodes`` output of its last update (``deployed_before``)."""
 
 from __future__ import annotations
 
@@ -22,6 +28,10 @@ from typing import Any
 import pulumi
 
 from fabric_components.components.executors import toolbox_executors
+from fabric_components.providers.consenter_rotation import (
+    ConsenterRotation,
+    consenter_rotation_inputs,
+)
 from fabric_components.providers.readiness import ReadinessGate, gate_inputs
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.local_network import LocalNetworkManifest
@@ -51,6 +61,10 @@ def peer_chain(org: OrgSpec) -> str:
     return org.name if len(org.nodes) > 1 else SINGLE_PEER_ORGS
 
 
+Link = tuple[str, pulumi.Resource]
+"""A node of a chain: its Kubernetes name and its gate (or Deployment)."""
+
+
 @dataclass
 class RolloutOrder:
     """Orders node Deployments as the components register them (deploy_network:
@@ -61,40 +75,71 @@ class RolloutOrder:
 
     config: StackConfig
     gates: Gates | None
-    last_orderer: pulumi.Resource | None = None
-    """The gate (or Deployment) of the last orderer registered."""
-    last_peer: dict[str, pulumi.Resource] = field(default_factory=dict)
-    """Per peer chain (``peer_chain``): the gate (or Deployment) of its last
-    peer registered."""
+    deployed_before: pulumi.Output[frozenset[str]]
+    """The nodes (Kubernetes names) the stack's last update deployed."""
+    orderers: list[Link] = field(default_factory=list)
+    """The orderers registered so far, in order."""
+    peers: dict[str, list[Link]] = field(default_factory=dict)
+    """Per peer chain (``peer_chain``): its peers registered so far, in order."""
     toolboxes: dict[str, pulumi.Resource] = field(default_factory=dict)
     """Per org: its admin toolbox, where the gates run their queries."""
 
-    def after(self, org: OrgSpec) -> list[pulumi.Resource]:
-        """What the next node of ``org`` must wait for before its Deployment
-        changes."""
-        previous = self.last_peer.get(peer_chain(org)) if org.kind is OrgKind.PEER else None
-        previous = previous or self.last_orderer
-        return [previous] if previous is not None else []
+    def after(self, org: OrgSpec, node: NodeSpec) -> pulumi.Output[list[pulumi.Resource]]:
+        """What ``node`` of ``org`` must wait for before its Deployment changes:
+        nothing when it has not run before, else the last node before it in its
+        chain (for a peer org's first peer, the last orderer) that has."""
+        chain = list(self.orderers)
+        if org.kind is OrgKind.PEER:
+            chain += self.peers.get(peer_chain(org), [])
+
+        def predecessor(before: frozenset[str]) -> list[pulumi.Resource]:
+            if node.k8s_name not in before:
+                return []
+            ran = [done for name, done in chain if name in before]
+            return ran[-1:]
+
+        return self.deployed_before.apply(predecessor)
+
+    def before_restart(
+        self, org: OrgSpec, node: NodeSpec, tls_cert: pulumi.Output[str],
+        parent: pulumi.Resource,
+    ) -> list[pulumi.Resource]:
+        """What ``node``'s Deployment also waits for: for a Raft consenter (with
+        populate), its ``ConsenterRotation``, after the previous node's gate, so
+        a new TLS key is in its channels before the node presents it."""
+        if self.gates is None or org.kind is not OrgKind.ORDERER or not self.config.cert_renewal:
+            return []
+        props = consenter_rotation_inputs(self.gates.spec, node, self.gates.addressing,
+                                          dict(self.gates.executors), tls_cert)
+        if props is None:
+            return []
+        toolboxes = [self.toolboxes[o.name] for o in self.gates.spec.orgs
+                     if o.msp_id in props["executors"] and o.name in self.toolboxes]
+        return [ConsenterRotation(
+            f"{node.k8s_name}-consenter", props,
+            pulumi.ResourceOptions(parent=parent, depends_on=self.after(org, node).apply(
+                lambda after: [*after, *toolboxes])),
+        )]
 
     def add_toolbox(self, org: OrgSpec, toolbox: pulumi.Resource) -> None:
         self.toolboxes[org.name] = toolbox
 
     def node_deployed(
         self, org: OrgSpec, node: NodeSpec, deployment: pulumi.Resource,
-        parent: pulumi.Resource,
+        parent: pulumi.Resource, material: pulumi.Output[str] | None = None,
     ) -> None:
         """Registers ``node``'s gate after its Deployment (with populate); the
-        org's next node waits for it."""
+        org's next node waits for it. ``material``: the hash of the node's
+        certificates; a renewal changes it, and the gate waits again."""
         done = deployment if self.gates is None else self.gate(
-            self.gates, org, node, deployment, parent)
-        if org.kind is OrgKind.PEER:
-            self.last_peer[peer_chain(org)] = done
-        else:
-            self.last_orderer = done
+            self.gates, org, node, deployment, parent, material)
+        chain = (self.peers.setdefault(peer_chain(org), []) if org.kind is OrgKind.PEER
+                 else self.orderers)
+        chain.append((node.k8s_name, done))
 
     def gate(
         self, gates: Gates, org: OrgSpec, node: NodeSpec, deployment: pulumi.Resource,
-        parent: pulumi.Resource,
+        parent: pulumi.Resource, material: pulumi.Output[str] | None = None,
     ) -> ReadinessGate:
         """``node``'s gate: after its Deployment and the toolboxes registered so
         far that it queries through (its org's, its channels' orderer orgs')."""
@@ -104,10 +149,37 @@ class RolloutOrder:
                             image, self.config.fabric_version)
         toolboxes = [self.toolboxes[name] for name in props["executors"]
                      if name in self.toolboxes]
+        if material is not None:
+            props["material"] = material
         return ReadinessGate(
             f"{node.k8s_name}-ready", props,
             pulumi.ResourceOptions(parent=parent, depends_on=[deployment, *toolboxes]),
         )
+
+
+DEPLOYED_NODES = "deployedNodes"
+"""The stack output naming the nodes an update deployed: what the next update
+reads as ``deployed_before``."""
+
+
+def nodes_deployed_before(spec: NetworkSpec) -> pulumi.Output[frozenset[str]]:
+    """The nodes the stack's last update deployed, read from the stack's own
+    outputs (a ``read`` of ``<org>/<project>/<stack>`` in every preview). A
+    stack last updated before that output existed, which has a namespace output,
+    counts every node as deployed: every node waits, as before."""
+    own = pulumi.StackReference(
+        f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
+    )
+
+    def names(listed: list[str] | None, namespace: str | None) -> frozenset[str]:
+        if listed is not None:
+            return frozenset(listed)
+        if namespace is not None:
+            return frozenset(node.k8s_name for org in spec.orgs for node in org.nodes)
+        return frozenset()
+
+    return pulumi.Output.all(own.get_output(DEPLOYED_NODES),
+                             own.get_output("namespace")).apply(lambda v: names(*v))
 
 
 def rollout_gates(

@@ -8,7 +8,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.crypto_material import CaMaterial, IdentityMaterial, identity_file_tree
-from fabric_components.k8s.node_objects import NodePlacement, deployment, files_secret, files_volume
+from fabric_components.k8s.node_objects import (
+    MATERIAL_HASH,
+    NodePlacement,
+    deployment,
+    files_secret,
+    files_volume,
+    material_hash,
+)
 from fabric_components.k8s.workload import (
     container,
     env_list,
@@ -39,8 +46,10 @@ def admin_toolbox(
     pod: PodSettings,
     config_dir: str,
     parent: pulumi.Resource,
+    roll_on_renewal: bool = True,
 ) -> k8s.apps.v1.Deployment:
-    """``config_dir``: where ``pod.image`` keeps the release's core.yaml."""
+    """``config_dir``: where ``pod.image`` keeps the release's core.yaml;
+    ``roll_on_renewal``: the pod restarts when the admin's certificates change."""
     k8s_name = admin_name(org)
     place = NodePlacement(
         name=f"{name}-admin",
@@ -73,5 +82,8 @@ def admin_toolbox(
         {"name": "tls-ca", "config_map": {"name": tls_cas.metadata["name"]}},
         {"name": "tmp", "empty_dir": {}},
     ]
-    template = pod_template(place.labels, [tools], volumes, pod.node_pool)
+    # A renewed admin certificate restarts the toolbox, as it does a node.
+    template = pod_template(place.labels, [tools], volumes, pod.node_pool,
+                            annotations={MATERIAL_HASH: material_hash(files)}
+                            if roll_on_renewal else None)
     return deployment(place, single_replica_spec(place.labels, template), [secret, tls_cas])

@@ -11,6 +11,9 @@ then per role exactly the flows Fabric needs.
   9443 from the monitoring namespace; out to orderers 7050;
 - admin toolboxes: nothing in (commands arrive through the exec API, not the
   pod network); out to peers 7051, orderers 7050 and their own org's orderers 7053;
+- with ``fabric:externalAccess``, also peers' 7051 and orderers' 7050 from
+  anywhere (their LoadBalancer Services bring clients and orgs outside the
+  cluster; TLS and the channel policies guard them as they guard every peer);
 - chaincode servers: 9999 from their own org's peers only, nothing out;
 - backup and restore Jobs: HTTPS (443) to addresses outside the private ranges
   (the blob store), nothing in.
@@ -73,10 +76,16 @@ def _policy(name: str, selector: dict[str, Any], ingress: list[Rule] | None = No
     return name, spec
 
 
-def policy_specs(spec: NetworkSpec, namespace: str,
-                 monitoring_namespace: str) -> list[tuple[str, dict[str, Any]]]:
-    """(name, NetworkPolicy spec) of every policy of the network."""
+def policy_specs(spec: NetworkSpec, namespace: str, monitoring_namespace: str,
+                 external: bool = False) -> list[tuple[str, dict[str, Any]]]:
+    """(name, NetworkPolicy spec) of every policy of the network; ``external``:
+    the nodes' gRPC ports are exposed outside the cluster."""
     peer, orderer = PeerPorts(), OrdererPorts()
+
+    def from_outside(port: int) -> list[Rule]:
+        return ([{"from": [{"ip_block": {"cidr": "0.0.0.0/0"}}], "ports": _ports(port)}]
+                if external else [])
+
     clients = {"namespace_selector": {"match_labels": {CLIENT_OF: namespace}}}
     monitoring = [{"from": [_namespace(monitoring_namespace)],
                    "ports": _ports(peer.operations)}]
@@ -91,11 +100,13 @@ def policy_specs(spec: NetworkSpec, namespace: str,
         }]),
         _policy("peers", _pods(PEER)["pod_selector"], ingress=[
             {"from": [_pods(PEER), _pods(TOOLBOX), clients], "ports": _ports(peer.peer)},
+            *from_outside(peer.peer),
             *monitoring,
         ], egress=[to_orderers, to_peers]),
         _policy("orderers", _pods(ORDERER)["pod_selector"], ingress=[
             {"from": [_pods(PEER), _pods(TOOLBOX), _pods(ORDERER), clients],
              "ports": _ports(orderer.listen)},
+            *from_outside(orderer.listen),
             *monitoring,
         ], egress=[to_orderers]),
         _policy("toolboxes", _pods(TOOLBOX)["pod_selector"], ingress=[],
@@ -128,7 +139,8 @@ def policy_specs(spec: NetworkSpec, namespace: str,
 
 
 def network_policies(spec: NetworkSpec, namespace: str, monitoring_namespace: str,
-                     opts: pulumi.ResourceOptions) -> list[k8s.networking.v1.NetworkPolicy]:
+                     opts: pulumi.ResourceOptions,
+                     external: bool = False) -> list[k8s.networking.v1.NetworkPolicy]:
     return [
         k8s.networking.v1.NetworkPolicy(
             f"netpol-{name}",
@@ -136,5 +148,5 @@ def network_policies(spec: NetworkSpec, namespace: str, monitoring_namespace: st
             spec=policy,
             opts=opts,
         )
-        for name, policy in policy_specs(spec, namespace, monitoring_namespace)
+        for name, policy in policy_specs(spec, namespace, monitoring_namespace, external)
     ]

@@ -15,6 +15,7 @@ from fabric_components.k8s.node_objects import (
     NodePlacement,
     files_secret,
     files_volume,
+    material_hash,
     volume_claim,
 )
 from fabric_components.stack_config import VolumeSettings
@@ -31,6 +32,10 @@ class NodeBase:
     data: k8s.core.v1.PersistentVolumeClaim
     volumes: list[dict[str, Any]]
     tls_cert: pulumi.Output[str]
+    sign_cert: pulumi.Output[str]
+    """The node's enrollment certificate (a BFT consenter's identity)."""
+    material_hash: pulumi.Output[str]
+    """Of the Secret's certificates: the pod template carries it (``MATERIAL_HASH``)."""
 
     def mounts(self, paths: NodePaths) -> list[dict[str, Any]]:
         return [
@@ -87,4 +92,5 @@ def node_base(
         {"name": "data", "persistent_volume_claim": {"claim_name": data.metadata["name"]}},
         {"name": "tmp", "empty_dir": {}},
     ]
-    return NodeBase(place, secret, data, volumes, identity.tls_cert)
+    return NodeBase(place, secret, data, volumes, identity.tls_cert, identity.sign_cert,
+                    material_hash(files))

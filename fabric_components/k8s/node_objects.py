@@ -3,12 +3,15 @@ PersistentVolumeClaims, a single-replica Deployment and a ClusterIP Service."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from crypto.layout import is_private_key
 from fabric_components.k8s.workload import secret_items, secret_key
 from fabric_components.stack_config import VolumeSettings
 
@@ -16,6 +19,23 @@ WRITABLE_ROOT = "fabric.hyperledger.org/writable-root"
 """Workload annotation naming the containers the policy pack lets keep a
 writable root filesystem (policy/rules.py). On the Deployment, not its pod
 template: adding one restarts no pod."""
+
+MATERIAL_HASH = "fabric.hyperledger.org/material-sha256"
+"""Pod template annotation: the SHA-256 of the certificates of a node's crypto
+Secret. A renewal changes only the Secret's contents, which restarts no pod
+by itself (and Fabric reads its certificates at start); through this
+annotation the Deployment rolls, after its predecessor's readiness gate."""
+
+
+def material_digest(tree: dict[str, str]) -> str:
+    """``MATERIAL_HASH`` of a file tree: its paths and every file but the private
+    keys (a new key comes with a new certificate), so the hash is not secret."""
+    public = {path: text for path, text in tree.items() if not is_private_key(path)}
+    return hashlib.sha256(json.dumps(public, sort_keys=True).encode()).hexdigest()
+
+
+def material_hash(files: pulumi.Output[dict[str, str]]) -> pulumi.Output[str]:
+    return pulumi.Output.unsecret(files.apply(material_digest))
 
 
 @dataclass(frozen=True)
@@ -91,8 +111,8 @@ def volume_claim(
 
 
 def deployment(
-    place: NodePlacement, spec: dict[str, Any], depends_on: list[pulumi.Resource],
-    writable_root: list[str] | None = None,
+    place: NodePlacement, spec: dict[str, Any],
+    depends_on: pulumi.Input[list[pulumi.Resource]], writable_root: list[str] | None = None,
 ) -> k8s.apps.v1.Deployment:
     metadata: dict[str, Any] = {"name": place.k8s_name, "namespace": place.namespace,
                                 "labels": place.labels}

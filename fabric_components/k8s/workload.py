@@ -144,10 +144,11 @@ def pod_template(
     node_pool: str = "",
     init_containers: list[dict[str, Any]] | None = None,
     uid: int = RUN_AS_USER,
+    annotations: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A pod that sees no service account token and no Service environment
     variables (Kubernetes would inject ORDERER_* style names Fabric reads),
-    optionally pinned to a node pool."""
+    optionally pinned to a node pool; ``annotations``: a change restarts the pod."""
     spec: dict[str, Any] = {
         "automount_service_account_token": False,
         "enable_service_links": False,
@@ -159,7 +160,10 @@ def pod_template(
         spec["node_selector"] = {"agentpool": node_pool}
     if init_containers:
         spec["init_containers"] = init_containers
-    return {"metadata": {"labels": labels}, "spec": spec}
+    metadata: dict[str, Any] = {"labels": labels}
+    if annotations:
+        metadata["annotations"] = annotations
+    return {"metadata": metadata, "spec": spec}
 
 
 def single_replica_spec(labels: dict[str, str], template: dict[str, Any]) -> dict[str, Any]:

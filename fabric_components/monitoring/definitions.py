@@ -5,6 +5,7 @@ data files a reviewer reads as Prometheus and Grafana do."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,17 @@ import yaml
 DATA = Path(__file__).parent
 NAMESPACE = "${namespace}"
 """Where an alert expression names the network's namespace."""
+RENEW_BEFORE = "${renewBeforeSeconds}"
+"""Where an alert expression names the renewal window (``fabric:certRenewBefore``)."""
 
 
-def alert_groups(namespace: str) -> list[dict[str, Any]]:
+def alert_groups(namespace: str, renew_before: timedelta) -> list[dict[str, Any]]:
     """The rule groups of a PrometheusRule's spec, for the network in ``namespace``."""
     groups: list[dict[str, Any]] = yaml.safe_load((DATA / "alerts.yaml").read_text())["groups"]
     for group in groups:
         for rule in group["rules"]:
-            rule["expr"] = rule["expr"].replace(NAMESPACE, namespace)
+            rule["expr"] = (rule["expr"].replace(NAMESPACE, namespace)
+                            .replace(RENEW_BEFORE, str(int(renew_before.total_seconds()))))
     return groups
 
 

@@ -3,7 +3,8 @@ podmonitor``: a PodMonitor scraping every peer's and orderer's operations port
 (``/metrics``, Prometheus format, see ``fabric_nodes.node_settings``) over
 HTTPS, one endpoint per node verifying its certificate by its org's TLS CA (the
 ``tls-ca-certs`` ConfigMap) and its Service name, a
-PrometheusRule with the alert rules, and a ConfigMap per dashboard for the
+PrometheusRule with the alert rules (and the certificate expiry recording rules,
+``certificate_rules``), and a ConfigMap per dashboard for the
 Grafana sidecar (label ``grafana_dashboard: "1"``). The PodMonitor's relabelings
 give every series the ``node`` (Kubernetes name), ``role`` (``fabric-peer`` or
 ``fabric-orderer``) and ``org`` labels the dashboards and rules use."""
@@ -11,12 +12,14 @@ give every series the ``node`` (Kubernetes name), ``role`` (``fabric-peer`` or
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
+from fabric_components.monitoring.certificate_rules import expiry_records, with_expiry_records
 from fabric_components.monitoring.definitions import alert_groups, dashboards
 from fabric_components.monitoring.scraper import SCRAPER_SECRET
 from fabric_nodes.naming import service_host
@@ -64,8 +67,13 @@ def node_endpoints(spec: NetworkSpec, namespace: str, tls: bool = True) -> list[
     ]
 
 
-def monitoring_objects(spec: NetworkSpec, namespace: str, opts: pulumi.ResourceOptions,
-                       tls: bool = True) -> None:
+def monitoring_objects(
+    spec: NetworkSpec, namespace: str, renew_before: timedelta,
+    certificates: pulumi.Output[dict[str, Any]], opts: pulumi.ResourceOptions,
+    tls: bool = True,
+) -> None:
+    """``certificates``: the stack's ``certificates`` output (expiry report).
+    ``tls``: ``fabric:endpointTls`` (scrape over HTTPS with the scraper identity)."""
     metadata = {"namespace": namespace, "labels": PART_OF}
     k8s.apiextensions.CustomResource(
         "fabric-nodes-podmonitor",
@@ -86,7 +94,8 @@ def monitoring_objects(spec: NetworkSpec, namespace: str, opts: pulumi.ResourceO
         api_version=API_VERSION,
         kind="PrometheusRule",
         metadata={"name": "fabric-alerts", **metadata},
-        spec={"groups": alert_groups(namespace)},
+        spec={"groups": certificates.apply(lambda report: with_expiry_records(
+            alert_groups(namespace, renew_before), expiry_records(namespace, report)))},
         opts=opts,
     )
     for file_name, dashboard in dashboards().items():

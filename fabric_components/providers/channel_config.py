@@ -88,12 +88,14 @@ class ChannelConfigProvider(IdempotentOperation):
     @staticmethod
     def _live(props: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """The live channel's summary, and whether it is the config the spec renders."""
+        from fabric_ops.bft_config import aligned_to
         from fabric_ops.channel_summary import config_summary
         from fabric_ops.config_update import live_config, rendered_config, same_config
 
         tools = _executors(props)[props["reader"]]
         live = live_config(tools, _orderers(props), props["channel"])
-        done = same_config(live, rendered_config(tools, props["channel"], _files(props)))
+        rendered = rendered_config(tools, props["channel"], _files(props))
+        done = same_config(live, aligned_to(live, rendered))
         return config_summary(live), done
 
 

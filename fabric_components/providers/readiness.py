@@ -1,8 +1,9 @@
 """The dynamic provider of a node's readiness gate: create and update wait (with
 queries only) until the node serves again and has caught up on its channels;
-nothing else. Diff never contacts the network: a new image or Fabric version is
-an update, so ``pulumi preview`` shows the wait and ``pulumi up`` runs it again
-after the Deployment rolled. Read keeps the state: a wait has no drift."""
+nothing else. Diff never contacts the network: a new image or Fabric version, or
+renewed certificates, is an update, so ``pulumi preview`` shows the wait and
+``pulumi up`` runs it again after the Deployment rolled. Read keeps the state:
+a wait has no drift."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from fabric_components.providers.operation import TYPE_MODULE, Operation
 from fabric_nodes.node_settings import Addressing, orderer_admin_address, peer_address
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
-UPDATE_KEYS = ("image", "fabric_version", "address", "channels", "timeout_seconds", "version")
+UPDATE_KEYS = ("image", "fabric_version", "address", "channels", "timeout_seconds", "version",
+               "material")
+"""``material``: the hash of the node's certificates (a renewal rolls the node)."""
 
 
 def wait_for_node(props: dict[str, Any]) -> dict[str, int]:

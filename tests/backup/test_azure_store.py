@@ -10,13 +10,17 @@ from pathlib import Path
 import pytest
 from azure.storage.blob import ContainerClient
 
-from backup import BackupError, Manifest
+from backup import BackupError
 from backup.__main__ import main
 from backup.azure_store import AzureBlobStore
-from backup.manifest import fetch_verified, object_path, publish, upload
+from backup.names import object_path
+from backup.reader import fetch_verified
 from backup.store import ObjectMissing
+from backup.writer import BackupWriter
+from tests.backup.kdf import fast_params
 
 KEY = "nightly"
+PASSPHRASE = "pw"
 
 
 @pytest.fixture
@@ -46,22 +50,24 @@ def test_a_backup_in_blob_storage_is_verified_and_an_altered_blob_refused(
 ):
     archive = tmp_path / "data.tar.gz"
     archive.write_bytes(b"ledger" * 1000)
-    manifest = Manifest(KEY, "2026-11-26T00:00:00+00:00",
-                        [upload(store, KEY, "nodes/orderer0/data.tar.gz", archive)])
-    publish(store, manifest, tmp_path)
-    fetched, paths = fetch_verified(store, KEY, tmp_path / "staging")
-    assert fetched.entry("nodes/orderer0/data.tar.gz").size == 6000
+    writer = BackupWriter(store, KEY, PASSPHRASE, tmp_path, fast_params())
+    stored = writer.add_archive("nodes/orderer0/data.tar.gz", archive).size
+    writer.publish()
+    fetched, paths = fetch_verified(store, KEY, tmp_path / "staging", PASSPHRASE)
+    assert fetched.entry("nodes/orderer0/data.tar.gz").size == stored
     assert paths["nodes/orderer0/data.tar.gz"].read_bytes() == archive.read_bytes()
     monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite)
+    monkeypatch.setenv("FABRIC_BACKUP_PASSPHRASE", PASSPHRASE)
     container = f"azure://{store.container.container_name}"
     assert main(["verify", container, KEY]) == 0
-    assert capsys.readouterr().out == f"backup {KEY}: 1 objects, 6000 bytes, verified\n"
+    assert capsys.readouterr().out == f"backup {KEY}: 1 objects, {stored} bytes, verified\n"
 
     altered = tmp_path / "altered"
-    altered.write_bytes(b"ledgeR" + archive.read_bytes()[6:])
+    store.get(object_path(KEY, "nodes/orderer0/data.tar.gz"), altered)
+    altered.write_bytes(altered.read_bytes()[:-1] + b"\x00")
     store.put(object_path(KEY, "nodes/orderer0/data.tar.gz"), altered)
     with pytest.raises(BackupError, match=f"^backup {KEY}: object backups/{KEY}/nodes/orderer0/"
                        "data.tar.gz is corrupt: sha256 "):
-        fetch_verified(store, KEY, tmp_path / "again")
+        fetch_verified(store, KEY, tmp_path / "again", PASSPHRASE)
     assert main(["verify", container, KEY]) == 1
     assert "is corrupt" in capsys.readouterr().err

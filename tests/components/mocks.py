@@ -101,13 +101,18 @@ CRYPTO_PROVIDERS = ("fabric_components.providers.crypto",
 @dataclass
 class RecordingMocks(pulumi.runtime.Mocks):
     resources: list[Registered] = field(default_factory=list)
+    previous_outputs: dict[str, Any] = field(default_factory=dict)
+    """The outputs of the stack's last update, as its reference to itself reads
+    them (none: a new stack)."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
         outputs = dict(inputs)
         resource_id = f"{args.name}-id"
         provider_name = ""
-        if is_dynamic(args.typ):
+        if args.typ == "pulumi:pulumi:StackReference":
+            outputs = {**inputs, "outputs": self.previous_outputs, "secretOutputNames": []}
+        elif is_dynamic(args.typ):
             provider = dill.loads(base64.b64decode(plain(inputs.pop("__provider"))))
             inputs = {k: v for k, v in inputs.items() if k != "__provider"}
             provider_name = type(provider).__name__

@@ -20,7 +20,7 @@ IDENTITY = "IdentityProvider"
 
 @pytest.fixture(scope="module")
 def one_hour() -> tuple[RecordingMocks, dict[str, Any]]:
-    return run_sample("simple", certValidity="1h", certRenewBefore="59m")
+    return run_sample("simple", certValidity="1h", certRenewBefore="58m")
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +71,63 @@ def test_with_cryptogens_validity_nothing_is_due(default):
     _, outputs = default
     assert outputs["certificatesDueForRenewal"] == []
     assert outputs["certificates"]["Org1"]["soonestExpiry"] >= "2036"
+
+
+def test_key_generations_reach_the_named_identities_only():
+    mocks, _ = run_sample("simple", keyGenerations="orderer0.example.com=2")
+    generations = {plain(r.outputs)["common_name"]: r.manifest["key_generation"]
+                   for r in mocks.by_provider(IDENTITY)}
+    assert generations.pop("orderer0.example.com") == 2
+    assert set(generations.values()) == {0}
+
+
+def test_a_key_generation_for_an_unknown_identity_names_the_key():
+    from fabric_components.network import check_compatible
+    from fabric_components.stack_config import load_stack_config
+    from network_spec import SpecError
+    from network_spec.load import load_network
+    from tests.components.program import ROOT
+
+    spec = load_network(ROOT / "samples/simple/crypto-config.yaml",
+                        ROOT / "samples/simple/network.yaml")
+    config = load_stack_config("dev", {"keyGenerations": "orderer9.example.com=1"}.get)
+    with pytest.raises(SpecError) as error:
+        check_compatible(spec, config, "network.yaml", "Pulumi.dev.yaml")
+    assert str(error.value) == ("Pulumi.dev.yaml: fabric:keyGenerations: 'orderer9.example.com' "
+                                "is no node or user of crypto-config.yaml")
+
+
+def test_new_keys_need_cert_renewal():
+    from fabric_components.network import check_compatible
+    from fabric_components.stack_config import load_stack_config
+    from network_spec import SpecError
+    from network_spec.load import load_network
+    from tests.components.program import ROOT
+
+    spec = load_network(ROOT / "samples/simple/crypto-config.yaml",
+                        ROOT / "samples/simple/network.yaml")
+    config = load_stack_config("dev", {"keyGenerations": "orderer0.example.com=1",
+                                       "certRenewal": "false"}.get)
+    with pytest.raises(SpecError) as error:
+        check_compatible(spec, config, "network.yaml", "Pulumi.dev.yaml")
+    assert str(error.value) == ("Pulumi.dev.yaml: fabric:keyGenerations: new keys need "
+                                "fabric:certRenewal (the nodes roll on them)")
+
+
+def test_no_new_key_for_the_admin_of_an_org_without_node_ous(tmp_path):
+    from fabric_components.network import check_compatible
+    from fabric_components.stack_config import load_stack_config
+    from network_spec import SpecError
+    from network_spec.load import load_network
+    from tests.components.program import ROOT
+
+    text = (ROOT / "samples/simple/crypto-config.yaml").read_text()
+    plain = tmp_path / "crypto-config.yaml"
+    plain.write_text(text.replace("EnableNodeOUs: true", "EnableNodeOUs: false"))
+    spec = load_network(plain, ROOT / "samples/simple/network.yaml")
+    config = load_stack_config("dev", {"keyGenerations": "Admin@org1.example.com=1"}.get)
+    with pytest.raises(SpecError) as error:
+        check_compatible(spec, config, "network.yaml", "Pulumi.dev.yaml")
+    assert str(error.value) == (
+        "Pulumi.dev.yaml: fabric:keyGenerations: Admin@org1.example.com: an Admin of an org "
+        "without NodeOUs is named by its certificate (admincerts); its new key is not automated")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from fabric_components.stack_config import load_stack_config
+from network_spec.load import load_network
 from tests.components.mocks import has_secret
-from tests.components.program import run_sample
+from tests.components.program import ROOT, run_program, run_sample
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +125,31 @@ def test_a_peer_join_waits_for_the_orderers_height_of_its_channel(scaled):
     svc = ".fabric.svc.cluster.local"
     assert join["orderers"] == [
         {"address": f"orderer{i}-orderer{svc}:7050", "domain": "example.com"} for i in range(3)]
+
+
+def test_bft_channel_block_carries_the_consenter_mapping_and_identities():
+    """A BFT network (the fabric tier's, 4 consenters) on Fabric 3.1.1: the block's
+    configtx.yaml maps every consenter to its MSP, TLS certificate and enrollment
+    certificate, with the files beside it."""
+    bft = ROOT / "tests" / "localnet" / "bft_network"
+    config = load_stack_config("test", {
+        "cryptoConfig": str(bft / "crypto-config.yaml"), "network": str(bft / "network.yaml"),
+        "fabricVersion": "3.1.1"}.get)
+    mocks, _ = run_program(load_network(config.crypto_config, config.network), config)
+    (block,) = ops(mocks, "ChannelBlockProvider", "bftchannel")
+    files = block["files"]
+    profile = yaml.safe_load(files["configtx.yaml"])["Profiles"]["Channel"]
+    assert profile["Capabilities"] == {"V3_0": True}
+    orderer = profile["Orderer"]
+    assert orderer["OrdererType"] == "BFT" and "EtcdRaft" not in orderer
+    mapping = orderer["ConsenterMapping"]
+    assert [(c["ID"], c["Host"], c["MSPID"]) for c in mapping] == [
+        (i + 1, f"orderer{i}-orderer.fabric.svc.cluster.local", "OrdererMSP") for i in range(4)
+    ]
+    for c in mapping:
+        assert "BEGIN CERTIFICATE" in files[c["Identity"]]
+        assert files[c["Identity"]] != files[c["ServerTLSCert"]]
+    assert orderer["SmartBFT"]["RequestBatchMaxInterval"] == "200ms"
+    (channel_config,) = ops(mocks, "ChannelConfigProvider", "bftchannel")
+    assert channel_config["settings"]["consensus"] == "BFT"
+    assert len(channel_config["settings"]["consenters"]) == 4

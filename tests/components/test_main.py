@@ -91,9 +91,14 @@ def test_bad_stack_value_stops_before_any_resource(key, value):
 
 
 def test_bft_needs_fabric_3(tmp_path):
+    crypto_config = tmp_path / "crypto-config.yaml"
+    crypto_config.write_text(
+        "OrdererOrgs: [{Name: Orderer, Domain: example.com, Template: {Count: 4}}]\n"
+        "PeerOrgs: [{Name: Org1, Domain: org1.example.com, Template: {Count: 1}}]\n"
+    )
     network = tmp_path / "network.yaml"
     network.write_text("channels:\n  - name: mychannel\n    orgs: [Org1]\n    consensus: BFT\n")
-    config = dev_config() | {"network": str(network)}
+    config = dev_config() | {"network": str(network), "cryptoConfig": str(crypto_config)}
     with pytest.raises(pulumi.RunError) as error:
         run_main(config)
     assert str(error.value) == (

@@ -6,6 +6,7 @@ is an update (not a replacement) of every gate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
@@ -33,6 +34,14 @@ PREDECESSORS = {
 peer after the last orderer, its next peers after the previous one."""
 
 
+def deployed_all(nodes: list[str]) -> dict[str, Any]:
+    return {"namespace": "fabric-test", "deployedNodes": nodes}
+
+
+def first_launch(_nodes: list[str]) -> dict[str, Any]:
+    return {}
+
+
 class DependencyMonitor(MockMonitor):
     """Also records the dependencies each resource is registered with, by name."""
 
@@ -46,10 +55,16 @@ class DependencyMonitor(MockMonitor):
         return super().RegisterResource(request)
 
 
-def dependencies(sample: str, **overrides: str) -> tuple[RecordingMocks, dict[str, set[str]]]:
+def dependencies(
+    sample: str, previous: Callable[[list[str]], dict[str, Any]] | None = None,
+    **overrides: str,
+) -> tuple[RecordingMocks, dict[str, set[str]]]:
+    """The program's resources and their dependencies, after a last update whose
+    outputs ``previous`` gives from the spec's nodes (default: it deployed them all)."""
     config = sample_config(sample, **overrides)
     spec = load_network(config.crypto_config, config.network)
-    mocks = RecordingMocks()
+    nodes = [node.k8s_name for org in spec.orgs for node in org.nodes]
+    mocks = RecordingMocks(previous_outputs=(previous or deployed_all)(nodes))
     monitor = DependencyMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project="fabric", stack="test", preview=False,
                              monitor=monitor)
@@ -131,6 +146,50 @@ def test_the_longest_chain_is_the_orderers_and_the_largest_org(tmp_path):
     assert longest_chain(deps, names) == 3 + PEERS_PER_ORG
 
 
+def test_a_first_launch_starts_every_node_at_once():
+    """Nothing runs yet, so no node has availability to protect: no Deployment
+    waits for another node's gate or Deployment."""
+    mocks, deps = dependencies("scaled", first_launch)
+    names = node_deployments(mocks)
+    gates = {r.name for r in mocks.by_provider("ReadinessGateProvider")}
+    assert len(gates) == len(SCALED_NODES)
+    for node in SCALED_NODES:
+        assert not deps[names[node]] & (gates | set(names.values())), node
+    assert longest_chain(deps, names) == 1
+
+
+def test_an_added_peer_waits_for_no_node_and_its_successor_skips_it():
+    """peer0-org2 is new: it starts at once; peer1-org2, which ran before, rolls
+    after the last node before it in its chain that ran (the last orderer)."""
+    def added(nodes: list[str]) -> dict[str, Any]:
+        return {"namespace": "fabric-test",
+                "deployedNodes": [n for n in nodes if n != "peer0-org2"]}
+
+    mocks, deps = dependencies("scaled", added)
+    names = node_deployments(mocks)
+    gates = {r.name for r in mocks.by_provider("ReadinessGateProvider")}
+    nodes = gates | set(names.values())
+    assert not deps[names["peer0-org2"]] & nodes
+    assert deps[names["peer1-org2"]] & nodes == {f"{ORDERERS[-1]}-ready"}
+    assert deps[names["peer1-org1"]] & nodes == {"peer0-org1-ready"}
+
+
+def test_a_stack_updated_before_the_nodes_output_existed_rolls_every_node_in_turn():
+    """Its outputs have a namespace but no ``deployedNodes``: every node counts as
+    running, so an upgrade is still one node at a time."""
+    mocks, deps = dependencies("scaled", lambda _nodes: {"namespace": "fabric-test"})
+    names = node_deployments(mocks)
+    for node, previous in PREDECESSORS.items():
+        assert f"{previous}-ready" in deps[names[node]], node
+
+
+def test_the_stack_records_the_nodes_it_deployed():
+    mocks, outputs = run_sample("scaled")
+    assert sorted(outputs["deployedNodes"]) == sorted(SCALED_NODES)
+    (own,) = mocks.of_type("pulumi:pulumi:StackReference")
+    assert own.name.endswith("/fabric/test")
+
+
 def gate(mocks: RecordingMocks, node: str) -> dict[str, Any]:
     (found,) = [r.manifest for r in mocks.by_provider("ReadinessGateProvider")
                 if r.name == f"{node}-ready"]
@@ -183,3 +242,42 @@ def test_a_new_fabric_version_is_an_update_of_every_gate(versions):
         assert (diff.changes, diff.replaces) == (True, []), node
         assert provider.diff(node, new, dict(new)).changes is False, node
 
+
+
+def test_renewed_certificates_are_an_update_of_the_gate_that_waits_for_the_node():
+    from fabric_components.k8s.node_objects import MATERIAL_HASH
+
+    mocks, _ = run_sample("scaled")
+    provider = ReadinessGateProvider()
+    templates = {r.name: r.manifest["spec"]["template"]["metadata"].get("annotations", {})
+                 for r in mocks.of_type(DEPLOYMENT)}
+    for node, name in node_deployments(mocks).items():
+        props = gate(mocks, node)
+        assert props["material"] == templates[name][MATERIAL_HASH], node
+        renewed = {**props, "material": "0" * 64}
+        diff = provider.diff(node, props, renewed)
+        assert (diff.changes, diff.replaces) == (True, []), node
+
+
+def test_each_consenter_restarts_after_its_certificate_rotation_which_follows_the_previous_gate():
+    mocks, deps = dependencies("scaled")
+    names = node_deployments(mocks)
+    rotations = {r.name: r.manifest for r in mocks.by_provider("ConsenterRotationProvider")}
+    assert set(rotations) == {f"{node}-consenter" for node in ORDERERS}
+    tls = {r.outputs["common_name"]: r.outputs["tls_cert"]
+           for r in mocks.by_provider("IdentityProvider")}
+    for index, node in enumerate(ORDERERS):
+        rotation = f"{node}-consenter"
+        assert rotation in deps[names[node]], node
+        previous = {f"{ORDERERS[index - 1]}-ready"} if index else set()
+        assert deps[rotation] & {f"{n}-ready" for n in ORDERERS} == previous, node
+        assert "orderer-admin" in deps[rotation]
+        props = rotations[rotation]
+        common_name = props["node"]
+        assert props["tls_cert"] == tls[common_name]
+        assert set(props["channels"]) == {"common", "private-org1"}
+        common = props["channels"]["common"]
+        assert common["reader"] == "OrdererMSP"
+        assert common["signers"] == ["OrdererMSP", "Org1MSP", "Org2MSP"]
+        assert [a["msp"] for a in common["admins"]] == ["OrdererMSP", "OrdererMSP"]
+        assert props["address"] not in {a["admin_address"] for a in common["admins"]}

@@ -219,9 +219,10 @@ def test_backup_settings_default_to_none_and_match_the_schema():
         ({**BACKUPS, "restoreKey": "Nightly/1"}, "Pulumi.prod.yaml: fabric:restoreKey: "
          "'Nightly/1' is not valid: a DNS-1123 label of at most 40 characters, e.g. "
          "20261126t0346z"),
-        ({**BACKUPS, "backupKey": "nightly"}, "Pulumi.prod.yaml: fabric:backupPassphrase: a "
-         "backup seals the crypto material with it: set it with `pulumi config set --secret "
-         "fabric:backupPassphrase`"),
+        *(({**BACKUPS, setting: "nightly"}, "Pulumi.prod.yaml: fabric:backupPassphrase: a "
+           "backup encrypts and authenticates its archives, manifest and crypto material with "
+           "it, and a restore opens them with it: set it with `pulumi config set --secret "
+           "fabric:backupPassphrase`") for setting in ("backupKey", "restoreKey")),
         ({**BACKUPS, "backupKey": "n1", "restoreKey": "n1", "backupPassphrase": "p"},
          "Pulumi.prod.yaml: fabric:backupKey: 'n1' is also fabric:restoreKey: a backup must "
          "not overwrite the one being restored"),
@@ -281,6 +282,10 @@ def test_certificate_lifetimes_default_to_cryptogens_and_match_the_schema():
     short = load_stack_config("dev", {"certValidity": "1h", "certRenewBefore": "30m"}.get)
     assert (short.cert_validity, short.cert_renew_before) == (
         timedelta(hours=1), timedelta(minutes=30))
+    assert config.key_generations == {} and schema["keyGenerations"]["default"] == ""
+    rotating = load_stack_config(
+        "dev", {"keyGenerations": "orderer1.example.com=1, Admin@org1.example.com=2"}.get)
+    assert rotating.key_generations == {"orderer1.example.com": 1, "Admin@org1.example.com": 2}
 
 
 @pytest.mark.parametrize(
@@ -293,9 +298,15 @@ def test_certificate_lifetimes_default_to_cryptogens_and_match_the_schema():
         ({"certRenewBefore": "0d"}, "Pulumi.dev.yaml: fabric:certRenewBefore: '0d' must be "
          "more than 0"),
         ({"certValidity": "1h"}, "Pulumi.dev.yaml: fabric:certRenewBefore: '30d' must be less "
-         "than fabric:certValidity ('1h')"),
-        ({"certValidity": "12h", "certRenewBefore": "720m"}, "Pulumi.dev.yaml: "
-         "fabric:certRenewBefore: '720m' must be less than fabric:certValidity ('12h')"),
+         "than fabric:certValidity ('1h') minus 1m"),
+        # A renewed certificate starts 1 minute back: 719m would renew it at every up.
+        ({"certValidity": "12h", "certRenewBefore": "719m"}, "Pulumi.dev.yaml: "
+         "fabric:certRenewBefore: '719m' must be less than fabric:certValidity ('12h') minus 1m"),
+        ({"keyGenerations": "orderer1.example.com=1,peer0"}, "Pulumi.dev.yaml: "
+         "fabric:keyGenerations: 'peer0' is not valid: comma-separated <common name>=<whole "
+         "number> pairs, e.g. orderer1.example.com=1,Admin@org1.example.com=2"),
+        ({"keyGenerations": "a.b=1, a.b=2"}, "Pulumi.dev.yaml: fabric:keyGenerations: a.b is "
+         "given twice"),
     ],
 )
 def test_bad_certificate_lifetimes_name_the_stack_file_and_key(values, message):

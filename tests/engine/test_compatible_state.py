@@ -108,6 +108,9 @@ def stacks(kube: LocalKube, net: LocalNetwork, log: Path,
             # move alone changes.
             "fabric:networkPolicies": "false",
             "fabric:endpointTls": "false",
+            # Also added after: nodes roll on their certificates' hash, consenters
+            # get a rotation step.
+            "fabric:certRenewal": "false",
         }}))
         old_tree = checkout(PRE_MOVE, workdir / "pre-move")
         old = PulumiCli(workdir, kube.kubeconfig, STACK, config_file, project=old_tree)

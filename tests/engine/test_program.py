@@ -72,9 +72,24 @@ def test_up_creates_every_object_and_a_second_up_changes_nothing(cli: PulumiCli,
         "orderer0-orderer-data", "peer0-org1-data", "peer0-org2-data"]
     assert {c["status"]["phase"] for c in claims} == {"Bound"}
     assert "peer0-org1-crypto" in names(kube, f"{core}/secrets")
+    # A first launch starts every node at once; from the next update on, which
+    # reads the nodes this one deployed from the stack's outputs, they take turns.
+    assert "orderer-orderer0" not in deployment_dependencies(cli)["org1-peer0"]
+    deployed = json.loads(cli.run("stack", "output", "deployedNodes", "--json").stdout)
+    assert deployed == ["orderer0-orderer", "peer0-org1", "peer0-org2"]
     cli.run("preview", "--expect-no-changes")
     second = cli.run("up", "--yes", "--skip-preview")
     assert " created" not in second.stdout and " updated" not in second.stdout, second.stdout
+    chained = deployment_dependencies(cli)
+    assert "orderer-orderer0" in chained["org1-peer0"]
+    assert "org1-peer0" in chained["org2-peer0"]
+
+
+def deployment_dependencies(cli: PulumiCli) -> dict[str, set[str]]:
+    """Each node Deployment's dependencies in the state, by Pulumi name."""
+    resources = json.loads(cli.state())["deployment"]["resources"]
+    return {r["urn"].split("::")[-1]: {d.split("::")[-1] for d in r.get("dependencies", [])}
+            for r in resources if r["type"] == "kubernetes:apps/v1:Deployment"}
 
 
 def test_state_holds_no_private_key_in_plaintext(cli: PulumiCli):
@@ -124,6 +139,57 @@ def test_adding_a_peer_only_creates(cli: PulumiCli, tmp_path: Path):
 def test_policy_pack_passes(cli: PulumiCli):
     result = cli.run("preview", "--policy-pack", str(REPO_ROOT / "policy"))
     assert "fabric-network" in result.stdout + result.stderr
+
+
+def identity_outputs(cli: PulumiCli) -> dict[str, dict[str, Any]]:
+    """Every IssuedIdentity's outputs in state (keys left secret), by name."""
+    resources = json.loads(cli.state())["deployment"]["resources"]
+    return {r["urn"].split("::")[-1]: r["outputs"] for r in resources
+            if r["urn"].split("::")[-2].endswith("fabric:IssuedIdentity")}
+
+
+def test_certificates_inside_their_window_are_renewed_in_place_by_up(
+    cli: PulumiCli, kube: LocalKube, tmp_path: Path,
+):
+    from cryptography import x509
+
+    from fabric_components.k8s.node_objects import MATERIAL_HASH
+
+    def hashes() -> dict[str, str]:
+        items = kube.request("GET", f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments")["items"]
+        return {d["metadata"]["name"]: d["spec"]["template"]["metadata"]["annotations"][
+            MATERIAL_HASH] for d in items}
+
+    before, hashes_before = identity_outputs(cli), hashes()
+    # A 3650-day window holds every certificate issued for 3650 days (5 minutes
+    # backdated); renewed for 3660 days, they end outside it.
+    config = tmp_path / "Pulumi.engine.yaml"
+    renewing = stack_config(REPO_ROOT / "samples" / "simple")
+    renewing["config"].update({"fabric:certValidity": "3660d", "fabric:certRenewBefore": "3650d"})
+    config.write_text(yaml.safe_dump(renewing))
+    original, cli.config_file = cli.config_file, config
+    try:
+        planned = steps(cli.summary("preview"))
+        cli.run("up", "--yes", "--skip-preview")
+        again = cli.run("preview", "--expect-no-changes")
+    finally:
+        cli.config_file = original
+    identities = {urn.split("::")[-1]: op for op, urn in planned
+                  if urn.startswith("pulumi-python:dynamic/fabric:IssuedIdentity")}
+    assert identities and set(identities.values()) == {"update"}, identities
+    assert again.returncode == 0
+    after = identity_outputs(cli)
+    assert set(after) == set(before)
+    for name, outs in after.items():
+        old = x509.load_pem_x509_certificate(before[name]["tls_cert"].encode())
+        new = x509.load_pem_x509_certificate(outs["tls_cert"].encode())
+        assert new.serial_number != old.serial_number, name
+        assert new.public_key() == old.public_key(), name
+        assert outs["renewal_due"] is False, name
+    # Every node and toolbox pod template now carries its renewed material's hash.
+    changed = hashes()
+    assert set(changed) == set(hashes_before)
+    assert all(changed[name] != hashes_before[name] for name in changed), changed
 
 
 def test_destroy_leaves_nothing(cli: PulumiCli, kube: LocalKube):

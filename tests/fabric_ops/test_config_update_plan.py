@@ -95,6 +95,20 @@ def test_a_consenter_swap_adds_before_it_removes_one_per_step():
     ]
 
 
+def test_new_tls_certificates_rotate_each_consenter_in_place_in_its_own_step():
+    current = config(["Org1MSP"], [0, 1, 2])
+    target = copy.deepcopy(current)
+    rotated = consenters(target)
+    for n in (2, 0):
+        rotated[n]["client_tls_cert"] = rotated[n]["server_tls_cert"] = f"new{n}"
+    steps = update_steps(current, target)
+    assert [[c["client_tls_cert"] for c in consenters(s)] for s in steps] == [
+        ["new0", "c1", "c2"],
+        ["new0", "c1", "new2"],
+    ]
+    assert same_config(steps[-1], target)
+
+
 def test_other_changes_follow_the_consenter_steps_and_nothing_is_no_step():
     current = config(["Org1MSP"], [0, 1])
     target = config(["Org1MSP", "Org2MSP"], [0, 1, 2], batch=20)

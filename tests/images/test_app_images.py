@@ -12,8 +12,18 @@ from pathlib import Path
 import grpc  # type: ignore[import-untyped]
 import pytest
 
+from backup.keys import new_params
+from backup.manifest import Manifest
 from crypto.certificates import create_ca, issue_tls_cert
-from fabric_components.backup.scripts import FETCH_NODE, UPLOAD_VOLUMES, WRITE_MANIFEST
+from fabric_components.backup.scripts import (
+    CODE_DIR,
+    FETCH_ALL,
+    FETCH_NODE,
+    UPLOAD_VOLUMES,
+    VERIFY_ALL,
+    WRITE_MANIFEST,
+    code_files,
+)
 from fabric_ops.ccaas_package import server_tls_environment
 from localnet.chaincode_servers import write_server_tls
 from network_spec import Subject
@@ -23,6 +33,7 @@ pytestmark = pytest.mark.images
 
 CONTAINER = "image-test-backups"
 """Its own container: the emulator is shared by the whole session."""
+PASSPHRASE = "correct horse battery staple"
 
 
 def _writable(path: Path) -> Path:
@@ -77,30 +88,42 @@ def test_azure_cli_reports_its_version(container):
 
 
 def test_backup_transfer_scripts_against_azurite(container, azurite, tmp_path):
-    """The Jobs' upload, manifest and fetch scripts with the image's az and jq,
-    against Azurite (the storage account's connection string instead of its key)."""
+    """The Jobs' upload, manifest and fetch scripts with the image's az, Python
+    and cryptography (the ``backup`` package bound where its ConfigMap is
+    mounted), against Azurite (the storage account's connection string instead
+    of its key): the archive is stored encrypted, the manifest authenticates
+    with the passphrase, and the restore side decrypts the archive again."""
     box = container("azure-cli", "2.67.0")
+    params = new_params()
     env = {**AZ_ENV, "AZURE_STORAGE_CONNECTION_STRING": azurite, "BACKUP_KEY": "nightly-1",
            "BACKUP_CONTAINER": CONTAINER, "WORK_DIR": "/work", "NODE": "peer0-org1",
-           "VOLUMES": "data"}
+           "VOLUMES": "data", "PYTHONPATH": CODE_DIR, "PYTHONDONTWRITEBYTECODE": "1",
+           "FABRIC_BACKUP_PASSPHRASE": PASSPHRASE, "BACKUP_KDF": json.dumps(params.to_json())}
+    code = _writable(tmp_path / "code")
+    for name, source in code_files().items():
+        (code / name).write_text(source)
     created = box.run(["az", "storage", "container", "create", "--name", CONTAINER],
                       env=env, host_network=True)
     assert created.returncode == 0, created.stderr
     work = _writable(tmp_path / "work")
-    payload = os.urandom(100_000)
+    payload = os.urandom(3_000_000)
     (work / "data.tar.gz").write_bytes(payload)
-    entry = {"name": "nodes/peer0-org1/data.tar.gz", "size": len(payload), "sha256": "0" * 64}
-    (work / "data.entry.json").write_text(json.dumps(entry))
     for script in (UPLOAD_VOLUMES, WRITE_MANIFEST):
-        result = box.run(["sh", "-c", script], env=env, binds={"/work": work},
-                         host_network=True)
+        result = box.run(["sh", "-c", script], env=env, binds={"/work": work,
+                         f"{CODE_DIR}/backup": code}, host_network=True)
         assert result.returncode == 0, result.stderr
-    manifest = json.loads((work / "manifest.json").read_text())
-    assert manifest["key"] == "nightly-1" and manifest["objects"] == [entry]
+    manifest, _ = Manifest.from_json("nightly-1", (work / "manifest.json").read_text(),
+                                     PASSPHRASE)
+    assert manifest.kdf == params
+    assert [o.name for o in manifest.objects] == ["nodes/peer0-org1/data.tar.gz"]
+    assert (work / "data.enc").read_bytes().startswith(b"FBS2")
 
-    fresh = _writable(tmp_path / "fresh")
-    fetched = box.run(["sh", "-c", FETCH_NODE], env=env, binds={"/work": fresh},
-                      host_network=True)
-    assert fetched.returncode == 0, fetched.stderr
-    assert (fresh / "objects/nodes/peer0-org1/data.tar.gz").read_bytes() == payload
-    assert json.loads((fresh / "manifest.json").read_text()) == manifest
+    for scripts in ((FETCH_NODE,), (FETCH_ALL, VERIFY_ALL)):
+        fresh = _writable(tmp_path / f"fresh-{len(scripts)}")
+        for script in scripts:
+            fetched = box.run(["sh", "-c", script], env=env, binds={
+                "/work": fresh, f"{CODE_DIR}/backup": code}, host_network=True)
+            assert fetched.returncode == 0, fetched.stderr
+        assert fetched.stdout.startswith(b"backup nightly-1: 1 objects, ")
+    opened = tmp_path / "fresh-1" / "staging/objects/nodes/peer0-org1/data.tar.gz"
+    assert opened.read_bytes() == payload

@@ -22,11 +22,12 @@ from fabric_ops.pod_executor import build_script, parse_output
 
 pytestmark = pytest.mark.images
 
-RELEASES = ("2.5.0", "2.5.9")
+RELEASES = ("2.5.0", "2.5.9", "3.1.1")
 # FABRIC_CFG_PATH of the official images (Fabric's images/*/Dockerfile).
 OFFICIAL_CONFIG_DIR = {
     "2.5.0": "/var/hyperledger/fabric/config",
     "2.5.9": "/etc/hyperledger/fabric",
+    "3.1.1": "/etc/hyperledger/fabric",
 }
 CACHE = Path(os.environ.get("FABRIC_ON_PULUMI_CACHE", Path.home() / ".cache" / "fabric-on-pulumi"))
 
@@ -136,7 +137,7 @@ def test_peer_init_container_writes_core_yaml_without_docker(container, tmp_path
     assert box.image.env["FABRIC_CFG_PATH"] == release_config_dir(version)
     config = _writable(tmp_path / "config")
     result = box.run(disable_docker_command(release_config_dir(version),
-                                            CONTAINER_PATHS.config_dir),
+                                            CONTAINER_PATHS.config_dir, version),
                      binds={CONTAINER_PATHS.config_dir: config})
     assert result.returncode == 0, result.stderr
     expected = disable_docker(_sampleconfig(version, "core.yaml").decode())

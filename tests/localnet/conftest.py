@@ -1,23 +1,31 @@
-"""The Fabric release, the scaled network shared by the fabric tier, and a fresh
-simple network for every test module that asks for ``net``."""
+"""The Fabric release, the scaled network and a populated simple network shared
+by the fabric tier, and a fresh simple network for every test module that asks
+for ``net``."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from fabric_components.providers.scraper_identity import ScraperIdentityProvider
 from localnet import FabricRelease, LocalNetwork
-from localnet.release import REPO_ROOT, ReleaseError
+from localnet.release import DEFAULT_VERSION, REPO_ROOT, ReleaseError
+from tests.localnet.gateway_client import client_script
+from tests.localnet.populate import populated
+
+__all__ = ["client_script"]
 
 
 @pytest.fixture(scope="session")
 def fabric_release() -> FabricRelease:
-    """Builds (or reuses) the pinned release; a missing Go toolchain fails the
-    tier with the script's message instead of skipping it."""
+    """Builds (or reuses) the pinned release, ``FABRIC_TEST_VERSION`` (e.g.
+    3.1.1) or the default 2.5.9; a missing Go toolchain fails the tier with the
+    script's message instead of skipping it."""
     try:
-        return FabricRelease.build()
+        return FabricRelease.build(os.environ.get("FABRIC_TEST_VERSION") or DEFAULT_VERSION)
     except ReleaseError as error:
         message = str(error)
     pytest.fail(message, pytrace=False)
@@ -30,6 +38,32 @@ def scaled_net(
     workdir: Path = tmp_path_factory.mktemp("scaled")
     with LocalNetwork.start(REPO_ROOT / "samples" / "scaled", workdir, fabric_release) as net:
         yield net
+
+
+@pytest.fixture(scope="session")
+def scraper(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The monitoring scraper's identity as the stack issues it (its provider),
+    its certificate and key also as files."""
+    outs = ScraperIdentityProvider().create({"common_name": "prometheus.fabric"}).outs
+    assert outs is not None
+    folder = tmp_path_factory.mktemp("scraper")
+    (folder / "tls.crt").write_text(outs["cert"])
+    (folder / "tls.key").write_text(outs["key"])
+    return {**outs, "cert_file": str(folder / "tls.crt"), "key_file": str(folder / "tls.key")}
+
+
+@pytest.fixture(scope="session")
+def populated_simple(
+    fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory,
+    scraper: dict[str, str],
+) -> Iterator[LocalNetwork]:
+    """samples/simple with its channel joined and its chaincode committed and
+    served, its operations endpoints trusting ``scraper``'s CA as with
+    monitoring on; its tests only add transactions (each with its own keys)."""
+    workdir: Path = tmp_path_factory.mktemp("populated-simple")
+    with populated(REPO_ROOT / "samples" / "simple", workdir, fabric_release,
+                   scraper_ca=scraper["ca_cert"]) as (network, _):
+        yield network
 
 
 @pytest.fixture(scope="module")

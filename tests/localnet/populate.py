@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from crypto.certificates import VALIDITY
 from fabric_components.providers.chaincode import (
     ApproveProvider,
     ChaincodeOnChannel,
@@ -240,13 +242,15 @@ def run_stages(all_stages: list[Stage], parallel: bool) -> None:
 def populated(
     source: Path, workdir: Path, release: FabricRelease,
     extra_servers: Mapping[str, str] | None = None, scraper_ca: str | None = None,
+    cert_validity: timedelta = VALIDITY,
 ) -> Iterator[tuple[LocalNetwork, ChaincodeServers]]:
     """A network started from ``source`` under ``workdir`` with every chaincode
     package served (plus ``extra_servers``: ``<chaincode>/<org>`` to a label, for
     orgs a later spec adds) and the whole populate run; yields the network and
     the servers' addresses, stops both on exit. ``scraper_ca``: see
     ``LocalNetwork.start``."""
-    with LocalNetwork.start(source, workdir / "net", release, scraper_ca=scraper_ca) as net:
+    with LocalNetwork.start(source, workdir / "net", release, scraper_ca=scraper_ca,
+                            cert_validity=cert_validity) as net:
         labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
         servers_dir = workdir / "servers"
         servers_dir.mkdir(parents=True, exist_ok=True)

@@ -7,13 +7,16 @@
 - a full restore (every node, and the crypto material, into wiped directories)
   returns the network to the backup point: the writes before the backup read
   back, those after it are gone, and the network orders new writes;
-- a backup whose object was altered is refused before any node is touched.
+- a backup whose object was altered, or whose archives were swapped together
+  with the manifest's entries (by someone with the storage key but not the
+  passphrase), is refused before any node is touched.
 
 The first two store the backup in a local directory, the last in Azure Blob
 Storage (Azurite)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -24,7 +27,7 @@ from azure.storage.blob import ContainerClient
 
 from backup import BackupError, LocalDirStore, Manifest
 from backup.azure_store import AzureBlobStore
-from backup.manifest import object_path
+from backup.names import MANIFEST, object_path
 from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, invoke, query
 from fabric_ops.executor import CommandFailed
@@ -154,7 +157,7 @@ def test_a_full_restore_returns_the_network_to_the_backup_point(
         assert read(net, common_name, "full-restored") == "full-restored"
 
 
-def test_an_altered_object_is_refused_before_any_node_is_touched(
+def test_an_altered_or_swapped_backup_is_refused_before_any_node_is_touched(
     net: LocalNetwork, azurite: str, tmp_path: Path
 ):
     """With the backup in Azure Blob Storage (Azurite), as in production."""
@@ -165,7 +168,8 @@ def test_an_altered_object_is_refused_before_any_node_is_touched(
     victim = node_object(orderers(net)[1])
     path = tmp_path / "victim"
     store.get(object_path("altered", victim), path)
-    data = bytearray(path.read_bytes())
+    original = path.read_bytes()
+    data = bytearray(original)
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
     store.put(object_path("altered", victim), path)
@@ -177,3 +181,32 @@ def test_an_altered_object_is_refused_before_any_node_is_touched(
         f"backup altered: object backups/altered/{victim} is corrupt: sha256 ")
     assert {cn: node.process.pid for cn, node in net.nodes.items()} == pids
     assert all(node.process.running() for node in net.nodes.values())
+
+    path.write_bytes(original)
+    store.put(object_path("altered", victim), path)
+    swap_archives(store, "altered", node_object(orderers(net)[0]), victim, tmp_path)
+    with pytest.raises(BackupError) as refused:
+        restore_network(net, store, "altered", PASSPHRASE)
+    assert str(refused.value) == (
+        "backup altered: backups/altered/manifest.json does not authenticate: the passphrase "
+        "is wrong, or the manifest was altered or replaced (with or without its objects)")
+    assert {cn: node.process.pid for cn, node in net.nodes.items()} == pids
+
+
+def swap_archives(store: AzureBlobStore, key: str, first: str, second: str,
+                  scratch: Path) -> None:
+    """What the holder of the storage key can do: swap two archives and their
+    manifest entries, so every size and sha256 matches again."""
+    for name in (first, second):
+        store.get(object_path(key, name), scratch / name.replace("/", "_"))
+    store.put(object_path(key, first), scratch / second.replace("/", "_"))
+    store.put(object_path(key, second), scratch / first.replace("/", "_"))
+    manifest_path = scratch / MANIFEST
+    store.get(object_path(key, MANIFEST), manifest_path)
+    raw = json.loads(manifest_path.read_text(encoding="utf-8"))
+    entries = {o["name"]: o for o in raw["objects"]}
+    entries[first], entries[second] = (
+        {**entries[second], "name": first}, {**entries[first], "name": second})
+    raw["objects"] = sorted(entries.values(), key=lambda o: o["name"])
+    manifest_path.write_text(json.dumps(raw), encoding="utf-8")
+    store.put(object_path(key, MANIFEST), manifest_path)

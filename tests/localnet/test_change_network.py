@@ -70,10 +70,10 @@ def tune_common(_crypto: dict[str, Any], network: dict[str, Any]) -> None:
     })
 
 
-def variant(folder: Path, *edits: Edit) -> NetworkSpec:
-    """The scaled sample with ``edits`` made to its two files."""
-    crypto = yaml.safe_load((SCALED / "crypto-config.yaml").read_text())
-    network = yaml.safe_load((SCALED / "network.yaml").read_text())
+def variant(folder: Path, *edits: Edit, base: Path = SCALED) -> NetworkSpec:
+    """The network of ``base`` (the scaled sample) with ``edits`` made to its two files."""
+    crypto = yaml.safe_load((base / "crypto-config.yaml").read_text())
+    network = yaml.safe_load((base / "network.yaml").read_text())
     for edit in edits:
         edit(crypto, network)
     folder.mkdir(parents=True, exist_ok=True)
@@ -85,8 +85,9 @@ def variant(folder: Path, *edits: Edit) -> NetworkSpec:
 class Changing:
     """The network, its chaincode servers and the engine state across steps."""
 
-    def __init__(self, net: LocalNetwork, servers: ChaincodeServers, folder: Path) -> None:
-        self.net, self.servers, self.folder = net, servers, folder
+    def __init__(self, net: LocalNetwork, servers: ChaincodeServers, folder: Path,
+                 base: Path = SCALED) -> None:
+        self.net, self.servers, self.folder, self.base = net, servers, folder, base
         self.state = EngineState()
 
     def up(self) -> list[tuple[str, str]]:
@@ -99,7 +100,7 @@ class Changing:
     def change(self, name: str, *edits: Edit) -> list[tuple[str, str]]:
         """Edit the files, start what they add, ``pulumi up``, stop what they
         remove (Pulumi deletes removed nodes after the updates)."""
-        spec = variant(self.folder / name, *edits)
+        spec = variant(self.folder / name, *edits, base=self.base)
         self.net.start_new(spec)
         self.servers.start_pending()
         steps = self.up()

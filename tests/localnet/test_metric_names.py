@@ -1,49 +1,31 @@
 """Every metric name the shipped dashboards and alert rules use is one real
-nodes expose: a local network of samples/simple is populated, a transaction
-invoked, and the ``/metrics`` of its peers and orderer (the operations port,
-Prometheus format as in the cluster) scraped."""
+nodes expose (or one the stack's own recording rules write, see
+``tests/components/monitoring/test_certificate_rules.py``): a local network of
+samples/simple is populated, a transaction invoked, and the ``/metrics`` of its
+peers and orderer (the operations port, Prometheus format as in the cluster)
+scraped."""
 
 from __future__ import annotations
 
 import ssl
 import urllib.error
-from collections.abc import Iterator
 
 import pytest
 
-from fabric_components.providers.scraper_identity import ScraperIdentityProvider
 from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, invoke
-from localnet import FabricRelease, LocalNetwork
+from localnet import LocalNetwork
 from localnet.network import LocalNode
 from localnet.process import http_get, operations_tls
-from localnet.release import REPO_ROOT
 from network_spec import OrgKind
-from tests.localnet.populate import populated
-from tests.promql_names import PROMETHEUS_SERIES, metric_names, shipped_expressions
+from tests.promql_names import (
+    PROMETHEUS_SERIES,
+    RECORDED_BY_THE_STACK,
+    metric_names,
+    shipped_expressions,
+)
 
 pytestmark = pytest.mark.fabric
-
-
-@pytest.fixture(scope="module")
-def scraper(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The monitoring scraper's identity as the stack issues it (its provider),
-    its certificate and key also as files."""
-    outs = ScraperIdentityProvider().create({"common_name": "prometheus.fabric"}).outs
-    assert outs is not None
-    folder = tmp_path_factory.mktemp("scraper")
-    (folder / "tls.crt").write_text(outs["cert"])
-    (folder / "tls.key").write_text(outs["key"])
-    return {**outs, "cert_file": str(folder / "tls.crt"), "key_file": str(folder / "tls.key")}
-
-
-@pytest.fixture(scope="module")
-def net(fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory,
-        scraper: dict[str, str]) -> Iterator[LocalNetwork]:
-    workdir = tmp_path_factory.mktemp("metrics")
-    with populated(REPO_ROOT / "samples" / "simple", workdir, fabric_release,
-                   scraper_ca=scraper["ca_cert"]) as (network, _):
-        yield network
 
 
 def exposed_names(text: str) -> set[str]:
@@ -59,7 +41,10 @@ def scrape(node: LocalNode) -> set[str]:
     return exposed_names(text)
 
 
-def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(net: LocalNetwork) -> None:
+def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(
+    populated_simple: LocalNetwork,
+) -> None:
+    net = populated_simple
     cc = net.spec.chaincodes[0]
     channel = net.channel(cc.channels[0].channel)
     orgs = [net.spec.org(name) for name in cc.channels[0].orgs]
@@ -81,13 +66,14 @@ def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(net: LocalNetw
     exposed = by_kind[OrgKind.PEER] | by_kind[OrgKind.ORDERER]
     used = {name for expr in shipped_expressions() for name in metric_names(expr)}
     assert len(used) >= 10
-    assert sorted(used - PROMETHEUS_SERIES - exposed) == []
+    assert sorted(used - PROMETHEUS_SERIES - RECORDED_BY_THE_STACK - exposed) == []
 
 
-def test_operations_endpoints_serve_verified_tls_only(net: LocalNetwork) -> None:
+def test_operations_endpoints_serve_verified_tls_only(populated_simple: LocalNetwork) -> None:
     """Every node's operations port speaks TLS only, with a certificate its org's
     TLS CA verifies for 127.0.0.1; /healthz needs no client certificate (as a
     kubelet probe presents none), /metrics one of the org's TLS CA."""
+    net = populated_simple
     other_ca = {node.org.name: net.tls_ca_file(node.org.name) for node in net.nodes.values()}
     for node in net.nodes.values():
         own_ca = f"{node.paths.tls_dir}/ca.crt"
@@ -104,9 +90,10 @@ def test_operations_endpoints_serve_verified_tls_only(net: LocalNetwork) -> None
 
 
 def test_the_scraper_certificate_opens_metrics_and_no_admin_endpoint(
-        net: LocalNetwork, scraper: dict[str, str]) -> None:
+        populated_simple: LocalNetwork, scraper: dict[str, str]) -> None:
     """Every node's operations endpoint trusts the scraper's own CA besides its
     org's TLS CA; the orderer's channel participation API does not."""
+    net = populated_simple
     for node in net.nodes.values():
         context = operations_tls(f"{node.paths.tls_dir}/ca.crt",
                                  (scraper["cert_file"], scraper["key_file"]))

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import TracebackType
 
 from fabric_ops.chaincode_ops import Orderer, invoke, query
@@ -40,6 +41,8 @@ class Traffic:
     alternatives: Sequence[Endorsers] = ()
     """Other endorser sets that satisfy the policy, tried when one is unreachable."""
     acknowledged: list[str] = field(default_factory=list)
+    acknowledged_at: list[float] = field(default_factory=list)
+    """``time.monotonic()`` of each acknowledgement, in order."""
     failures: list[str] = field(default_factory=list)
     """The error line of every write that was not acknowledged (it may or may
     not have been ordered; nothing is promised about it)."""
@@ -72,6 +75,7 @@ class Traffic:
                 self.failures.append(error)
             else:
                 self.acknowledged.append(f"{self.prefix}-{n}")
+                self.acknowledged_at.append(time.monotonic())
             n += 1
             time.sleep(PAUSE_SECONDS)
 
@@ -87,6 +91,11 @@ class Traffic:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=600)
+
+    def longest_gap(self) -> float:
+        """The longest time between two acknowledged writes, in seconds."""
+        times = self.acknowledged_at
+        return max((b - a for a, b in pairwise(times)), default=0.0)
 
     def unreadable(self, executor: Executor, peer: str) -> list[str]:
         """The acknowledged keys ``peer`` cannot read back with their value."""

@@ -55,12 +55,9 @@ def test_channel_defaults(load):
 def test_consenters_by_hostname_within_the_channels_orderer_orgs(load):
     (channel,) = load(
         "channels:\n"
-        "  - {name: ch, orgs: [Org1], ordererOrgs: [OrdB], consenters: [orderer0],"
-        " consensus: BFT}\n"
+        "  - {name: ch, orgs: [Org1], ordererOrgs: [OrdB], consenters: [orderer0]}\n"
     ).channels
-    assert (channel.orderer_orgs, channel.consenters, channel.consensus) == (
-        ("OrdB",), ("orderer0.b.example.com",), "BFT",
-    )  # fmt: skip
+    assert (channel.orderer_orgs, channel.consenters) == (("OrdB",), ("orderer0.b.example.com",))
 
 
 def test_chaincode_channel_defaults(load):

@@ -24,10 +24,10 @@ def test_short_lived_certificates_outside_their_window_pass():
 
 
 def test_certificates_inside_their_window_fail_the_stack():
-    violations = EXPIRY_RULE.check(state(certValidity="1h", certRenewBefore="59m"))
+    violations = EXPIRY_RULE.check(state(certValidity="1h", certRenewBefore="58m"))
     assert any(v.startswith("peer0.org1.example.com tls: expires ") for v in violations)
     assert any(v.startswith("Admin@org1.example.com sign: expires ") for v in violations)
-    assert all("within 0:59:00" in v for v in violations)
+    assert all("within 0:58:00" in v for v in violations)
     assert any(v.startswith("basic-org1.fabric.svc.cluster.local cert: expires ")
                for v in violations)
     assert not any(v.startswith("ca.") or v.startswith("tlsca.") for v in violations)

@@ -180,7 +180,10 @@ def test_images_must_be_pinned(image, ok):
     ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS"}),
     ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS", "backupKey": "nightly",
                 "backupPassphrase": "p"}),
-    ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS", "restoreKey": "nightly"}),
+    ("scaled", {"cluster": "aks", "backupStorageSku": "Standard_GRS", "restoreKey": "nightly",
+                "backupPassphrase": "p"}),
+    ("simple", {"externalAccess": "loadbalancer",
+                "externalDomain": "westeurope.cloudapp.azure.com"}),
 ])
 def test_sample_networks_pass_every_policy(sample, config):
     mocks, _ = run_sample(sample, **config)
@@ -314,6 +317,13 @@ def test_orderer_operations_without_tls_is_reported():
 ])
 def test_only_cluster_internal_services(kind, ok):
     service = {"spec": {"ports": [{"port": 7051}], **({"type": kind} if kind else {})}}
+    assert (services_cluster_internal("kubernetes:core/v1:Service", service) == []) is ok
+
+
+@pytest.mark.parametrize(("kind", "ok"), [("LoadBalancer", True), ("NodePort", False)])
+def test_external_access_may_expose_a_node_by_load_balancer_only(kind, ok):
+    service = {"metadata": {"labels": {"fabric.hyperledger.org/exposure": "external"}},
+               "spec": {"type": kind, "ports": [{"port": 7051}]}}
     assert (services_cluster_internal("kubernetes:core/v1:Service", service) == []) is ok
 
 

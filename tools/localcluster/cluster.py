@@ -37,6 +37,7 @@ from tools.control_plane import (
 from tools.kube_api import KubeApi, insecure_ok
 from tools.kube_pki import issue_certificate, write_pki
 from tools.kube_processes import Supervisor, stop_recorded
+from tools.lifecycle import StartedInContext
 from tools.localcluster import addons, host, node_config
 from tools.localcluster.images import PAUSE_IMAGE, NodeBinaries, cluster_images, import_images
 from tools.localcluster.layout import (
@@ -92,7 +93,7 @@ def cleanup(layout: Layout, node: NodeBinaries, sup: Supervisor | None = None) -
 
 
 @dataclass
-class LocalCluster:
+class LocalCluster(StartedInContext):
     """Starts the cluster on __enter__ and stops it, leaving nothing behind, on
     __exit__."""
 
@@ -107,17 +108,6 @@ class LocalCluster:
     _sup: Supervisor | None = field(init=False, default=None)
     _own_state_dir: bool = field(init=False, default=False)
     _node: NodeBinaries | None = field(init=False, default=None)
-
-    def __enter__(self) -> LocalCluster:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- start -------------------------------------------------------------------------------
     def start(self) -> None:

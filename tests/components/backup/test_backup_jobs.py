@@ -1,18 +1,24 @@
 """Backup and restore on Kubernetes under mocks, for the scaled sample on AKS
 (CouchDB peers): the snapshots, Jobs and their volumes, the storage account's
-credentials Secret, the sealed material, and what waits for what."""
+credentials and the passphrase in a Secret, the ``backup`` package and the
+backup's scrypt salt in ConfigMaps, the sealed material, and what waits for
+what."""
 
 from __future__ import annotations
 
 import base64
 import io
+import json
 import tarfile
 from typing import Any
 
 import kubernetes_validate
+import pulumi
+import pulumi_kubernetes as k8s
 import pytest
 
-from backup.sealed import unseal
+from backup.keys import KdfParams
+from backup.sealed import params_of, unseal
 from fabric_components.backup import jobs as backup_jobs
 from fabric_components.backup.scripts import (
     FETCH_ALL,
@@ -22,6 +28,7 @@ from fabric_components.backup.scripts import (
     UPLOAD_VOLUMES,
     VERIFY_ALL,
     WRITE_MANIFEST,
+    code_files,
 )
 from fabric_components.components import org_nodes
 from fabric_components.crypto_material import DirectoryCrypto
@@ -34,6 +41,7 @@ JOB = "kubernetes:batch/v1:Job"
 SNAPSHOT = "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot"
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 SECRET = "kubernetes:core/v1:Secret"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 AKS = {"cluster": "aks", "backupStorageSku": "Standard_LRS"}
 PEERS = ["peer0-org1", "peer0-org2", "peer1-org1", "peer1-org2"]
 ORDERERS = ["orderer0-orderer", "orderer1-orderer", "orderer2-orderer"]
@@ -64,8 +72,14 @@ def dependencies(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         return [r._name for r in resources]
 
     def deployment(place, spec, depends_on, *more):
-        seen[place.k8s_name] = names(depends_on)
-        return real_deployment(place, spec, depends_on, *more)
+        def record(resources: list[Any]) -> list[Any]:
+            seen[place.k8s_name] = names(resources)
+            return resources
+
+        # The dependencies are an output (which nodes ran before is read from the
+        # stack): recorded as the SDK resolves them to register the Deployment.
+        return real_deployment(place, spec, pulumi.Output.from_input(depends_on).apply(record),
+                               *more)
 
     def snapshot(place, volume, claim, config, after, opts):
         seen[f"{place.k8s_name}-{volume}"] = names(after)
@@ -85,8 +99,69 @@ def backup() -> RecordingMocks:
 
 @pytest.fixture(scope="module")
 def restore() -> RecordingMocks:
-    mocks, _ = run_sample("scaled", **AKS, restoreKey="nightly-1")
+    mocks, _ = run_sample("scaled", **AKS, restoreKey="nightly-1", backupPassphrase=PASSPHRASE)
     return mocks
+
+
+def all_containers(job: dict[str, Any]) -> list[dict[str, Any]]:
+    pod = job["spec"]["template"]["spec"]
+    return [*pod.get("initContainers", []), *pod["containers"]]
+
+
+@pytest.mark.parametrize(("which", "code_map"), [("backup", "backup-code"),
+                                                 ("restore", "restore-code")])
+def test_the_jobs_run_the_backup_package_with_the_passphrase_from_the_secret(
+    which: str, code_map: str, request: pytest.FixtureRequest
+):
+    mocks = request.getfixturevalue(which)
+    (code,) = [m for m in by_k8s_name(mocks, CONFIG_MAP).values()
+               if m["metadata"]["name"] == code_map]
+    assert code["data"] == code_files()
+    assert {"manifest.py", "stream.py", "keys.py", "__main__.py"} <= set(code["data"])
+    (secret,) = [r for r in mocks.of_type(SECRET) if r.name == "backup-storage"]
+    assert secret.manifest["stringData"]["FABRIC_BACKUP_PASSPHRASE"] == PASSPHRASE
+    for job in by_k8s_name(mocks, JOB).values():
+        pod = job["spec"]["template"]["spec"]
+        assert {"name": "code", "configMap": {"name": code_map}} in pod["volumes"]
+        for box in all_containers(job):
+            env = env_of(box)
+            assert env["FABRIC_BACKUP_PASSPHRASE"] == {"secretKeyRef": {
+                "name": "fabric-backup-storage", "key": "FABRIC_BACKUP_PASSPHRASE"}}
+            assert env["PYTHONPATH"] == "/opt/fabric-backup"
+            assert {"name": "code", "mountPath": "/opt/fabric-backup/backup",
+                    "readOnly": True} in box["volumeMounts"]
+
+
+def test_the_backup_has_one_random_salt_shared_by_the_material_and_the_jobs(backup):
+    kdf_map = by_k8s_name(backup, CONFIG_MAP)["backup-kdf-nightly-1"]
+    params = KdfParams.from_json(json.loads(kdf_map["data"]["kdf.json"]))
+    assert (params.log2_n, params.r, params.p, len(params.salt)) == (17, 8, 1, 16)
+    (secret,) = [r for r in backup.of_type(SECRET) if r.manifest["metadata"]["name"]
+                 == "backup-material"]
+    assert params_of(base64.b64decode(secret.manifest["data"]["network.sealed"])) == params
+    for job in by_k8s_name(backup, JOB).values():
+        for box in all_containers(job):
+            assert env_of(box)["BACKUP_KDF"] == {"configMapKeyRef": {
+                "name": "backup-kdf-nightly-1", "key": "kdf.json"}}
+
+
+def test_the_salt_is_drawn_anew_each_run_but_only_the_first_is_kept(backup, monkeypatch):
+    """Each run draws a salt; ``ignore_changes`` keeps the one stored when the
+    key was first deployed, so the material and the Jobs keep using it."""
+    options: dict[str, Any] = {}
+    real = k8s.core.v1.ConfigMap
+
+    def recording(name: str, *args: Any, opts: Any = None, **kwargs: Any) -> Any:
+        options[name] = opts
+        return real(name, *args, opts=opts, **kwargs)
+
+    monkeypatch.setattr(k8s.core.v1, "ConfigMap", recording)
+    again, _ = run_sample("scaled", **AKS, backupKey="nightly-1", backupPassphrase=PASSPHRASE)
+    kdf = [by_k8s_name(run, CONFIG_MAP)["backup-kdf-nightly-1"]["data"]["kdf.json"]
+           for run in (backup, again)]
+    assert kdf[0] != kdf[1]
+    assert options["backup-kdf-nightly-1"].ignore_changes == ["data"]
+    assert not options["backup-code"].ignore_changes
 
 
 def test_the_storage_account_key_reaches_the_jobs_only_through_a_secret(backup):
@@ -184,12 +259,12 @@ def test_the_material_is_sealed_with_the_passphrase(backup, tmp_path):
 
 def test_a_restore_checks_the_backup_then_fills_each_volume_before_its_node(monkeypatch):
     seen = dependencies(monkeypatch)
-    mocks, _ = run_sample("scaled", **AKS, restoreKey="nightly-1")
+    mocks, _ = run_sample("scaled", **AKS, restoreKey="nightly-1", backupPassphrase=PASSPHRASE)
     jobs = by_k8s_name(mocks, JOB)
     assert sorted(jobs) == sorted(["restore-verify", *(f"restore-{n}" for n in PEERS + ORDERERS)])
     assert steps(jobs["restore-verify"]) == [
         ("fetch", "mcr.microsoft.com/azure-cli:2.67.0", FETCH_ALL),
-        ("verify", "docker.io/hyperledger/fabric-tools:2.5.9", VERIFY_ALL)]
+        ("verify", "mcr.microsoft.com/azure-cli:2.67.0", VERIFY_ALL)]
     for node in PEERS + ORDERERS:
         volumes = ["couchdb", "data"] if node in PEERS else ["data"]
         job = jobs[f"restore-{node}"]
@@ -200,7 +275,8 @@ def test_a_restore_checks_the_backup_then_fills_each_volume_before_its_node(monk
         claims = {v["name"]: v["persistentVolumeClaim"]["claimName"]
                   for v in pod["volumes"] if "persistentVolumeClaim" in v}
         assert claims == {f"vol-{v}": f"{node}-{v}" for v in volumes}
-        assert all(not m.get("readOnly") for m in pod["containers"][0]["volumeMounts"])
+        assert all(not m.get("readOnly") for m in pod["containers"][0]["volumeMounts"]
+                   if m["name"].startswith("vol-"))
         assert env_of(pod["containers"][0])["BACKUP_KEY"] == "nightly-1"
         restore_job = next(r.name for r in mocks.of_type(JOB)
                            if r.manifest["metadata"]["name"] == f"restore-{node}")

@@ -4,7 +4,7 @@ there, or the loader would not check it."""
 
 from __future__ import annotations
 
-from network_spec.k8s_names import chaincode_objects, network_object_names
+from network_spec.k8s_names import backup_kdf_name, chaincode_objects, network_object_names
 from network_spec.load import load_network
 from tests.components.program import run_program, sample_config
 
@@ -33,4 +33,6 @@ def test_every_registered_object_name_is_known_to_the_loader():
         for org in chaincode.orgs:
             expected |= {(o.kind, o.name)
                          for o in chaincode_objects(chaincode.name, spec.org(org).k8s_name)}
+    # Named after the backup key (a checked DNS label), not the spec.
+    expected.add(("ConfigMap", backup_kdf_name(BACKUP_AND_RESTORE["backupKey"])))
     assert registered == expected

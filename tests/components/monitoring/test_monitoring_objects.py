@@ -79,9 +79,10 @@ def test_every_scrape_verifies_the_node_by_its_org_tls_ca_and_service_name(monit
 
 def test_the_alert_rules_name_the_network_namespace(monitored):
     (rule,) = [r.manifest for r in monitored.of_type(RULE)]
-    rules = [r for group in rule["spec"]["groups"] for r in group["rules"]]
+    rules = [r for group in rule["spec"]["groups"] for r in group["rules"] if "alert" in r]
     assert {r["alert"] for r in rules} == {"FabricNodeDown", "FabricNoRaftLeader",
-                                          "FabricRaftLeaderChanges", "FabricPeerHeightLagging"}
+                                          "FabricRaftLeaderChanges", "FabricPeerHeightLagging",
+                                          "FabricCertificateExpiring"}
     for r in rules:
         assert '{namespace="fabric"' in r["expr"].replace(" ", "")
         assert "${namespace}" not in r["expr"]

@@ -119,11 +119,14 @@ def test_identity_takes_the_validity_asked_for_and_reports_its_expiry():
 def test_identity_diff_ignores_a_new_validity_so_nothing_is_reissued():
     cas = issue_ca()
     provider = IdentityProvider()
-    outs = outputs_of(provider.create(identity_props(cas, validity_seconds=3600)))
-    longer = provider.diff("id", outs, identity_props(cas, validity_seconds=90 * 86400))
+    outs = outputs_of(provider.create(identity_props(cas, validity_seconds=3600,
+                                                     renew_before_seconds=600)))
+    longer = provider.diff("id", outs, identity_props(cas, validity_seconds=90 * 86400,
+                                                      renew_before_seconds=600))
     assert longer.changes is False and longer.replaces == []
     # The same change alongside a new SAN still replaces, for the SAN only.
-    both = provider.diff("id", outs, identity_props(cas, validity_seconds=60, sans=["x.y"]))
+    both = provider.diff("id", outs, identity_props(cas, validity_seconds=60, sans=["x.y"],
+                                                    renew_before_seconds=10))
     assert both.replaces == ["sans"]
 
 
@@ -143,3 +146,71 @@ def test_renewal_due_is_set_on_create_and_recomputed_on_refresh():
     refreshed = provider.read("id", old).outs
     assert refreshed is not None and refreshed["tls_not_after"] == outs["tls_not_after"]
     assert refreshed["renewal_due"] is True
+
+
+def public_key_of(pem: str) -> object:
+    return x509.load_pem_x509_certificate(pem.encode()).public_key()
+
+
+def test_an_identity_inside_its_window_is_renewed_with_its_keys_then_left_alone():
+    provider = IdentityProvider()
+    cas = issue_ca()
+    # 55 minutes left: outside a 30-minute window, so the first diff finds nothing.
+    props = identity_props(cas, validity_seconds=3600, renew_before_seconds=1800)
+    outs = outputs_of(provider.create(props))
+    assert provider.diff("id", outs, props).changes is False
+    # A wider window (or time passing) puts it inside: an update, not a replace.
+    wide = {**props, "renew_before_seconds": 57 * 60}
+    due = provider.diff("id", outs, wide)
+    assert (due.changes, due.replaces) == (True, [])
+    renewed = outputs_of(provider.update("id", outs, wide))
+    for which in ("sign", "tls"):
+        assert renewed[f"{which}_key"] == outs[f"{which}_key"]
+        assert renewed[f"{which}_cert"] != outs[f"{which}_cert"]
+        assert public_key_of(renewed[f"{which}_cert"]) == public_key_of(outs[f"{which}_cert"])
+        # Renewed 1 minute back, not cryptogen's 5: 59 minutes left, past the old end.
+        assert renewed[f"{which}_not_after"] > outs[f"{which}_not_after"]
+    # 59 minutes left, outside the 57-minute window: the next up renews nothing.
+    assert renewed["renewal_due"] is False
+    assert provider.diff("id", renewed, wide).changes is False
+
+
+def test_a_new_key_generation_renews_with_new_keys_once():
+    provider = IdentityProvider()
+    cas = issue_ca()
+    props = identity_props(cas, renew_before_seconds=600)
+    outs = outputs_of(provider.create(props))
+    # State written before key generations existed counts as generation 0.
+    legacy = {k: v for k, v in outs.items() if k != "key_generation"}
+    assert provider.diff("id", legacy, {**props, "key_generation": 0}).changes is False
+    rotate = {**props, "key_generation": 1}
+    diff = provider.diff("id", legacy, rotate)
+    assert (diff.changes, diff.replaces) == (True, [])
+    rotated = outputs_of(provider.update("id", legacy, rotate))
+    for which in ("sign", "tls"):
+        assert rotated[f"{which}_key"] != outs[f"{which}_key"]
+        assert public_key_of(rotated[f"{which}_cert"]) != public_key_of(outs[f"{which}_cert"])
+    assert rotated["common_name"] == outs["common_name"] and rotated["key_generation"] == 1
+    assert provider.diff("id", rotated, rotate).changes is False
+
+
+def test_the_admin_of_an_org_without_node_ous_is_never_renewed_by_an_up():
+    provider = IdentityProvider()
+    props = identity_props(issue_ca(), common_name="Admin@org1.example.com", node_ou="admin",
+                           server=False, sans=[], enable_node_ous=False,
+                           validity_seconds=3600, renew_before_seconds=59 * 60)
+    outs = outputs_of(provider.create(props))
+    assert outs["renewal_due"] is True
+    assert provider.diff("id", outs, props).changes is False
+    user = {**props, "common_name": "User1@org1.example.com", "node_ou": "client"}
+    assert provider.diff("id", {**outs, **user}, user).changes is True
+
+
+def test_an_identity_registered_without_renewal_is_left_alone_but_a_new_key_still_applies():
+    provider = IdentityProvider()
+    props = identity_props(issue_ca(), validity_seconds=3600, renew_before_seconds=59 * 60,
+                           renew=False)
+    outs = outputs_of(provider.create(props))
+    assert outs["renewal_due"] is True
+    assert provider.diff("id", outs, props).changes is False
+    assert provider.diff("id", outs, {**props, "key_generation": 1}).changes is True

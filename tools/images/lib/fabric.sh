@@ -10,12 +10,12 @@ fi
 
 # FABRIC_CFG_PATH of the official images, where they keep the release's
 # core.yaml / orderer.yaml / configtx.yaml: 2.5.0 to 2.5.5 moved it under
-# /var/hyperledger, 2.5.6 moved it back.
+# /var/hyperledger, 2.5.6 moved it back, where 3.x keeps it.
 case "$VERSION" in
   2.5.[0-5]) FABRIC_CFG_PATH=/var/hyperledger/fabric/config ;;
-  2.5.*) FABRIC_CFG_PATH=/etc/hyperledger/fabric ;;
+  2.5.* | 3.*) FABRIC_CFG_PATH=/etc/hyperledger/fabric ;;
   *)
-    log "Fabric $VERSION: the image layout is known for 2.5 releases only"
+    log "Fabric $VERSION: the image layout is known for 2.5 and 3.x releases only"
     exit 2
     ;;
 esac

@@ -1,0 +1,243 @@
+"""The consortium side of a stack: its orgs' public cards (stack output
+``orgCards``, and files in ``fabric:consortiumDir``), the other orgs' TLS CAs
+from their cards, channels created from cards and joined by each org's own
+peers, and the proposals in the folder: each one's state logged (so
+a preview says who signed and who is missing), signed by this stack's orgs
+when ``fabric:approve`` names it, submitted once the policies are met."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+from fabric_components.components.executors import toolbox_executors
+from fabric_components.components.org_nodes import OrgNodes
+from fabric_components.crypto_material import CaMaterial
+from fabric_components.providers.consortium import (
+    SUBMITTED_FILE,
+    ChannelFromCards,
+    ChannelMembership,
+    OrgCardFile,
+    ProposalDraft,
+    ProposalSignature,
+    ProposalSubmission,
+)
+from fabric_components.stack_config import StackConfig
+from fabric_nodes.local_network import LocalNetworkManifest
+from fabric_nodes.node_settings import (
+    Addressing,
+    orderer_address,
+    orderer_admin_address,
+    peer_address,
+)
+from fabric_ops.consortium.add_org import add_org_name
+from fabric_ops.consortium.card import ORGS_DIR, OrgCard, build_card, read_card
+from fabric_ops.consortium.proposal import (
+    META_FILE,
+    PROPOSALS_DIR,
+    Proposal,
+    describe,
+    load_proposal,
+    proposal_dir,
+    status,
+    unmet,
+)
+from network_spec import NetworkSpec, OrgKind, OrgSpec
+
+
+def _addresses(org: OrgSpec, addressing: Addressing) -> dict[str, str]:
+    return {node.common_name: (peer_address(addressing, node) if org.kind is OrgKind.PEER
+                               else orderer_address(addressing, node)) for node in org.nodes}
+
+
+def org_cards(
+    spec: NetworkSpec, cas: Mapping[str, CaMaterial], launched: Mapping[str, OrgNodes],
+    addressing: Addressing,
+) -> dict[str, pulumi.Output[dict[str, Any]]]:
+    """Per org of the stack, its card as a document (public material only)."""
+    cards = {}
+    for org in spec.orgs:
+        component = launched[org.name]
+        names = list(component.tls_certs)
+        anchors = [org.nodes[0].common_name] if org.kind is OrgKind.PEER and org.nodes else []
+
+        def document(values: list[Any], org: OrgSpec = org, names: list[str] = names,
+                     anchors: list[str] = anchors) -> dict[str, Any]:
+            ca, tls_ca, admin, *tls = values
+            return build_card(org, ca, tls_ca, admin, _addresses(org, addressing),
+                              dict(zip(names, tls, strict=True)), anchors).to_document()
+
+        cards[org.name] = pulumi.Output.all(
+            cas[org.name].ca_cert, cas[org.name].tlsca_cert, component.admin_cert,
+            *component.tls_certs.values(),
+        ).apply(document)
+    return cards
+
+
+def folder_cards(config: StackConfig, spec: NetworkSpec) -> list[OrgCard]:
+    """The checked cards of the other orgs in the consortium folder."""
+    if not config.consortium.folder:
+        return []
+    own = {org.msp_id for org in spec.orgs}
+    folder = Path(config.consortium.folder)
+    return [read_card(folder, path.stem) for path in sorted((folder / ORGS_DIR).glob("*.yaml"))
+            if path.stem not in own]
+
+
+def _signers(proposal: Proposal, spec: NetworkSpec) -> list[OrgSpec]:
+    """The stack's orgs whose admins the proposal's policies count."""
+    members = {msp for need in proposal.needs for msp in need.members}
+    return [org for org in spec.orgs if org.msp_id in members]
+
+
+def _orderer_input(orderers: Sequence[OrgCard]) -> dict[str, str]:
+    return {"address": orderers[0].nodes[0].address, "domain": orderers[0].domain}
+
+
+def channel_steps(
+    spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
+    cards: Mapping[str, pulumi.Output[dict[str, Any]]], orderers: Sequence[OrgCard],
+    addressing: Addressing, after: Sequence[pulumi.Resource],
+) -> None:
+    """``fabric:createChannels`` by the stack's orderer org, ``fabric:joinChannels``
+    by each of its peer orgs."""
+    folder = Path(config.consortium.folder)
+    opts = pulumi.ResourceOptions(depends_on=list(after))
+    for channel, members in config.consortium.create_channels:
+        if not spec.orderer_orgs:
+            pulumi.log.warn(f"fabric:createChannels: {channel} needs an orderer org in this stack")
+            continue
+        org = spec.orderer_orgs[0]
+        ChannelFromCards(f"{channel}-channel", {
+            "channel": channel, "orderer_card": cards[org.name],
+            "member_cards": [read_card(folder, msp).to_document() for msp in members],
+            "consenters": [node.common_name for node in org.nodes],
+            "executor": executors[org.name],
+            "admins": [{"address": orderer_admin_address(addressing, node),
+                        "domain": org.domain} for node in org.nodes],
+        }, opts)
+    for channel in config.consortium.join_channels:
+        if not orderers:
+            pulumi.log.warn(f"fabric:joinChannels: {channel} needs an orderer org's card in "
+                            "the consortium folder")
+            continue
+        for org in spec.peer_orgs:
+            ChannelMembership(f"{channel}-{org.k8s_name}-membership", {
+                "channel": channel, "executor": executors[org.name],
+                "peers": [peer_address(addressing, node) for node in org.nodes],
+                "orderer": _orderer_input(orderers),
+            }, opts)
+
+
+def proposal_drafts(
+    spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
+    orderers: Sequence[OrgCard], after: Sequence[pulumi.Resource],
+) -> None:
+    """``fabric:addOrgs``: proposals written and signed by the stack's first peer org."""
+    if not config.consortium.add_orgs:
+        return
+    if not spec.peer_orgs or not orderers:
+        pulumi.log.warn("fabric:addOrgs: nothing proposed; it needs a peer org in this stack "
+                        "and an orderer org's card in the consortium folder")
+        return
+    proposer = spec.peer_orgs[0]
+    for channel, msp in config.consortium.add_orgs:
+        ProposalDraft(
+            f"{add_org_name(channel, msp)}-proposal",
+            {"folder": config.consortium.folder, "channel": channel, "msp_id": msp,
+             "proposer": proposer.msp_id, "executor": executors[proposer.name],
+             "orderer": _orderer_input(orderers)},
+            pulumi.ResourceOptions(depends_on=list(after)))
+
+
+def submitted_by(folder: Path, name: str) -> str:
+    """The MSP ID that submitted proposal ``name`` ('' while nobody has)."""
+    marker = proposal_dir(folder, name) / SUBMITTED_FILE
+    if not marker.is_file():
+        return ""
+    return str(yaml.safe_load(marker.read_text(encoding="utf-8"))["submittedBy"])
+
+
+def proposal_steps(
+    spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
+    orderers: Sequence[OrgCard], after: Sequence[pulumi.Resource],
+) -> list[pulumi.Resource]:
+    """Signs the approved proposals and submits the ones whose policies are met."""
+    folder = Path(config.consortium.folder)
+    created: list[pulumi.Resource] = []
+    for meta in sorted((folder / PROPOSALS_DIR).glob(f"*/{META_FILE}")):
+        proposal = load_proposal(folder, meta.parent.name)
+        state = status(proposal, lambda msp: read_card(folder, msp))
+        submitted = submitted_by(folder, proposal.name)
+        pulumi.log.info(describe(proposal, state)
+                        + (f"; submitted by {submitted}" if submitted else ""))
+        approved = proposal.approval in config.consortium.approve
+        signers = _signers(proposal, spec)
+        base = {"folder": str(folder), "proposal": proposal.name, "sha256": proposal.sha256}
+        signing: list[pulumi.Resource] = []
+        for org in signers:
+            if approved:
+                signing.append(ProposalSignature(
+                    f"{proposal.name}-{org.k8s_name}-signature",
+                    {**base, "msp_id": org.msp_id, "executor": executors[org.name]},
+                    pulumi.ResourceOptions(depends_on=list(after))))
+            elif org.msp_id not in state.signed:
+                pulumi.log.info(
+                    f"proposal {proposal.name} asks {org.msp_id} to sign: read "
+                    f"{meta.parent / 'summary.md'}; to sign, add to fabric:approve: "
+                    f"{proposal.approval}")
+        will_sign = [*state.signed, *(org.msp_id for org in signers if approved)]
+        submitter = signers[0] if signers else None
+        # The stack that submitted keeps its step; no other adds one afterwards.
+        if (submitter is not None and orderers and not unmet(proposal.needs, will_sign)
+                and submitted in ("", submitter.msp_id)):
+            created.append(ProposalSubmission(
+                f"{proposal.name}-submission",
+                {**base, "msp_id": submitter.msp_id, "executor": executors[submitter.name],
+                 "orderer": _orderer_input(orderers)},
+                pulumi.ResourceOptions(depends_on=[*after, *signing])))
+        created += signing
+    return created
+
+
+def consortium_outputs(
+    spec: NetworkSpec, config: StackConfig, cas: Mapping[str, CaMaterial],
+    launched: Mapping[str, OrgNodes], addressing: Addressing,
+    executors: Mapping[str, pulumi.Input[Any]], others: Sequence[OrgCard],
+) -> dict[str, Any]:
+    """The ``orgCards`` output; with a consortium folder, the card files and the
+    proposal steps (after every node of the stack is up)."""
+    cards = org_cards(spec, cas, launched, addressing)
+    if config.consortium.folder:
+        after: list[pulumi.Resource] = list(launched.values())
+        for org in spec.orgs:
+            after.append(OrgCardFile(
+                f"{org.k8s_name}-card",
+                {"folder": config.consortium.folder, "msp_id": org.msp_id,
+                 "card": cards[org.name]},
+                pulumi.ResourceOptions(depends_on=[launched[org.name]])))
+        orderers = [card for card in others if card.kind is OrgKind.ORDERER]
+        channel_steps(spec, config, executors, cards, orderers, addressing, after)
+        proposal_drafts(spec, config, executors, orderers, after)
+        proposal_steps(spec, config, executors, orderers, after)
+    return {"orgCards": cards}
+
+
+def card_tls_cas(others: Sequence[OrgCard]) -> dict[str, str]:
+    """The TLS CA file of every other org, as the admin toolboxes' ConfigMap holds them."""
+    return {f"{card.domain}.pem": card.tls_ca_cert for card in others}
+
+
+
+def stack_executors(
+    spec: NetworkSpec, config: StackConfig, kubeconfig: pulumi.Output[str] | None,
+    local: LocalNetworkManifest | None,
+) -> dict[str, pulumi.Input[dict[str, Any]]]:
+    """Per org of the stack, where its admin runs commands."""
+    if local is not None:
+        return dict(local.executors)
+    return toolbox_executors(spec, config, kubeconfig)

@@ -1,0 +1,165 @@
+"""An org stack under mocks: only its org's CAs, identities, nodes, Secrets and
+toolbox; no other org's private key anywhere; its card as an output and a file;
+the proposals of the consortium folder signed when approved and submitted once
+the signatures suffice."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crypto import OrgCrypto, generate_org
+from fabric_components.org_stack import org_stack_spec
+from fabric_components.stack_config import StackConfig
+from fabric_ops.config_update import SignatureNeed
+from fabric_ops.consortium.card import parse_card, write_card
+from fabric_ops.consortium.proposal import Proposal, write_proposal
+from network_spec import SpecError
+from network_spec.load import load_network
+from tests.components.mocks import RecordingMocks, plain
+from tests.components.program import run_program, sample_config
+from tests.fabric_ops.consortium_material import CHANNEL, card, signed_by, unsigned_update
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+SECRET = "kubernetes:core/v1:Secret"
+CONFIGMAP = "kubernetes:core/v1:ConfigMap"
+PEM_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
+                     re.DOTALL)
+NEED = SignatureNeed("/Channel/Application/Admins", ("Org1MSP", "Org2MSP"), 2)
+
+
+def private_keys(value: Any) -> Iterator[str]:
+    """Every PEM private key in a nest of dicts, lists and strings (JSON texts
+    read, as a peer's CCaaS builder config holds its TLS key)."""
+    if isinstance(value, str) and value.startswith("{"):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from private_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from private_keys(item)
+    elif isinstance(value, str):
+        yield from (match.strip() for match in PEM_KEY.findall(value))
+
+
+def org1_stack(**overrides: str) -> tuple[StackConfig, RecordingMocks, dict[str, Any]]:
+    config = sample_config("simple", orgs="Org1", **overrides)
+    spec = org_stack_spec(load_network(config.crypto_config, config.network), config,
+                          "Pulumi.test.yaml")
+    mocks, outputs = run_program(spec, config)
+    return config, mocks, outputs
+
+
+@pytest.fixture(scope="module")
+def others() -> dict[str, OrgCrypto]:
+    """Org2 and the orderer org as their own stacks made them (not Org1's stack)."""
+    config = sample_config("simple")
+    spec = load_network(config.crypto_config, config.network)
+    return {org.msp_id: generate_org(org) for org in spec.orgs if org.name != "Org1"}
+
+
+def test_an_unknown_org_is_refused_naming_the_key():
+    config = sample_config("simple", orgs="Org1,Org9")
+    spec = load_network(config.crypto_config, config.network)
+    with pytest.raises(SpecError, match=r"Pulumi\.test\.yaml: fabric:orgs\[1\]: unknown org "
+                                        r"'Org9'; .* has Orderer, Org1, Org2"):
+        org_stack_spec(spec, config, "Pulumi.test.yaml")
+
+
+def test_an_approval_must_name_a_digest():
+    with pytest.raises(SpecError, match=r"fabric:approve\[0\]: 'add-org3': expected"):
+        sample_config("simple", consortiumDir="/tmp", approve="add-org3")
+
+
+def test_the_stack_deploys_and_holds_keys_of_its_org_only():
+    _, mocks, outputs = org1_stack()
+    names = sorted(r.manifest["metadata"]["name"] for r in mocks.of_type(DEPLOYMENT))
+    assert names == ["admin-org1", "peer0-org1"]
+    cas = mocks.by_provider("CertificateAuthoritiesProvider")
+    assert [r.name for r in cas] == ["org1-cas"]
+    identities = mocks.by_provider("IdentityProvider")
+    assert {r.manifest["org"] for r in identities} == {"Org1"}
+    own_keys = {plain(r.outputs[k]).strip() for r in [*cas, *identities] for k in r.outputs
+                if k.endswith("key")}
+    seen = set(private_keys([[r.manifest, plain(r.outputs)] for r in mocks.resources]))
+    assert seen and seen <= own_keys, "a private key not issued for Org1"
+    assert not any(r.name.startswith(("orderer", "org2")) for r in mocks.resources)
+    document = outputs["orgCards"]["Org1"]
+    assert "PRIVATE KEY" not in json.dumps(outputs["orgCards"])
+    org1 = parse_card(document, "orgCards.Org1")
+    assert org1.msp_id == "Org1MSP" and org1.anchor_peers == (org1.nodes[0].address,)
+
+
+def test_a_proposal_is_signed_when_approved_and_submitted_when_signed_enough(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    for crypto in others.values():
+        write_card(tmp_path, card(crypto))
+    proposal = Proposal("add-org3", tmp_path, unsigned_update(), CHANNEL, (NEED,), "Org2MSP")
+    write_proposal(proposal, ["- Application: adds org Org3MSP"])
+
+    _, waiting, _ = org1_stack(consortiumDir=str(tmp_path))
+    assert waiting.by_provider("ProposalSignatureProvider") == []
+    assert waiting.by_provider("ProposalSubmissionProvider") == []
+    (card_file,) = waiting.by_provider("OrgCardFileProvider")
+    assert card_file.manifest["msp_id"] == "Org1MSP"
+    toolbox_cas = waiting.named(CONFIGMAP, "tls-ca-certs").manifest["data"]
+    assert sorted(toolbox_cas) == ["example.com.pem", "org1.example.com.pem",
+                                   "org2.example.com.pem"]
+
+    approve = proposal.approval
+    _, alone, _ = org1_stack(consortiumDir=str(tmp_path), approve=approve)
+    (signature,) = alone.by_provider("ProposalSignatureProvider")
+    assert (signature.name, signature.manifest["sha256"]) == ("add-org3-org1-signature",
+                                                             proposal.sha256)
+    assert alone.by_provider("ProposalSubmissionProvider") == []
+
+    proposal.signature_path("Org2MSP").write_bytes(
+        signed_by("Org2MSP", others["Org2MSP"].admin, proposal.update))
+    _, ready, _ = org1_stack(consortiumDir=str(tmp_path), approve=approve)
+    (submission,) = ready.by_provider("ProposalSubmissionProvider")
+    assert submission.manifest["msp_id"] == "Org1MSP"
+    assert submission.manifest["orderer"]["domain"] == "example.com"
+
+
+def test_adding_an_org_is_proposed_by_the_stacks_peer_org(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:addOrgs\[0\]: 'Org3MSP': expected <channel>"):
+        sample_config("simple", consortiumDir=str(tmp_path), addOrgs="Org3MSP")
+    with pytest.raises(SpecError, match=r"fabric:addOrgs: the orgs of a consortium meet in"):
+        sample_config("simple", addOrgs="mychannel:Org3MSP")
+    write_card(tmp_path, card(others["OrdererMSP"]))
+    _, mocks, _ = org1_stack(consortiumDir=str(tmp_path), addOrgs="mychannel:Org3MSP")
+    (draft,) = mocks.by_provider("ProposalDraftProvider")
+    assert draft.name == "mychannel-add-org3msp-proposal"
+    assert (draft.manifest["proposer"], draft.manifest["msp_id"]) == ("Org1MSP", "Org3MSP")
+    assert draft.manifest["orderer"]["domain"] == "example.com"
+
+
+def test_channels_are_created_from_cards_and_joined_by_each_org(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:createChannels\[0\]: 'mychannel': expected"):
+        sample_config("simple", consortiumDir=str(tmp_path), createChannels="mychannel")
+    for crypto in others.values():
+        write_card(tmp_path, card(crypto))
+    config = sample_config("simple", orgs="Orderer", consortiumDir=str(tmp_path),
+                           createChannels="mychannel:Org1MSP+Org2MSP")
+    whole = load_network(config.crypto_config, config.network)
+    write_card(tmp_path, card(generate_org(whole.org("Org1"))))
+    spec = org_stack_spec(whole, config, "f")
+    orderer_mocks, _ = run_program(spec, config)
+    (created,) = orderer_mocks.by_provider("ChannelFromCardsProvider")
+    assert created.name == "mychannel-channel"
+    assert created.manifest["consenters"] == ["orderer0.example.com"]
+    assert [c["mspId"] for c in created.manifest["member_cards"]] == ["Org1MSP", "Org2MSP"]
+    _, member_mocks, _ = org1_stack(consortiumDir=str(tmp_path), joinChannels="mychannel")
+    (membership,) = member_mocks.by_provider("ChannelMembershipProvider")
+    assert membership.name == "mychannel-org1-membership"
+    assert membership.manifest["orderer"]["domain"] == "example.com"

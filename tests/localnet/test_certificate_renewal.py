@@ -1,0 +1,313 @@
+"""Short-lived certificates kept alive by renewals on a real local network.
+
+The scaled sample (3 Raft orderers, 4 peers, 2 channels) is issued with
+certificates valid 10 minutes (5 of them left: cryptogen backdates by 5) and
+populated; a client keeps writing. Each renewal runs the identity provider as
+``pulumi up`` does (diff, then update) against the identities as they are in
+state, then does what the up's rollout does: writes the node's new material,
+restarts it and waits for its readiness gate, one node at a time.
+
+Every orderer's ``ConsenterRotation`` runs (an update: its certificate
+changed) before the orderer restarts. Round 1, as soon as the certificates are
+inside the renewal window: every identity is renewed with its key, except
+orderer0 (first in the rollout) which gets a new key (a
+``fabric:keyGenerations`` bump): its rotation puts the new TLS certificate into
+both channels' consenter sets, one config update per channel, each waited for,
+then it restarts. orderer1 and orderer2 restart on renewed certificates with
+the same keys: their rotations find the same key pinned and change nothing. A
+second diff of every identity finds nothing to do. After the first
+certificates' expiry the channels still order, pinning orderer1's expired
+certificate; round 2 gives orderer2 a new key, through config updates made
+while they do. Every acknowledged write reads back on every peer."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from cryptography import x509
+
+from crypto import Identity, KeyPair
+from crypto.expiry import not_after
+from fabric_components.providers.consenter_rotation import (
+    ConsenterRotationProvider,
+    consenter_rotation_inputs,
+)
+from fabric_components.providers.crypto import IdentityProvider
+from fabric_components.providers.operation import operation_inputs
+from fabric_components.providers.readiness import ReadinessGateProvider, gate_inputs
+from fabric_nodes.node_settings import orderer_address, peer_address
+from fabric_ops.chaincode_ops import Orderer, query
+from fabric_ops.channel_ops import orderer_channel
+from fabric_ops.channel_summary import consenters
+from fabric_ops.config_update import live_config
+from localnet import FabricRelease, LocalNetwork
+from localnet.release import REPO_ROOT, ReleaseError
+from network_spec import OrgKind, OrgSpec
+from tests.components.program import sample_config
+from tests.localnet.populate import executor_config, populated
+from tests.localnet.traffic import Traffic
+
+pytestmark = pytest.mark.fabric
+
+CHANNEL, CHAINCODE = "common", "basic"
+VALIDITY = timedelta(minutes=10)
+RENEW_BEFORE = timedelta(minutes=4)
+"""Renewed certificates (valid 9 minutes from renewal) stay outside it for 5."""
+START_WITHIN = timedelta(minutes=3, seconds=30)
+"""Round 1 starts once the first certificates have this much left (inside the
+window), so renewed ones are still outside it at round 2."""
+NEW_KEY_ROUND_1, NEW_KEY_ROUND_2 = "orderer0.example.com", "orderer2.example.com"
+SAME_KEY_ORDERER = "orderer1.example.com"
+
+
+@dataclass
+class Renewals:
+    net: LocalNetwork
+    traffic: Traffic
+    first_expiry: datetime
+    state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per common name, the identity resource's outputs, as in the stack's state."""
+    initial_tls: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, list[bool]] = field(default_factory=dict)
+    """Per common name, whether each round's diff found a change."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Per node and round: renewal, config updates, restart and gate."""
+    config_updates: dict[str, int] = field(default_factory=dict)
+    pinned_after_round_1: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per channel, per consenter, the TLS certificate its config pins."""
+    second_diff_changes: list[str] = field(default_factory=list)
+    acknowledged_after_expiry: int = 0
+
+
+def release() -> FabricRelease:
+    try:
+        return FabricRelease.build()
+    except ReleaseError as error:
+        message = str(error)
+    pytest.fail(message, pytrace=False)
+
+
+def identity_outputs(org: OrgSpec, identity: Identity, cas: Any) -> dict[str, Any]:
+    """An identity as the program's ``IssuedIdentity`` keeps it in state."""
+    return {
+        "org": org.name, "kind": org.kind.value, "domain": org.domain,
+        "ca_common_name": org.ca_common_name, "subject": asdict(org.ca.subject),
+        "enable_node_ous": org.enable_node_ous, "common_name": identity.common_name,
+        "node_ou": identity.node_ou, "server": identity.server, "sans": [], "node_subject": {},
+        "ca_cert": cas.ca.cert_pem, "ca_key": cas.ca.key_pem,
+        "tlsca_cert": cas.tlsca.cert_pem, "tlsca_key": cas.tlsca.key_pem,
+        "validity_seconds": int(VALIDITY.total_seconds()),
+        "renew_before_seconds": int(RENEW_BEFORE.total_seconds()),
+        "key_generation": 0,
+        "sign_cert": identity.sign.cert_pem, "sign_key": identity.sign.key_pem,
+        "tls_cert": identity.tls.cert_pem, "tls_key": identity.tls.key_pem,
+    }
+
+
+def inputs(outs: dict[str, Any], key_generation: int) -> dict[str, Any]:
+    """The inputs the next up registers: the same, with the stack's key generation."""
+    news = {k: v for k, v in outs.items() if not k.startswith(("sign_", "tls_"))}
+    return {**news, "key_generation": key_generation, "renewal_due": None}
+
+
+def as_identity(outs: dict[str, Any]) -> Identity:
+    return Identity(outs["common_name"], outs["node_ou"],
+                    KeyPair(outs["sign_cert"], outs["sign_key"]),
+                    KeyPair(outs["tls_cert"], outs["tls_key"]), bool(outs["server"]))
+
+
+def gate(net: LocalNetwork, common_name: str) -> None:
+    """The node's readiness gate, as the program registers it."""
+    org, node = net.spec.node(common_name)
+    executors = {o.name: executor_config(net, o.name) for o in net.spec.orgs}
+    images = sample_config("scaled").images
+    image = images.peer if org.kind is OrgKind.PEER else images.orderer
+    ReadinessGateProvider().create(operation_inputs(gate_inputs(
+        net.spec, org, node, net.addressing, executors, image, "2.5.9")))
+
+
+def rotate_consenter(net: LocalNetwork, common_name: str, old_tls: str, new_tls: str) -> int:
+    """The node's ``ConsenterRotation`` as the up runs it before the node's
+    restart (an update: its certificate changed); returns the number of
+    channels whose consenter set changed."""
+    _, node = net.spec.node(common_name)
+    executors = {o.name: executor_config(net, o.name) for o in net.spec.orgs}
+
+    def props(tls_cert: str) -> dict[str, Any]:
+        found = consenter_rotation_inputs(net.spec, node, net.addressing, executors, tls_cert)
+        assert found is not None
+        return operation_inputs({**found, "done": True})
+
+    provider = ConsenterRotationProvider()
+    olds, news = props(old_tls), props(new_tls)
+    diff = provider.diff(common_name, olds, news)
+    assert (diff.changes, diff.replaces) == (True, []), common_name
+    before = pinned(net)
+    provider.update(common_name, olds, news)
+    after = pinned(net)
+    return sum(1 for channel in after if after[channel] != before[channel])
+
+
+def pinned(net: LocalNetwork) -> dict[str, dict[str, str]]:
+    """Per channel, per consenter common name, the client TLS certificate its
+    live config pins."""
+    executor = net.executor("Orderer")
+    orderers = [Orderer(orderer_address(net.addressing, n), "example.com")
+                for n in net.spec.org("Orderer").nodes]
+    result = {}
+    for channel in net.spec.channels:
+        by_port = {net.addressing.orderer_ports(net.spec.node(cn)[1]).listen: cn
+                   for cn in channel.consenters}
+        result[channel.name] = {
+            by_port[c["port"]]: base64.b64decode(c["client_tls_cert"]).decode()
+            for c in consenters(live_config(executor, orderers, channel.name))}
+    return result
+
+
+def renew_round(run: Renewals, round_index: int, new_keys: dict[str, int]) -> None:
+    """One ``pulumi up``: every identity's diff; the changed ones updated, the
+    admins and users first (no process), then node by node in rollout order."""
+    net, provider = run.net, IdentityProvider()
+    orgs = [*net.spec.orderer_orgs, *net.spec.peer_orgs]
+    users = [(o, u) for o in orgs for u in (net.crypto[o.name].admin, *net.crypto[o.name].users)]
+    nodes = [(o, net.crypto[o.name].nodes[n.common_name]) for o in orgs for n in o.nodes]
+    for org, identity in [*users, *nodes]:
+        name = identity.common_name
+        olds = run.state[name]
+        news = inputs(olds, new_keys.get(name, olds.get("key_generation", 0)))
+        diff = provider.diff(name, olds, news)
+        assert diff.replaces == [], name
+        run.reasons.setdefault(name, []).append(bool(diff.changes))
+        if not diff.changes:
+            continue
+        started = time.monotonic()
+        outs = dict(provider.update(name, olds, news).outs or {})
+        run.state[name] = outs
+        renewed = as_identity(outs)
+        net.replace_identity(org.name, renewed)
+        if name in net.nodes:
+            if org.kind is OrgKind.ORDERER:
+                run.config_updates[f"{name} round {round_index}"] = rotate_consenter(
+                    net, name, olds["tls_cert"], outs["tls_cert"])
+            net.upgrade(name, net.release)
+            gate(net, name)
+            run.seconds[f"{name} round {round_index}"] = time.monotonic() - started
+
+
+def traffic(net: LocalNetwork) -> Traffic:
+    channel = net.channel(CHANNEL)
+    orderers = [Orderer(orderer_address(net.addressing, net.spec.node(cn)[1]),
+                        net.spec.node(cn)[0].domain) for cn in channel.consenters]
+
+    def endorsers(index: int) -> list[tuple[str, str]]:
+        return [(peer_address(net.addressing, net.spec.org(o).nodes[index]),
+                 net.spec.org(o).domain) for o in channel.orgs]
+
+    return Traffic(net.executor("Org1"), orderers, CHANNEL, CHAINCODE, endorsers(0),
+                   prefix="renewal", alternatives=[endorsers(1)])
+
+
+@pytest.fixture(scope="module")
+def renewals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Renewals]:
+    workdir = tmp_path_factory.mktemp("renewal")
+    with populated(REPO_ROOT / "samples" / "scaled", workdir, release(),
+                   cert_validity=VALIDITY) as (net, _):
+        identities = {i.common_name: (net.spec.org(name), i, crypto.cas)
+                      for name, crypto in net.crypto.items()
+                      for i in (*crypto.nodes.values(), crypto.admin, *crypto.users)}
+        first_expiry = min(not_after(i.sign.cert_pem) for _, i, _ in identities.values())
+        run = Renewals(net, traffic(net), first_expiry)
+        for name, (org, identity, cas) in identities.items():
+            run.state[name] = identity_outputs(org, identity, cas)
+            run.initial_tls[name] = identity.tls.cert_pem
+        wait = (first_expiry - START_WITHIN) - datetime.now(UTC)
+        print(f"\npopulated; first certificates expire {first_expiry:%H:%M:%S}, "
+              f"round 1 in {max(wait.total_seconds(), 0):.0f} s")
+        with run.traffic:
+            time.sleep(max(wait.total_seconds(), 3))
+            renew_round(run, 1, {NEW_KEY_ROUND_1: 1})
+            assert datetime.now(UTC) < first_expiry, "round 1 ended after the first expiry"
+            run.pinned_after_round_1 = pinned(net)
+            provider = IdentityProvider()
+            for name, outs in run.state.items():
+                generation = 1 if name == NEW_KEY_ROUND_1 else 0
+                if provider.diff(name, outs, inputs(outs, generation)).changes:
+                    run.second_diff_changes.append(name)
+            time.sleep(max((first_expiry - datetime.now(UTC)).total_seconds(), 0) + 15)
+            expired_at = time.monotonic() - 15
+            renew_round(run, 2, {NEW_KEY_ROUND_1: 1, NEW_KEY_ROUND_2: 1})
+            time.sleep(5)
+        run.acknowledged_after_expiry = sum(1 for t in run.traffic.acknowledged_at
+                                            if t > expired_at)
+        yield run
+
+
+def test_round_one_renewed_every_identity_and_a_second_diff_finds_nothing(renewals: Renewals):
+    assert all(reasons[0] for reasons in renewals.reasons.values()), renewals.reasons
+    assert renewals.second_diff_changes == []
+    changed_in_round_2 = sorted(n for n, r in renewals.reasons.items() if r[1])
+    assert changed_in_round_2 == [NEW_KEY_ROUND_2]
+    print("\nseconds per node rotation:", {k: round(v, 1) for k, v in renewals.seconds.items()})
+    print("config updates:", renewals.config_updates)
+
+
+def public_key(pem: str) -> object:
+    return x509.load_pem_x509_certificate(pem.encode()).public_key()
+
+
+def test_new_keys_went_into_the_consenter_sets_and_same_keys_needed_none(renewals: Renewals):
+    net, state, initial = renewals.net, renewals.state, renewals.initial_tls
+    # A new key: one update per channel; the same key: none.
+    assert renewals.config_updates == {
+        f"{NEW_KEY_ROUND_1} round 1": 2, f"{SAME_KEY_ORDERER} round 1": 0,
+        f"{NEW_KEY_ROUND_2} round 1": 0, f"{NEW_KEY_ROUND_2} round 2": 2}
+    for name in (SAME_KEY_ORDERER, "peer0.org1.example.com", "Admin@org1.example.com"):
+        assert public_key(state[name]["tls_cert"]) == public_key(initial[name])
+        assert state[name]["tls_cert"] != initial[name]
+    for name in (NEW_KEY_ROUND_1, NEW_KEY_ROUND_2):
+        assert public_key(state[name]["tls_cert"]) != public_key(initial[name])
+    for name, pems in renewals.pinned_after_round_1.items():
+        # orderer1 and orderer2 ran on renewed certificates their channels did not pin.
+        assert pems[SAME_KEY_ORDERER] == initial[SAME_KEY_ORDERER], name
+        assert pems[NEW_KEY_ROUND_2] == initial[NEW_KEY_ROUND_2], name
+        assert pems[NEW_KEY_ROUND_1] == state[NEW_KEY_ROUND_1]["tls_cert"], name
+    executor = net.executor("Orderer")
+    for channel in net.spec.channels:
+        # orderer1's first certificate, expired, is still pinned: its renewed one has its key.
+        assert pinned(net)[channel.name] == {
+            cn: initial[cn] if cn == SAME_KEY_ORDERER else state[cn]["tls_cert"]
+            for cn in channel.consenters}
+        for cn in channel.consenters:
+            info = orderer_channel(executor, f"{net.nodes[cn].admin_endpoint}", "example.com",
+                                   channel.name)
+            assert info is not None and info["consensusRelation"] == "consenter", (cn, info)
+            assert info["status"] == "active", (cn, info)
+
+
+def test_the_channel_kept_ordering_past_the_first_expiry_and_kept_every_write(
+        renewals: Renewals):
+    client = renewals.traffic
+    kinds = Counter(re.sub(r"127\.0\.0\.1:[0-9]+", "<node>", f)[:110] for f in client.failures)
+    print(f"\n{len(client.acknowledged)} writes acknowledged, {len(client.failures)} failed: "
+          f"{dict(kinds)}")
+    print(f"longest gap between acknowledged writes: {client.longest_gap():.1f} s; "
+          f"{renewals.acknowledged_after_expiry} acknowledged after the first expiry")
+    assert renewals.acknowledged_after_expiry > 0
+    net = renewals.net
+    expected = {key: key.rsplit("-", 1)[1] for key in client.acknowledged}
+    for org_name in net.channel(CHANNEL).orgs:
+        for node in net.spec.org(org_name).nodes:
+            address = peer_address(net.addressing, node)
+            assets = json.loads(query(net.executor(org_name), address, CHANNEL, CHAINCODE,
+                                      "GetAllAssets", []))
+            missing = {k: v for k, v in expected.items() if assets.get(k) != v}
+            assert missing == {}, node.common_name
