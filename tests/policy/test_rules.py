@@ -182,6 +182,8 @@ def test_images_must_be_pinned(image, ok):
                 "backupPassphrase": "p"}),
     ("simple", {"externalAccess": "loadbalancer",
                 "externalDomain": "westeurope.cloudapp.azure.com"}),
+    ("scaled", {"backupKey": "nightly", "backupPassphrase": "p", "backupMode": "offline",
+                "backupStorageConnectionString": "AccountName=a;AccountKey=a2V5"}),
 ])
 def test_sample_networks_pass_every_policy(sample, config):
     mocks, _ = run_sample(sample, **config)
