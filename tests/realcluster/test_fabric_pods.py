@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +340,11 @@ def test_a_restore_into_the_emptied_namespace_has_every_write_before_the_backup(
     assert sorted(j["metadata"]["name"] for j in jobs if j["status"].get("succeeded")) == sorted(
         ["restore-verify", *(f"restore-{n}" for n in NODE_DEPLOYMENTS)])
     assert len(WRITTEN) > 1
+    # The peers may have looked the chaincode servers' names up before their
+    # Services existed: cluster DNS caches that answer for up to 30 s.
+    for org in (1, 2):
+        assert wait_for(f"Org{org}'s peer serving the chaincode",
+                        partial(_read_or_none, network, org, "first")) == "on-real-pods"
     for key in WRITTEN:
         assert network.read(1, key) == ("on-real-pods" if key == "first" else key)
     for org in (1, 2):
@@ -346,11 +352,12 @@ def test_a_restore_into_the_emptied_namespace_has_every_write_before_the_backup(
         with pytest.raises(CommandFailed, match="the asset after-backup does not exist"):
             network.read(org, "after-backup")
     _committed(network, "after-restore")
+    assert wait_for("the new write on Org2's peer",
+                    lambda: _read_or_none(network, 2, "after-restore")) == "after-restore"
 
-    def on_org2() -> str | None:
-        try:
-            return network.read(2, "after-restore")
-        except CommandFailed:
-            return None
 
-    assert wait_for("the new write on Org2's peer", on_org2) == "after-restore"
+def _read_or_none(network: FabricNetwork, org: int, key: str) -> str | None:
+    try:
+        return network.read(org, key)
+    except CommandFailed:
+        return None
