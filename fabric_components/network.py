@@ -193,9 +193,10 @@ def backup_wiring(
     """The credentials Secret when the stack takes or restores a backup, and
     the verify Job of a restore (which every node's restore Job waits for)."""
     backup = config.backup
-    if storage is None or not (backup.key or backup.restore_key):
+    if not (backup.key or backup.restore_key):
         return BackupWiring(None, None)
-    secret = storage_secret(config, storage.account_name, storage.account_key, opts)
+    # Without the stack's own account: fabric:backupStorageConnectionString's.
+    secret = storage_secret(config, storage, opts)
     restore = restore_source(config, secret, opts) if backup.restore_key else None
     return BackupWiring(secret, restore)
 

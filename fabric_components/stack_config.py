@@ -34,6 +34,7 @@ EXTERNAL_ACCESS_CHOICES = ("none", "loadbalancer")
 DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+")
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9.-]{0,248}")
 MSP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
+BACKUP_MODES = ("snapshot", "offline")
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,12 @@ class BackupSettings:
     """The VolumeSnapshotClass node volumes are snapshotted with."""
     image: str
     """The Azure CLI image the Jobs transfer objects with."""
+    mode: str = "snapshot"
+    """``snapshot``: copy CSI snapshots of the running nodes' volumes;
+    ``offline``: stop one node at a time and copy its volumes."""
+    storage_connection_string: str = ""
+    """An existing Azure Blob Storage account (a Pulumi secret), instead of the
+    account an AKS stack creates; empty: that one."""
 
 
 NO_BACKUPS = BackupSettings("", "", "", "csi-azuredisk-vsc", "mcr.microsoft.com/azure-cli:2.67.0")
@@ -461,10 +468,12 @@ def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
     hint = "a DNS-1123 label of at most 40 characters, e.g. 20261126t0346z"
     key = r.string("backupKey", "", re.compile(f"|{BACKUP_KEY.pattern}"), hint)
     restore_key = r.string("restoreKey", "", re.compile(f"|{BACKUP_KEY.pattern}"), hint)
+    connection_string = _storage_connection_string(r, cluster)
     for name, value in (("backupKey", key), ("restoreKey", restore_key)):
-        if value and not cluster.backup_storage_sku:
+        if value and not (cluster.backup_storage_sku or connection_string):
             raise r.fail(name, "backups go to the stack's backup storage account: set "
-                         "fabric:backupStorageSku (with fabric:cluster aks)")
+                         "fabric:backupStorageSku (with fabric:cluster aks) or "
+                         "fabric:backupStorageConnectionString")
     if key and key == restore_key:
         raise r.fail("backupKey", f"{key!r} is also fabric:restoreKey: a backup must not "
                      "overwrite the one being restored")
@@ -480,7 +489,25 @@ def _backup_settings(r: _Reader, cluster: ClusterSettings) -> BackupSettings:
         snapshot_class=r.checked("backupSnapshotClass", NO_BACKUPS.snapshot_class,
                                  stack_values.class_name_problem),
         image=r.checked("backupImage", NO_BACKUPS.image, stack_values.image_problem),
+        mode=r.choice("backupMode", NO_BACKUPS.mode, BACKUP_MODES),
+        storage_connection_string=connection_string,
     )
+
+
+def _storage_connection_string(r: _Reader, cluster: ClusterSettings) -> str:
+    """Checked for the fields ``az`` needs; the value (a secret) is never quoted."""
+    value = r.string("backupStorageConnectionString", "")
+    if not value:
+        return value
+    if cluster.backup_storage_sku:
+        raise r.fail("backupStorageConnectionString", "the stack creates its own backup "
+                     "storage account (fabric:backupStorageSku): set one or the other")
+    fields = dict(part.split("=", 1) for part in value.split(";") if "=" in part)
+    if not fields.get("AccountName") or not (fields.get("AccountKey")
+                                             or fields.get("SharedAccessSignature")):
+        raise r.fail("backupStorageConnectionString", "not an Azure Storage connection "
+                     "string: AccountName and AccountKey (or SharedAccessSignature) needed")
+    return value
 
 
 def _cluster_settings(r: _Reader) -> ClusterSettings:

@@ -87,6 +87,15 @@ def backup_kdf_name(backup_key: str) -> str:
     return f"backup-kdf-{backup_key}"
 
 
+def stop_job_name(node_k8s_name: str) -> str:
+    """An offline backup's Job that stops the node (``start-`` starts it again)."""
+    return f"stop-{node_k8s_name}"
+
+
+def start_job_name(node_k8s_name: str) -> str:
+    return f"start-{node_k8s_name}"
+
+
 NODE_VOLUMES = ("data", "couchdb")
 """A node's volumes: its ledger, and a peer's CouchDB sidecar's."""
 
@@ -101,6 +110,8 @@ FIXED_OBJECTS = (
     K8sObject("ConfigMap", "restore-code", Rule.SUBDOMAIN),
     *(K8sObject("NetworkPolicy", name, Rule.SUBDOMAIN) for name in (
         "default-deny", "dns", "peers", "orderers", "toolboxes", "backup-jobs")),
+    *(K8sObject(kind, "backup-scaler", Rule.SUBDOMAIN) for kind in (
+        "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy")),
 )
 """The objects of the network as a whole (TLS CA bundle, backup and restore, the
 NetworkPolicies of every role)."""
@@ -134,6 +145,8 @@ def node_objects(k8s_name: str, *, peer: bool) -> tuple[K8sObject, ...]:
           for volume in volumes),
         K8sObject("Job", backup_job_name(k8s_name), Rule.LABEL),
         K8sObject("Job", restore_job_name(k8s_name), Rule.LABEL),
+        K8sObject("Job", stop_job_name(k8s_name), Rule.LABEL),
+        K8sObject("Job", start_job_name(k8s_name), Rule.LABEL),
     )
 
 

@@ -207,10 +207,21 @@ def seccomp_confined(resource_type: str, props: Props) -> list[str]:
 
 
 def no_service_account_token(resource_type: str, props: Props) -> list[str]:
+    """A token only where a pod names a service account of its own (whose Role
+    says what it may do) and projects it into a volume; never the default one."""
     pod = pod_spec(resource_type, props)
-    if pod is None or pod.get("automountServiceAccountToken") is False:
+    if pod is None:
         return []
-    return ["pod mounts a service account token (automountServiceAccountToken: false needed)"]
+    out = []
+    if pod.get("automountServiceAccountToken") is not False:
+        out.append("pod mounts a service account token (automountServiceAccountToken: false "
+                   "needed)")
+    projected = any("serviceAccountToken" in source for volume in pod.get("volumes", [])
+                    for source in volume.get("projected", {}).get("sources", []))
+    if projected and pod.get("serviceAccountName", "default") == "default":
+        out.append("pod projects the default service account's token (a service account "
+                   "of its own needed)")
+    return out
 
 
 def no_host_namespaces(resource_type: str, props: Props) -> list[str]:
@@ -318,7 +329,8 @@ RULES = (
          read_only_root_filesystem),
     Rule("seccomp-confined", "Every container runs under the RuntimeDefault (or a Localhost) "
          "seccomp profile.", seccomp_confined),
-    Rule("no-service-account-token", "No pod mounts a service account token.",
+    Rule("no-service-account-token", "No pod mounts a service account token, but a token "
+         "projected into a pod that runs as a service account of its own.",
          no_service_account_token),
     Rule("no-host-namespaces", "No pod shares the node's network, PID or IPC namespace or binds "
          "a host port.", no_host_namespaces),

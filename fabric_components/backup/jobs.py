@@ -1,13 +1,16 @@
 """Backup and restore on Kubernetes, as resources ``pulumi preview`` lists.
 
-Backup (``fabric:backupKey``): every node volume is snapshotted (CSI
-VolumeSnapshot, awaited until ready), a volume made from each snapshot is
-copied by a Job to the blob container, and a last Job writes the manifest. No
-node stops: a snapshot is what the volume held at one instant, which Fabric
-recovers from as from a crash. A peer's CouchDB volume is snapshotted before its
-ledger (the state database may lag the block store, which the peer replays on
-start, never lead it), and the orderers after every peer (no restored peer can
-hold a block the restored ordering service lacks).
+Backup (``fabric:backupKey``), ``fabric:backupMode: snapshot``: every node
+volume is snapshotted (CSI VolumeSnapshot, awaited until ready), a volume made
+from each snapshot is copied by a Job to the blob container, and a last Job
+writes the manifest. No node stops: a snapshot is what the volume held at one
+instant, which Fabric recovers from as from a crash. A peer's CouchDB volume is
+snapshotted before its ledger (the state database may lag the block store, which
+the peer replays on start, never lead it), and the orderers after every peer (no
+restored peer can hold a block the restored ordering service lacks).
+``offline``: the same Jobs copy each node's own volumes while that node is
+stopped, one node at a time, peers before orderers (``offline.py``). Both write
+the same objects and manifest.
 
 Restore (``fabric:restoreKey``): one Job downloads the manifest, authenticates
 it, downloads every object, checks their sha256 and decrypts them; only then
@@ -32,6 +35,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from backup.keys import KdfParams, new_params
+from fabric_components.backup.offline import scale_job, scaler_access
 from fabric_components.backup.scripts import (
     CODE_DIR,
     FETCH_ALL,
@@ -49,11 +53,17 @@ from fabric_components.backup.scripts import (
     code_files,
 )
 from fabric_components.backup.scripts import VOLUMES as VOLUMES_DIR
-from fabric_components.cluster.backup_storage import BACKUP_CONTAINER
+from fabric_components.cluster.backup_storage import BACKUP_CONTAINER, BackupStorage
 from fabric_components.k8s.node_objects import NodePlacement
 from fabric_components.k8s.workload import container, pod_template
 from fabric_components.stack_config import Resources, StackConfig
-from network_spec.k8s_names import backup_job_name, backup_kdf_name, restore_job_name
+from network_spec.k8s_names import (
+    backup_job_name,
+    backup_kdf_name,
+    restore_job_name,
+    start_job_name,
+    stop_job_name,
+)
 
 STORAGE_SECRET = "fabric-backup-storage"
 PASSPHRASE_VARIABLE = "FABRIC_BACKUP_PASSPHRASE"
@@ -77,18 +87,31 @@ class NodeVolumes:
     claims: dict[str, tuple[k8s.core.v1.PersistentVolumeClaim, str]]
 
 
+def storage_variables(config: StackConfig) -> tuple[str, ...]:
+    """What the storage Secret holds for ``az`` (which reads it from the
+    environment): the account's name and key, or a connection string."""
+    if config.backup.storage_connection_string:
+        return ("AZURE_STORAGE_CONNECTION_STRING",)
+    return ("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY")
+
+
 def storage_secret(
-    config: StackConfig, account: pulumi.Input[str], account_key: pulumi.Input[str],
-    opts: pulumi.ResourceOptions,
+    config: StackConfig, storage: BackupStorage | None, opts: pulumi.ResourceOptions,
 ) -> k8s.core.v1.Secret:
-    """The storage account's name and key, which ``az`` reads from the
-    environment, and the backup passphrase, for the Jobs only."""
+    """The credentials of the stack's storage account, or else of the account
+    ``fabric:backupStorageConnectionString`` names, and the backup passphrase,
+    for the Jobs only."""
+    credentials: dict[str, pulumi.Input[str]] = (
+        {"AZURE_STORAGE_ACCOUNT": storage.account_name,
+         "AZURE_STORAGE_KEY": pulumi.Output.secret(storage.account_key)}
+        if storage is not None else
+        {"AZURE_STORAGE_CONNECTION_STRING":
+         pulumi.Output.secret(config.backup.storage_connection_string)})
     return k8s.core.v1.Secret(
         "backup-storage",
         metadata={"name": STORAGE_SECRET, "namespace": config.namespace, "labels": PART_OF},
         type="Opaque",
-        string_data={"AZURE_STORAGE_ACCOUNT": account,
-                     "AZURE_STORAGE_KEY": pulumi.Output.secret(account_key),
+        string_data={**credentials,
                      PASSPHRASE_VARIABLE: pulumi.Output.secret(config.backup.passphrase)},
         opts=opts,
     )
@@ -122,10 +145,12 @@ def _kdf_map(
     return kdf, params
 
 
-def _env(key: str, extra: dict[str, str], kdf: str | None) -> list[dict[str, Any]]:
+def _env(
+    config: StackConfig, key: str, extra: dict[str, str], kdf: str | None
+) -> list[dict[str, Any]]:
     env: list[dict[str, Any]] = [
         {"name": name, "value_from": {"secret_key_ref": {"name": STORAGE_SECRET, "key": name}}}
-        for name in ("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY", PASSPHRASE_VARIABLE)
+        for name in (*storage_variables(config), PASSPHRASE_VARIABLE)
     ]
     if kdf is not None:
         env.append({"name": "BACKUP_KDF",
@@ -158,7 +183,7 @@ def _job(
         {"name": "work", "mount_path": WORK}, {"name": "tmp", "mount_path": "/tmp"},
         {"name": "code", "mount_path": f"{CODE_DIR}/backup", "read_only": True}]
     containers = [
-        container(step, image, JOB_RESOURCES, env=_env(key, env, code.kdf),
+        container(step, image, JOB_RESOURCES, env=_env(config, key, env, code.kdf),
                   mounts=shared + mounts, command=["sh", "-c", script])
         for step, image, script in steps
     ]
@@ -213,25 +238,8 @@ class NetworkBackup(pulumi.ComponentResource):
         package = code_map(f"{name}-code", BACKUP_CODE, config, code_opts)
         code = JobCode(BACKUP_CODE, backup_kdf_name(key))
         child = pulumi.ResourceOptions(parent=self, depends_on=[args.storage, kdf, package])
-        jobs: list[pulumi.Resource] = []
-        peer_snapshots: list[pulumi.Resource] = []
-        for node in sorted(args.nodes, key=lambda n: n.orderer):
-            previous = [] if not node.orderer else list(peer_snapshots)
-            sources: dict[str, pulumi.Input[str]] = {}
-            for volume, (claim, size) in node.claims.items():
-                snapshot = _snapshot(node.place, volume, claim, config, previous, child)
-                previous = [snapshot]
-                if not node.orderer:
-                    peer_snapshots.append(snapshot)
-                sources[volume] = _claim_from(node.place, volume, snapshot, size, config,
-                                               child)
-            names = list(node.claims)
-            jobs.append(_job(
-                f"{name}-{node.place.k8s_name}", backup_job_name(node.place.k8s_name), config, key,
-                [("pack", config.images.tools, PACK_VOLUMES),
-                 ("upload", config.backup.image, UPLOAD_VOLUMES)],
-                _volume_mounts(names, read_only=True), _claim_volumes(sources),
-                {"NODE": node.place.k8s_name, "VOLUMES": " ".join(names)}, code, child))
+        copies = _offline_copies if config.backup.mode == "offline" else _snapshot_copies
+        jobs = copies(name, args, code, child)
         material = k8s.core.v1.Secret(
             f"{name}-material",
             metadata={"name": "backup-material", "namespace": config.namespace,
@@ -256,6 +264,69 @@ class NetworkBackup(pulumi.ComponentResource):
         self.key = manifest.metadata.apply(lambda m: m["annotations"][
             "fabric.hyperledger.org/backup-key"])
         self.register_outputs({"key": self.key})
+
+
+def _copy_job(
+    name: str, node: NodeVolumes, sources: dict[str, pulumi.Input[str]], config: StackConfig,
+    code: JobCode, opts: pulumi.ResourceOptions,
+) -> k8s.batch.v1.Job:
+    """Packs the claims ``sources`` (by volume name), mounted read-only, and
+    uploads them with their manifest entries."""
+    names = list(node.claims)
+    return _job(
+        f"{name}-{node.place.k8s_name}", backup_job_name(node.place.k8s_name), config,
+        config.backup.key,
+        [("pack", config.images.tools, PACK_VOLUMES),
+         ("upload", config.backup.image, UPLOAD_VOLUMES)],
+        _volume_mounts(names, read_only=True), _claim_volumes(sources),
+        {"NODE": node.place.k8s_name, "VOLUMES": " ".join(names)}, code, opts)
+
+
+def _snapshot_copies(
+    name: str, args: NetworkBackupArgs, code: JobCode, opts: pulumi.ResourceOptions
+) -> list[pulumi.Resource]:
+    """Per volume a snapshot and a claim made from it, per node a copy Job;
+    returns the Jobs."""
+    config = args.config
+    jobs: list[pulumi.Resource] = []
+    peer_snapshots: list[pulumi.Resource] = []
+    for node in sorted(args.nodes, key=lambda n: n.orderer):
+        previous = [] if not node.orderer else list(peer_snapshots)
+        sources: dict[str, pulumi.Input[str]] = {}
+        for volume, (claim, size) in node.claims.items():
+            snapshot = _snapshot(node.place, volume, claim, config, previous, opts)
+            previous = [snapshot]
+            if not node.orderer:
+                peer_snapshots.append(snapshot)
+            sources[volume] = _claim_from(node.place, volume, snapshot, size, config, opts)
+        jobs.append(_copy_job(name, node, sources, config, code, opts))
+    return jobs
+
+
+def _offline_copies(
+    name: str, args: NetworkBackupArgs, code: JobCode, opts: pulumi.ResourceOptions
+) -> list[pulumi.Resource]:
+    """Per node, peers first: a Job stops it, the copy Job reads its own claims,
+    a Job starts it and waits until it is Ready; each node's stop waits for the
+    previous node's start, so one node is down at a time. Returns the last
+    start Job (after which every copy is done)."""
+    config = args.config
+    nodes = sorted(args.nodes, key=lambda n: n.orderer)
+    previous = scaler_access(config, [n.place.k8s_name for n in nodes], opts)
+    for node in nodes:
+        k8s_name = node.place.k8s_name
+
+        def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                depends_on=list(resources)))
+
+        stop = scale_job(f"{name}-{k8s_name}-stop", stop_job_name(k8s_name), config,
+                         k8s_name, 0, after(*previous))
+        claims = {v: claim.metadata["name"] for v, (claim, _) in node.claims.items()}
+        copy = _copy_job(name, node, claims, config, code, after(stop))
+        previous = [scale_job(f"{name}-{k8s_name}-start", start_job_name(k8s_name), config,
+                              k8s_name, 1, after(copy))]
+    return previous
 
 
 def _snapshot(

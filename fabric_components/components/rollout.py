@@ -162,24 +162,28 @@ DEPLOYED_NODES = "deployedNodes"
 reads as ``deployed_before``."""
 
 
+READ_STACK_OUTPUTS = "pulumi:pulumi:readStackOutputs"
+"""The engine's built-in function that returns a stack's outputs: unlike a
+StackReference resource it keeps nothing in the state, so a refresh right after
+an update has nothing to bring up to date."""
+
+
 def nodes_deployed_before(spec: NetworkSpec) -> pulumi.Output[frozenset[str]]:
     """The nodes the stack's last update deployed, read from the stack's own
-    outputs (a ``read`` of ``<org>/<project>/<stack>`` in every preview). A
-    stack last updated before that output existed, which has a namespace output,
-    counts every node as deployed: every node waits, as before."""
-    own = pulumi.StackReference(
-        f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
-    )
-
-    def names(listed: list[str] | None, namespace: str | None) -> frozenset[str]:
-        if listed is not None:
-            return frozenset(listed)
-        if namespace is not None:
-            return frozenset(node.k8s_name for org in spec.orgs for node in org.nodes)
-        return frozenset()
-
-    return pulumi.Output.all(own.get_output(DEPLOYED_NODES),
-                             own.get_output("namespace")).apply(lambda v: names(*v))
+    outputs (``<org>/<project>/<stack>``). A stack last updated before that
+    output existed, which has a namespace output, counts every node as
+    deployed: every node waits, as before."""
+    own = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
+    read = pulumi.runtime.invoke(READ_STACK_OUTPUTS, {"name": own})
+    outputs: dict[str, Any] = (read.value or {}).get("outputs") or {}
+    listed = outputs.get(DEPLOYED_NODES)
+    if listed is not None:
+        before = frozenset(listed)
+    elif outputs.get("namespace") is not None:
+        before = frozenset(node.k8s_name for org in spec.orgs for node in org.nodes)
+    else:
+        before = frozenset()
+    return pulumi.Output.from_input(before)
 
 
 def rollout_gates(

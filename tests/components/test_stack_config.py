@@ -197,6 +197,8 @@ def test_every_key_has_a_default_so_no_stack_must_set_it():
 
 
 BACKUPS = {"cluster": "aks", "backupStorageSku": "Standard_LRS"}
+CONNECTION = ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;"
+              "BlobEndpoint=http://10.244.0.1:10000/devstoreaccount1;")
 
 
 def test_backup_settings_default_to_none_and_match_the_schema():
@@ -209,13 +211,32 @@ def test_backup_settings_default_to_none_and_match_the_schema():
     taken = load_stack_config("prod", {**BACKUPS, "backupKey": "nightly-1",
                                        "backupPassphrase": "p", "restoreKey": "weekly"}.get)
     assert (taken.backup.key, taken.backup.restore_key) == ("nightly-1", "weekly")
+    assert schema["backupMode"]["default"] == backup.mode == taken.backup.mode == "snapshot"
+
+
+def test_an_existing_cluster_backs_up_offline_to_an_account_it_names():
+    config = load_stack_config("dev", {"backupKey": "nightly-1", "backupPassphrase": "p",
+                                       "backupMode": "offline",
+                                       "backupStorageConnectionString": CONNECTION}.get)
+    assert config.cluster.kind == "existing" and not config.cluster.backup_storage_sku
+    assert (config.backup.mode, config.backup.storage_connection_string) == (
+        "offline", CONNECTION)
 
 
 @pytest.mark.parametrize(
     ("values", "message"),
     [
         ({"backupKey": "nightly"}, "Pulumi.prod.yaml: fabric:backupKey: backups go to the "
-         "stack's backup storage account: set fabric:backupStorageSku (with fabric:cluster aks)"),
+         "stack's backup storage account: set fabric:backupStorageSku (with fabric:cluster aks) "
+         "or fabric:backupStorageConnectionString"),
+        ({**BACKUPS, "backupMode": "hot"}, "Pulumi.prod.yaml: fabric:backupMode: 'hot' is not "
+         "one of snapshot, offline"),
+        ({**BACKUPS, "backupStorageConnectionString": CONNECTION}, "Pulumi.prod.yaml: "
+         "fabric:backupStorageConnectionString: the stack creates its own backup storage "
+         "account (fabric:backupStorageSku): set one or the other"),
+        ({"backupStorageConnectionString": "AccountName=a;BlobEndpoint=http://blob"},
+         "Pulumi.prod.yaml: fabric:backupStorageConnectionString: not an Azure Storage "
+         "connection string: AccountName and AccountKey (or SharedAccessSignature) needed"),
         ({**BACKUPS, "restoreKey": "Nightly/1"}, "Pulumi.prod.yaml: fabric:restoreKey: "
          "'Nightly/1' is not valid: a DNS-1123 label of at most 40 characters, e.g. "
          "20261126t0346z"),

@@ -114,18 +114,10 @@ def warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
             if "warning" in line.lower()]
 
 
-OWN_OUTPUTS = "pulumi:pulumi:StackReference"
-"""The type of the stack's reference to itself: every update reads its last
-outputs (which nodes ran before) in a ``read`` step."""
-
-
 def steps(summary: dict[str, Any]) -> list[tuple[str, str]]:
-    """``(op, "<type>::<name>")`` of every step of a ``--json`` summary, but the
-    read of the stack's own outputs."""
-    typed = [(s["op"], s["urn"].split("::")[-2].split("$")[-1], s["urn"].split("::")[-1])
-             for s in summary.get("steps", [])]
-    return [(op, f"{kind}::{name}") for op, kind, name in typed
-            if (op, kind) != ("read", OWN_OUTPUTS)]
+    """``(op, "<type>::<name>")`` of every step of a ``--json`` summary."""
+    return [(s["op"], s["urn"].split("::")[-2].split("$")[-1] + "::" + s["urn"].split("::")[-1])
+            for s in summary.get("steps", [])]
 
 
 def state_strings(value: Any) -> Iterator[str]:

@@ -184,6 +184,8 @@ def test_images_must_be_pinned(image, ok):
                 "backupPassphrase": "p"}),
     ("simple", {"externalAccess": "loadbalancer",
                 "externalDomain": "westeurope.cloudapp.azure.com"}),
+    ("scaled", {"backupKey": "nightly", "backupPassphrase": "p", "backupMode": "offline",
+                "backupStorageConnectionString": "AccountName=a;AccountKey=a2V5"}),
 ])
 def test_sample_networks_pass_every_policy(sample, config):
     mocks, _ = run_sample(sample, **config)
@@ -267,6 +269,11 @@ def test_rules_see_through_the_engine_proxies():
         (no_service_account_token,
          lambda d: d["spec"]["template"]["spec"].pop("automountServiceAccountToken"),
          "pod mounts a service account token (automountServiceAccountToken: false needed)"),
+        (no_service_account_token,
+         lambda d: d["spec"]["template"]["spec"]["volumes"].append({"name": "api", "projected": {
+             "sources": [{"serviceAccountToken": {"path": "token"}}]}}),
+         "pod projects the default service account's token (a service account of its own "
+         "needed)"),
         (no_host_namespaces,
          lambda d: d["spec"]["template"]["spec"].update(hostNetwork=True),
          "pod shares the node's network"),
@@ -291,6 +298,13 @@ def test_rules_see_through_the_engine_proxies():
 def test_hardening_gaps_are_violations(check, change, expected):
     assert check(DEPLOYMENT, peer_deployment()) == []
     assert check(DEPLOYMENT, mutated(peer_deployment(), change)) == [expected]
+
+
+def test_a_projected_token_only_for_a_service_account_of_its_own():
+    own = mutated(peer_deployment(), lambda d: d["spec"]["template"]["spec"].update(
+        serviceAccountName="backup-scaler", volumes=[{"name": "api", "projected": {
+            "sources": [{"serviceAccountToken": {"path": "token"}}]}}]))
+    assert no_service_account_token(DEPLOYMENT, own) == []
 
 
 def test_writable_root_only_for_containers_the_workload_names():

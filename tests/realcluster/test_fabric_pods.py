@@ -4,27 +4,42 @@ populates it through the Kubernetes exec API into the admin toolboxes. Every pod
 becomes Ready through its own probes; an invoke and a query succeed; a second
 `pulumi up` changes nothing; a peer pod deleted by hand comes back with its
 ledger; a Fabric version change rolls the pods one at a time while a client
-keeps writing, and no acknowledged write is lost; destroy leaves nothing.
+keeps writing, and no acknowledged write is lost; an offline backup
+(``fabric:backupMode: offline``, into Azure Blob Storage served by Azurite on the
+node's address, where pods reach it) stops, copies and restarts one node at a
+time while both orgs' peers keep answering queries between them; destroy leaves
+nothing; a stack restoring the backup into the emptied namespace, with the
+crypto unsealed from it, has every write made before it and none made after.
 
 The tests run in file order on one network (module scope), as a user's
 successive commands would."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from azure.storage.blob import BlobServiceClient
 
+from backup.azure_store import AzureBlobStore
+from fabric_components.cluster.backup_storage import BACKUP_CONTAINER
+from fabric_ops.executor import CommandFailed
+from tests.azurite import running_azurite
 from tests.engine.pulumi_runner import PulumiCli, build, steps
 from tests.realcluster.fabric_network import FabricNetwork, pod_ready
 from tests.realcluster.waiting import wait_for
 from tools.localcluster import LocalCluster
 from tools.localcluster.cluster import DEFAULT_IMAGES_DIR
+from tools.localcluster.layout import NODE_IP
 
 pytestmark = pytest.mark.realkube
 
@@ -32,13 +47,18 @@ REPO = Path(__file__).resolve().parents[2]
 NAMESPACE = "fabric-pods"
 FIRST, NEXT = "2.5.0", "2.5.9"
 NODE_DEPLOYMENTS = ("orderer0-orderer", "peer0-org1", "peer0-org2")
+BACKUP_KEY, PASSPHRASE = "offline-1", "offline backup on real pods"
+WRITTEN: list[str] = []
+"""Every key acknowledged before the backup."""
 
 
-def _config(path: Path, version: str) -> Path:
-    """Pulumi.dev.yaml as the user has it, in its own namespace, at ``version``."""
+def _config(path: Path, version: str, **values: str) -> Path:
+    """Pulumi.dev.yaml as the user has it, in its own namespace, at ``version``,
+    with ``values`` (``fabric:`` keys)."""
     document = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
     document["config"]["fabric:namespace"] = NAMESPACE
     document["config"]["fabric:fabricVersion"] = version
+    document["config"].update({f"fabric:{k}": v for k, v in values.items()})
     path.write_text(yaml.safe_dump(document))
     return path
 
@@ -56,6 +76,16 @@ def cli(cluster: LocalCluster, tmp_path_factory: pytest.TempPathFactory) -> Pulu
     cli = PulumiCli(workdir, cluster.kubeconfig, "pods", _config(workdir / "stack.yaml", FIRST))
     cli.setup()
     return cli
+
+
+@pytest.fixture(scope="module")
+def storage(cluster: LocalCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Azurite on the node's bridge address (inside the pod network) with the
+    backup container; its connection string."""
+    with running_azurite(tmp_path_factory.mktemp("azurite"), NODE_IP) as connection_string:
+        BlobServiceClient.from_connection_string(connection_string).create_container(
+            BACKUP_CONTAINER)
+        yield connection_string
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +126,7 @@ def test_the_populated_channel_serves_an_invoke_and_a_query(network: FabricNetwo
     assert "committed with status (VALID)" in result.output
     assert network.read(1, "first") == "on-real-pods"
     assert network.read(2, "first") == "on-real-pods"
+    WRITTEN.append("first")
 
 
 def test_a_second_up_changes_nothing(cli: PulumiCli, network: FabricNetwork):
@@ -202,6 +233,74 @@ def test_a_version_change_rolls_one_node_at_a_time_and_loses_no_write(
     for key in writer.acknowledged:
         assert network.read(1, key) == key
         assert network.read(2, key) == key
+    WRITTEN.extend(writer.acknowledged)
+
+
+class Queries(threading.Thread):
+    """Rounds of one query through each org's peer; per round, which answered."""
+
+    def __init__(self, network: FabricNetwork) -> None:
+        super().__init__(daemon=True)
+        self.network, self.stop = network, threading.Event()
+        self.rounds: list[tuple[bool, bool]] = []
+
+    def answered(self, org: int) -> bool:
+        try:
+            return self.network.read(org, "first") == "on-real-pods"
+        except Exception:  # the peer is stopped: the query fails, however it fails
+            return False
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.rounds.append((self.answered(1), self.answered(2)))
+
+
+def test_an_offline_backup_stops_one_node_at_a_time_and_queries_keep_answering(
+    cli: PulumiCli, network: FabricNetwork, storage: str
+):
+    _config(cli.config_file, NEXT, backupKey=BACKUP_KEY, backupMode="offline",
+            backupPassphrase=PASSPHRASE, backupStorageConnectionString=storage)
+    queries, watch = Queries(network), Availability(network)
+    queries.start()
+    watch.start()
+    started = time.monotonic()
+    cli.run("up", "--yes", "--skip-preview")
+    print(f"offline backup: {time.monotonic() - started:.0f} s")
+    queries.stop.set()
+    watch.stop.set()
+    queries.join(120)
+    watch.join(10)
+    print(f"query rounds {len(queries.rounds)}: both peers answered "
+          f"{queries.rounds.count((True, True))}, one {sum(a != b for a, b in queries.rounds)}, "
+          f"none {queries.rounds.count((False, False))}")
+    assert {name for sample in watch.down_together for name in sample} == set(NODE_DEPLOYMENTS)
+    assert max(len(sample) for sample in watch.down_together) == 1, watch.down_together
+    assert (False, False) not in queries.rounds
+    assert (True, False) in queries.rounds and (False, True) in queries.rounds
+    for deployment in network.deployments():  # scaled back: nothing drifts
+        assert deployment["spec"]["replicas"] == 1, deployment["metadata"]["name"]
+        assert deployment["status"].get("readyReplicas") == 1, deployment["metadata"]["name"]
+    verified = _backup_command(["verify", f"azure://{BACKUP_CONTAINER}", BACKUP_KEY],
+                               AZURE_STORAGE_CONNECTION_STRING=storage,
+                               FABRIC_BACKUP_PASSPHRASE=PASSPHRASE)
+    print(verified)
+    # The three nodes' data volumes and the sealed material.
+    assert verified.startswith(f"backup {BACKUP_KEY}: 4 objects")
+    _committed(network, "after-backup")
+
+
+def _backup_command(args: list[str], **env: str) -> str:
+    """``python -m backup ...``; its output."""
+    done = subprocess.run([sys.executable, "-m", "backup", *args], cwd=REPO,
+                          env={**os.environ, **env}, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def _committed(network: FabricNetwork, key: str) -> None:
+    result = network.write(key, key)
+    assert result.returncode == 0 and "committed with status (VALID)" in result.output, (
+        result.stderr)
 
 
 def test_destroy_leaves_nothing_behind(cli: PulumiCli, network: FabricNetwork):
@@ -221,3 +320,44 @@ def test_destroy_leaves_nothing_behind(cli: PulumiCli, network: FabricNetwork):
 
     # The dev stack does not retain volumes: the provisioner deletes them.
     wait_for("the network's volumes deleted", lambda: not volumes_left(), 120)
+
+
+def test_a_restore_into_the_emptied_namespace_has_every_write_before_the_backup(
+    cli: PulumiCli, network: FabricNetwork, storage: str, tmp_path: Path
+):
+    sealed = tmp_path / "network.sealed"
+    AzureBlobStore.from_connection_string(storage, BACKUP_CONTAINER).get(
+        f"backups/{BACKUP_KEY}/network.sealed", sealed)
+    _backup_command(["unseal", str(sealed), str(tmp_path / "material")],
+                    FABRIC_BACKUP_PASSPHRASE=PASSPHRASE)
+    _config(cli.config_file, NEXT, restoreKey=BACKUP_KEY, backupPassphrase=PASSPHRASE,
+            backupStorageConnectionString=storage,
+            cryptoDir=str(tmp_path / "material" / "crypto"))
+    started = time.monotonic()
+    cli.run("up", "--yes", "--skip-preview")
+    print(f"restore: {time.monotonic() - started:.0f} s")
+    jobs = network.api.request("GET", f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs")["items"]
+    assert sorted(j["metadata"]["name"] for j in jobs if j["status"].get("succeeded")) == sorted(
+        ["restore-verify", *(f"restore-{n}" for n in NODE_DEPLOYMENTS)])
+    assert len(WRITTEN) > 1
+    # The peers may have looked the chaincode servers' names up before their
+    # Services existed: cluster DNS caches that answer for up to 30 s.
+    for org in (1, 2):
+        assert wait_for(f"Org{org}'s peer serving the chaincode",
+                        partial(_read_or_none, network, org, "first")) == "on-real-pods"
+    for key in WRITTEN:
+        assert network.read(1, key) == ("on-real-pods" if key == "first" else key)
+    for org in (1, 2):
+        assert network.read(org, "first") == "on-real-pods"
+        with pytest.raises(CommandFailed, match="the asset after-backup does not exist"):
+            network.read(org, "after-backup")
+    _committed(network, "after-restore")
+    assert wait_for("the new write on Org2's peer",
+                    lambda: _read_or_none(network, 2, "after-restore")) == "after-restore"
+
+
+def _read_or_none(network: FabricNetwork, org: int, key: str) -> str | None:
+    try:
+        return network.read(org, key)
+    except CommandFailed:
+        return None

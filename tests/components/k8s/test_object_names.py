@@ -18,16 +18,19 @@ characters after a node name the loader keeps to 55: they cannot exceed 253."""
 
 
 def test_every_registered_object_name_is_known_to_the_loader():
-    config = sample_config("scaled", **BACKUP_AND_RESTORE)
-    spec = load_network(config.crypto_config, config.network)
-    assert spec.state_database == "CouchDB"  # so every peer has its CouchDB objects
-    mocks, _ = run_program(spec, config)
-    registered = {
-        (r.typ.rsplit(":", 1)[1], r.manifest["metadata"]["name"])
-        for r in mocks.resources
-        if r.typ.startswith("kubernetes:") and r.typ.rsplit(":", 1)[1] not in NOT_DERIVED
-        and isinstance(r.manifest.get("metadata"), dict)
-    }
+    registered: set[tuple[str, str]] = set()
+    # Each backup mode registers its own objects (snapshots, or the scaler Jobs).
+    for mode in ("snapshot", "offline"):
+        config = sample_config("scaled", **BACKUP_AND_RESTORE, backupMode=mode)
+        spec = load_network(config.crypto_config, config.network)
+        assert spec.state_database == "CouchDB"  # so every peer has its CouchDB objects
+        mocks, _ = run_program(spec, config)
+        registered |= {
+            (r.typ.rsplit(":", 1)[1], r.manifest["metadata"]["name"])
+            for r in mocks.resources
+            if r.typ.startswith("kubernetes:") and r.typ.rsplit(":", 1)[1] not in NOT_DERIVED
+            and isinstance(r.manifest.get("metadata"), dict)
+        }
     expected = network_object_names(spec.orgs).names()
     for chaincode in spec.chaincodes:
         for org in chaincode.orgs:

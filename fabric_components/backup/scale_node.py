@@ -1,0 +1,85 @@
+"""Stops or starts one node for an offline backup: scales its Deployment to
+``REPLICAS`` (0 or 1) through the Kubernetes API, then waits until its pod is
+gone (0: nothing holds its volumes any more) or Ready (1). Runs in a Job as
+``python3 -c <this file>`` in the Azure CLI image, so it needs the standard
+library only; the Job's service account may only scale and read the node
+Deployments and list pods (``offline.py``).
+
+Environment: ``NAMESPACE``, ``DEPLOYMENT``, ``REPLICAS``, ``TIMEOUT_SECONDS``;
+the API server is ``KUBERNETES_SERVICE_HOST``/``_PORT`` (set in every pod), the
+token and CA are in ``TOKEN_DIR``."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import sys
+import time
+import urllib.parse
+import urllib.request
+from typing import Any
+
+TOKEN_DIR = "/var/run/secrets/fabric-backup"
+
+
+def api(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """One API request with the projected token (read each time: it rotates)."""
+    host = os.environ["KUBERNETES_SERVICE_HOST"]
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    with open(f"{TOKEN_DIR}/token") as token:
+        headers = {"Authorization": f"Bearer {token.read().strip()}",
+                   "Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/merge-patch+json"
+    request = urllib.request.Request(
+        f"https://{host}:{os.environ['KUBERNETES_SERVICE_PORT']}{path}", data, headers,
+        method=method)
+    context = ssl.create_default_context(cafile=f"{TOKEN_DIR}/ca.crt")
+    with urllib.request.urlopen(request, context=context, timeout=30) as response:
+        return json.load(response)
+
+
+def stopped(namespace: str, deployment: dict[str, Any]) -> bool:
+    """No pod of the Deployment is left, not even a terminating one."""
+    labels = deployment["spec"]["selector"]["matchLabels"]
+    selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    pods = api("GET", f"/api/v1/namespaces/{namespace}/pods?"
+               + urllib.parse.urlencode({"labelSelector": selector}))
+    items: list[Any] = pods["items"]
+    return not items
+
+
+def started(deployment: dict[str, Any], replicas: int) -> bool:
+    """The controller has seen the new scale and that many pods are Ready."""
+    status = deployment.get("status", {})
+    seen: int = status.get("observedGeneration", 0)
+    ready: int = status.get("readyReplicas", 0)
+    updated: int = status.get("updatedReplicas", 0)
+    return seen >= deployment["metadata"]["generation"] and min(ready, updated) >= replicas
+
+
+def main() -> int:
+    namespace, name = os.environ["NAMESPACE"], os.environ["DEPLOYMENT"]
+    replicas = int(os.environ["REPLICAS"])
+    path = f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
+    api("PATCH", f"{path}/scale", {"spec": {"replicas": replicas}})
+    print(f"{name}: scaled to {replicas}", flush=True)
+    deadline = time.monotonic() + float(os.environ["TIMEOUT_SECONDS"])
+    while True:
+        deployment = api("GET", path)
+        if stopped(namespace, deployment) if replicas == 0 else started(deployment, replicas):
+            print(f"{name}: {'stopped' if replicas == 0 else 'Ready'}", flush=True)
+            return 0
+        if time.monotonic() > deadline:
+            what = "its pod still exists" if replicas == 0 else "its pod is not Ready"
+            print(f"{name}: {what} after {os.environ['TIMEOUT_SECONDS']} s", file=sys.stderr)
+            return 1
+        time.sleep(2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
