@@ -18,7 +18,7 @@ venv/bin/pip check
 echo "[test] checking the Debian packages of the local cluster's node" >&2
 tools/install-packages.sh
 
-echo "[test] building the pinned tools (cached: seconds; cold: about 25 minutes)" >&2
+echo "[test] building the pinned tools (cached: seconds; cold: 45 to 60 minutes, docs/tools.md)" >&2
 tools/build-tools.sh all >/dev/null
 
 echo "[test] ruff" >&2
