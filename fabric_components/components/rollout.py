@@ -21,6 +21,7 @@ stack's own ``deployedNodes`` output of its last update (``deployed_before``).""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,14 +169,43 @@ StackReference resource it keeps nothing in the state, so a refresh right after
 an update has nothing to bring up to date."""
 
 
+TORN_READ = "failed to load checkpoint: EOF"
+"""How a read of the file backend's state fails when it lands while the engine
+saves that state: the backend rewrites a metadata file beside the state in
+place (truncate, then write) on every save, so a read in between decodes an
+empty file. The next read, a moment later, finds it whole."""
+
+READ_ATTEMPTS = 10
+READ_RETRY_SECONDS = 0.3
+
+
+def read_stack_outputs(name: str) -> dict[str, Any]:
+    """The outputs of stack ``name``'s last update; a read torn by a
+    concurrent save of the state (``TORN_READ``) is read again, up to
+    ``READ_ATTEMPTS`` reads; any other failure is raised at once."""
+    for _ in range(READ_ATTEMPTS - 1):
+        try:
+            return _outputs_read(name)
+        except Exception as error:
+            if TORN_READ not in str(error):
+                raise
+            time.sleep(READ_RETRY_SECONDS)
+    return _outputs_read(name)
+
+
+def _outputs_read(name: str) -> dict[str, Any]:
+    read = pulumi.runtime.invoke(READ_STACK_OUTPUTS, {"name": name})
+    outputs: dict[str, Any] = (read.value or {}).get("outputs") or {}
+    return outputs
+
+
 def nodes_deployed_before(spec: NetworkSpec) -> pulumi.Output[frozenset[str]]:
     """The nodes the stack's last update deployed, read from the stack's own
     outputs (``<org>/<project>/<stack>``). A stack last updated before that
     output existed, which has a namespace output, counts every node as
     deployed: every node waits, as before."""
     own = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
-    read = pulumi.runtime.invoke(READ_STACK_OUTPUTS, {"name": own})
-    outputs: dict[str, Any] = (read.value or {}).get("outputs") or {}
+    outputs = read_stack_outputs(own)
     listed = outputs.get(DEPLOYED_NODES)
     if listed is not None:
         before = frozenset(listed)

@@ -104,6 +104,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
     previous_outputs: dict[str, Any] = field(default_factory=dict)
     """The outputs of the stack's last update, as the stack reads them back
     (none: a new stack)."""
+    failed_reads: list[str] = field(default_factory=list)
+    """Reasons the next reads of the stack's outputs fail with, one per read."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
@@ -136,6 +138,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
         self.calls.append((args.token, dict(args.args)))
         if args.token == "pulumi:pulumi:readStackOutputs":
+            if self.failed_reads:
+                return {}, [("", self.failed_reads.pop(0))]
             return {"name": args.args["name"], "outputs": self.previous_outputs}
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
             text = MOCK_EXEC_KUBECONFIG if args.args.get("format") == "exec" else MOCK_KUBECONFIG

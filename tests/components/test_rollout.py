@@ -15,6 +15,7 @@ import pytest
 from pulumi.runtime.mocks import MockMonitor
 
 from benchmarks.program_evaluation import PEERS_PER_ORG, write_network
+from fabric_components.components import rollout
 from fabric_components.network import crypto_source, deploy_network
 from fabric_components.providers.readiness import ReadinessGateProvider
 from network_spec.load import load_network
@@ -189,6 +190,45 @@ def test_the_stack_records_the_nodes_it_deployed():
     (read,) = [args for token, args in mocks.calls
                if token == "pulumi:pulumi:readStackOutputs"]
     assert read["name"].endswith("/fabric/test")
+
+
+def read_own_outputs(monkeypatch: pytest.MonkeyPatch, mocks: RecordingMocks) -> dict[str, Any]:
+    """Reads the stack's outputs through ``mocks``; the retry does not sleep."""
+    monkeypatch.setattr(rollout.time, "sleep", lambda _seconds: None)
+    pulumi.runtime.set_mocks(mocks, project="fabric", stack="test", preview=False)
+    return rollout.read_stack_outputs("organization/fabric/test")
+
+
+def failing_reads(*reasons: str) -> RecordingMocks:
+    return RecordingMocks(previous_outputs={"deployedNodes": ["peer0-org1"]},
+                          failed_reads=list(reasons))
+
+
+def reads(mocks: RecordingMocks) -> int:
+    return sum(token == rollout.READ_STACK_OUTPUTS for token, _ in mocks.calls)
+
+
+def test_a_read_torn_by_a_concurrent_save_of_the_state_is_read_again(monkeypatch):
+    """The file backend fails a read that lands while the engine saves the
+    state (as a CI run showed, on a new stack's first update)."""
+    torn = f"invocation of {rollout.READ_STACK_OUTPUTS} returned an error: {rollout.TORN_READ}"
+    mocks = failing_reads(torn, torn)
+    assert read_own_outputs(monkeypatch, mocks) == {"deployedNodes": ["peer0-org1"]}
+    assert reads(mocks) == 3
+
+
+def test_a_read_torn_every_time_fails_after_the_last_attempt(monkeypatch):
+    mocks = failing_reads(*[rollout.TORN_READ] * rollout.READ_ATTEMPTS)
+    with pytest.raises(Exception, match=rollout.TORN_READ):
+        read_own_outputs(monkeypatch, mocks)
+    assert reads(mocks) == rollout.READ_ATTEMPTS
+
+
+def test_any_other_failed_read_is_raised_at_once(monkeypatch):
+    mocks = failing_reads("failed to load checkpoint: permission denied")
+    with pytest.raises(Exception, match="permission denied"):
+        read_own_outputs(monkeypatch, mocks)
+    assert reads(mocks) == 1
 
 
 def gate(mocks: RecordingMocks, node: str) -> dict[str, Any]:
