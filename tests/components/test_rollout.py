@@ -194,7 +194,7 @@ def test_the_stack_records_the_nodes_it_deployed():
 
 def read_own_outputs(monkeypatch: pytest.MonkeyPatch, mocks: RecordingMocks) -> dict[str, Any]:
     """Reads the stack's outputs through ``mocks``; the retry does not sleep."""
-    monkeypatch.setattr(rollout.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr("fabric_components.components.rollout.time.sleep", lambda _seconds: None)
     pulumi.runtime.set_mocks(mocks, project="fabric", stack="test", preview=False)
     return rollout.read_stack_outputs("organization/fabric/test")
 
