@@ -21,7 +21,10 @@ certificate; round 2 gives orderer2 a new key, through config updates made
 while they do, and peer0.org1 a new key: it restarts serving its new TLS
 certificate, dials its chaincode server with it (its cached chaincode build,
 made with its first certificate, now expired, is dropped at the start), and
-endorses and commits. Every acknowledged write reads back on every peer."""
+endorses and commits. The chaincode servers' certificates, issued for the same
+10 minutes, are renewed in round 1 with their keys (``TlsCertificate``'s
+provider) and each server restarts on its renewed pair, which the peers
+accept. Every acknowledged write reads back on every peer."""
 
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ from fabric_components.providers.consenter_rotation import (
 from fabric_components.providers.crypto import IdentityProvider
 from fabric_components.providers.operation import operation_inputs
 from fabric_components.providers.readiness import ReadinessGateProvider, gate_inputs
+from fabric_components.providers.tls_certificate import TlsCertificateProvider
 from fabric_nodes.chaincode_builds import builds_dir
 from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, invoke, query
@@ -58,6 +62,7 @@ from fabric_ops.channel_ops import orderer_channel
 from fabric_ops.channel_summary import consenters
 from fabric_ops.config_update import live_config
 from localnet import FabricRelease, LocalNetwork
+from localnet.chaincode_servers import ChaincodeServers, server_tls_dir
 from localnet.release import REPO_ROOT, ReleaseError
 from network_spec import OrgKind, OrgSpec
 from tests.components.program import sample_config
@@ -84,10 +89,15 @@ ROUND_2_KEYS = {**ROUND_1_KEYS, NEW_KEY_ROUND_2: 1, NEW_KEY_PEER: 1}
 @dataclass
 class Renewals:
     net: LocalNetwork
+    servers: ChaincodeServers
     traffic: Traffic
     first_expiry: datetime
     state: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Per common name, the identity resource's outputs, as in the stack's state."""
+    """Per common name, the identity resource's outputs, as in the stack's state;
+    per ``<chaincode>/<org>``, its server's ``TlsCertificate`` outputs."""
+    initial_server_certs: dict[str, str] = field(default_factory=dict)
+    served_by_servers: dict[str, str] = field(default_factory=dict)
+    """Per server, the certificate it presents after round 1."""
     initial_tls: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, list[bool]] = field(default_factory=dict)
     """Per common name, whether each round's diff found a change."""
@@ -191,9 +201,61 @@ def pinned(net: LocalNetwork) -> dict[str, dict[str, str]]:
     return result
 
 
+def server_outputs(servers: ChaincodeServers, key: str, ca: KeyPair) -> dict[str, Any]:
+    """A local chaincode server's certificate as ``TlsCertificate`` keeps it in state."""
+    tls_dir = server_tls_dir(servers.log_dir, key.replace("/", "-"))
+    cert = (tls_dir / "tls.crt").read_text()
+    return {"common_name": key, "sans": [], "subject": {}, "tlsca_cert": ca.cert_pem,
+            "tlsca_key": ca.key_pem, "validity_seconds": int(VALIDITY.total_seconds()),
+            "renew_before_seconds": int(RENEW_BEFORE.total_seconds()), "renew": True,
+            "cert": cert, "key": (tls_dir / "tls.key").read_text(),
+            "not_after": not_after(cert).isoformat()}
+
+
+def renew_servers(run: Renewals) -> None:
+    """The chaincode servers' ``TlsCertificate`` diffs; a changed one updated,
+    its pair written where the server reads it and the server restarted (its
+    Deployment rolling on its material hash)."""
+    provider = TlsCertificateProvider()
+    for key in run.servers.processes:
+        olds = run.state[key]
+        news = {k: v for k, v in olds.items() if k not in ("cert", "key", "not_after")}
+        diff = provider.diff(key, olds, news)
+        run.reasons.setdefault(key, []).append(bool(diff.changes))
+        if not diff.changes:
+            continue
+        outs = dict(provider.update(key, olds, news).outs or {})
+        run.state[key] = outs
+        tls_dir = server_tls_dir(run.servers.log_dir, key.replace("/", "-"))
+        (tls_dir / "tls.crt").write_text(outs["cert"])
+        (tls_dir / "tls.key").write_text(outs["key"])
+        run.servers.restart(key)
+
+
+def served_by_server(run: Renewals, key: str, scratch: Path) -> str:
+    """The certificate a chaincode server presents to its org's admin's TLS
+    client certificate (it demands one of the org's TLS CA)."""
+    org_name = key.split("/")[1]
+    admin = run.net.crypto[org_name].admin.tls
+    (scratch / "client.crt").write_text(admin.cert_pem)
+    (scratch / "client.key").write_text(admin.key_pem)
+    context = ssl.create_default_context(cadata=run.net.tls_ca_file(org_name).read_text())
+    context.check_hostname = False  # a server's certificate names 127.0.0.1 among its SANs
+    context.load_cert_chain(scratch / "client.crt", scratch / "client.key")
+    context.set_alpn_protocols(["h2"])
+    host, port = run.servers[key].rsplit(":", 1)
+    with (socket.create_connection((host, int(port)), timeout=10) as raw,
+          context.wrap_socket(raw) as tls):
+        der = tls.getpeercert(binary_form=True)
+    assert der is not None
+    return x509.load_der_x509_certificate(der).public_bytes(
+        serialization.Encoding.PEM).decode()
+
+
 def renew_round(run: Renewals, round_index: int, new_keys: dict[str, int]) -> None:
     """One ``pulumi up``: every identity's diff; the changed ones updated, the
-    admins and users first (no process), then node by node in rollout order."""
+    admins and users first (no process), then node by node in rollout order,
+    then the chaincode servers."""
     net, provider = run.net, IdentityProvider()
     orgs = [*net.spec.orderer_orgs, *net.spec.peer_orgs]
     users = [(o, u) for o in orgs for u in (net.crypto[o.name].admin, *net.crypto[o.name].users)]
@@ -219,6 +281,9 @@ def renew_round(run: Renewals, round_index: int, new_keys: dict[str, int]) -> No
             net.upgrade(name, net.release)
             gate(net, name)
             run.seconds[f"{name} round {round_index}"] = time.monotonic() - started
+    started = time.monotonic()
+    renew_servers(run)
+    run.seconds[f"chaincode servers round {round_index}"] = time.monotonic() - started
 
 
 def served_certificate(net: LocalNetwork, common_name: str) -> str:
@@ -276,15 +341,20 @@ def traffic(net: LocalNetwork) -> Traffic:
 def renewals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Renewals]:
     workdir = tmp_path_factory.mktemp("renewal")
     with populated(REPO_ROOT / "samples" / "scaled", workdir, release(),
-                   cert_validity=VALIDITY) as (net, _):
+                   cert_validity=VALIDITY) as (net, servers):
         identities = {i.common_name: (net.spec.org(name), i, crypto.cas)
                       for name, crypto in net.crypto.items()
                       for i in (*crypto.nodes.values(), crypto.admin, *crypto.users)}
         first_expiry = min(not_after(i.sign.cert_pem) for _, i, _ in identities.values())
-        run = Renewals(net, traffic(net), first_expiry)
+        run = Renewals(net, servers, traffic(net), first_expiry)
         for name, (org, identity, cas) in identities.items():
             run.state[name] = identity_outputs(org, identity, cas)
             run.initial_tls[name] = identity.tls.cert_pem
+        for key in servers.processes:
+            ca = net.tls_ca(key.split("/")[1])
+            assert ca is not None
+            run.state[key] = server_outputs(servers, key, ca)
+            run.initial_server_certs[key] = run.state[key]["cert"]
         wait = (first_expiry - START_WITHIN) - datetime.now(UTC)
         print(f"\npopulated; first certificates expire {first_expiry:%H:%M:%S}, "
               f"round 1 in {max(wait.total_seconds(), 0):.0f} s")
@@ -293,8 +363,12 @@ def renewals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Renewals]:
             renew_round(run, 1, ROUND_1_KEYS)
             assert datetime.now(UTC) < first_expiry, "round 1 ended after the first expiry"
             run.pinned_after_round_1 = pinned(net)
+            run.served_by_servers = {key: served_by_server(run, key, workdir)
+                                     for key in servers.processes}
             provider = IdentityProvider()
             for name, outs in run.state.items():
+                if name in servers.processes:
+                    continue
                 if provider.diff(name, outs, inputs(outs, ROUND_1_KEYS.get(name, 0))).changes:
                     run.second_diff_changes.append(name)
             time.sleep(max((first_expiry - datetime.now(UTC)).total_seconds(), 0) + 10)
@@ -384,3 +458,12 @@ def test_the_peer_given_a_new_key_serves_it_and_endorses_and_commits(renewals: R
     assets = json.loads(query(net.executor(org.name), peer_address(net.addressing, node),
                               CHANNEL, CHAINCODE, "GetAllAssets", []))
     assert assets["renewal-new-key-peer"] == "1"
+
+
+def test_the_chaincode_servers_were_renewed_with_their_keys_and_serve_it(renewals: Renewals):
+    assert renewals.servers.processes and all(
+        renewals.reasons[key] == [True, False] for key in renewals.servers.processes)
+    for key in renewals.servers.processes:
+        renewed, initial = renewals.state[key]["cert"], renewals.initial_server_certs[key]
+        assert renewed != initial and public_key(renewed) == public_key(initial), key
+        assert renewals.served_by_servers[key] == renewed, key
