@@ -23,7 +23,8 @@ from network_spec import OrgSpec
 
 
 class TlsCertificate(TypedResource, module=TYPE_MODULE, name="TlsCertificate"):
-    """A TLS server key pair issued once by an org's TLS CA (``fabric:TlsCertificate``)."""
+    """A TLS server key pair of an org's TLS CA, renewed with its key inside its
+    window (``fabric:TlsCertificate``)."""
 
     cert: pulumi.Output[str]
     key: pulumi.Output[str]
@@ -32,7 +33,7 @@ class TlsCertificate(TypedResource, module=TYPE_MODULE, name="TlsCertificate"):
     def __init__(
         self, name: str, org: OrgSpec, cas: CaMaterial, common_name: str, sans: Sequence[str],
         opts: pulumi.ResourceOptions, validity: timedelta = VALIDITY,
-        renew_before: timedelta = RENEW_BEFORE,
+        renew_before: timedelta = RENEW_BEFORE, renew: bool = True,
     ) -> None:
         props = {
             "org": org.name,
@@ -43,8 +44,10 @@ class TlsCertificate(TypedResource, module=TYPE_MODULE, name="TlsCertificate"):
             "tlsca_key": cas.tlsca_key,
             # Read by create only: a new validity applies to certificates issued from now on.
             "validity_seconds": int(validity.total_seconds()),
-            # Read by the policy pack's expiry rule only, as its default horizon.
+            # The renewal window (and the policy pack's expiry rule's default horizon).
             "renew_before_seconds": int(renew_before.total_seconds()),
+            # fabric:certRenewal: False leaves the certificate as issued.
+            "renew": renew,
             "cert": None,
             "key": None,
             "not_after": None,

@@ -17,7 +17,7 @@ from fabric_components.backup.jobs import (
     storage_secret,
 )
 from fabric_components.backup.material import RecordingCrypto, sealed_material
-from fabric_components.certificate_outputs import certificate_outputs
+from fabric_components.certificate_outputs import ScraperCertificates, certificate_outputs
 from fabric_components.cluster.backup_storage import BackupStorage
 from fabric_components.cluster.kubernetes_provider import kubernetes_provider
 from fabric_components.components.chaincode import Chaincode, ChaincodeArgs
@@ -50,7 +50,7 @@ from fabric_components.k8s.admin_toolbox import TLS_CA_CONFIGMAP
 from fabric_components.k8s.chaincode_server import server_address
 from fabric_components.k8s.network_policies import network_policies
 from fabric_components.monitoring.objects import monitoring_objects
-from fabric_components.monitoring.scraper import scraper_identity
+from fabric_components.monitoring.scraper import scraper_common_name, scraper_identity
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.connection_profile import connection_profiles
 from fabric_nodes.gateway_clients import gateway_clients
@@ -226,10 +226,13 @@ def deploy_network(
     if config.network_policies:
         network_policies(spec, config.namespace, config.monitoring_namespace, in_namespace,
                          external=bool(config.external_domain))
-    scraper_ca = None
+    scraper_ca, scraper = None, None
     if config.monitoring == "podmonitor" and config.endpoint_tls:
-        scraper_ca = scraper_identity(config.namespace, config.cert_validity,
-                                      config.cert_renew_before, in_namespace)
+        identity = scraper_identity(config.namespace, config.cert_validity,
+                                    config.cert_renew_before, in_namespace, config.cert_renewal)
+        scraper_ca = identity.ca_cert
+        scraper = ScraperCertificates(scraper_common_name(config.namespace), identity.ca_cert,
+                                      identity.cert)
     backups = backup_wiring(config, storage, in_namespace)
     # Every identity handed out is recorded: for the certificate outputs and a backup.
     crypto = recorded = RecordingCrypto(crypto)
@@ -318,7 +321,12 @@ def deploy_network(
                 for domain in [config.external_domain] if domain
                 for org in spec.peer_orgs for node in org.nodes}
     clients = tls_ca_pems.apply(lambda pems: gateway_clients(spec, addressing, pems, external))
-    certificates = certificate_outputs(spec, recorded, config.cert_renew_before)
+    servers: dict[str, dict[str, pulumi.Output[str]]] = {}
+    for chaincode in (c for c in after if isinstance(c, Chaincode)):
+        for org_name, certs in chaincode.server_certs.items():
+            servers.setdefault(org_name, {}).update(certs)
+    certificates = certificate_outputs(spec, recorded, config.cert_renew_before,
+                                       servers=servers, scraper=scraper)
     if config.monitoring == "podmonitor":
         monitoring_objects(spec, config.namespace, config.cert_renew_before,
                            certificates["certificates"], in_namespace, config.endpoint_tls)

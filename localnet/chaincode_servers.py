@@ -14,10 +14,11 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from crypto import KeyPair
-from crypto.certificates import issue_tls_cert
+from crypto.certificates import VALIDITY, issue_tls_cert
 from fabric_nodes.local_network import LOCAL_HOST
 from fabric_ops.ccaas_package import SERVER_TLS_FILES, ccaas_package, server_tls_environment
 from fabric_ops.polling import poll
@@ -35,12 +36,14 @@ TlsCaOf = Callable[[str], KeyPair | None]
 its org has none yet (an org a later spec adds)."""
 
 
-def write_server_tls(directory: Path, ca: KeyPair, host: str = LOCAL_HOST) -> dict[str, str]:
+def write_server_tls(directory: Path, ca: KeyPair, host: str = LOCAL_HOST,
+                     validity: timedelta = VALIDITY) -> dict[str, str]:
     """A server key pair of ``ca`` for ``host`` (and 127.0.0.1, localhost) and
     ``ca`` as the client CA, as the cluster's Secret lays them out; the server's
     TLS variables."""
     directory.mkdir(parents=True, exist_ok=True)
-    pair = issue_tls_cert(ca, host, Subject(), tuple(dict.fromkeys((host, *LOCAL_SANS))))
+    pair = issue_tls_cert(ca, host, Subject(), tuple(dict.fromkeys((host, *LOCAL_SANS))),
+                          validity=validity)
     for file, text in zip(SERVER_TLS_FILES.values(), (pair.cert_pem, pair.key_pem, ca.cert_pem),
                           strict=True):
         (directory / file).write_text(text, encoding="ascii")
@@ -71,11 +74,13 @@ class ChaincodeServers(dict[str, str]):
     """Key -> address of every server; those whose org has no TLS CA yet start
     with ``start_pending``."""
 
-    def __init__(self, labels: Mapping[str, str], log_dir: Path, tls_ca_of: TlsCaOf) -> None:
+    def __init__(self, labels: Mapping[str, str], log_dir: Path, tls_ca_of: TlsCaOf,
+                 validity: timedelta = VALIDITY) -> None:
         ports = free_ports(len(labels))
         super().__init__({key: f"{LOCAL_HOST}:{port}"
                           for key, port in zip(labels, ports, strict=True)})
         self.labels, self.log_dir, self.tls_ca_of = dict(labels), log_dir, tls_ca_of
+        self.validity = validity
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start_pending(self) -> None:
@@ -84,7 +89,19 @@ class ChaincodeServers(dict[str, str]):
             if key in self.processes or ca is None:
                 continue
             self.processes[key] = start_server(label, self[key], ca, self.log_dir,
-                                               key.replace("/", "-"))
+                                               key.replace("/", "-"), self.validity)
+
+    def restart(self, key: str) -> None:
+        """Stops the server of ``key`` and starts it again on its TLS files as
+        they are now (a renewed pair written there), as a Deployment rolls on
+        a renewed Secret; returns once it listens."""
+        process = self.processes[key]
+        process.terminate()
+        process.wait(timeout=STOP_SECONDS)
+        name = key.replace("/", "-")
+        tls = server_tls_environment(str(server_tls_dir(self.log_dir, name)))
+        self.processes[key] = launch_server(self.labels[key], self[key], tls, self.log_dir, name)
+        wait_listening(self[key], self.processes[key])
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -94,12 +111,19 @@ class ChaincodeServers(dict[str, str]):
 
 
 def start_server(label: str, address: str, ca: KeyPair, log_dir: Path,
-                 name: str) -> subprocess.Popen[bytes]:
+                 name: str, validity: timedelta = VALIDITY) -> subprocess.Popen[bytes]:
     """A server of the package ``ccaas_package(label, address)`` on ``address``
     with a certificate of ``ca``; its log and TLS files under ``log_dir``."""
+    tls = write_server_tls(server_tls_dir(log_dir, name), ca, validity=validity)
+    return launch_server(label, address, tls, log_dir, name)
+
+
+def launch_server(label: str, address: str, tls: Mapping[str, str], log_dir: Path,
+                  name: str) -> subprocess.Popen[bytes]:
+    """A server of the package ``ccaas_package(label, address)`` on ``address``
+    with the TLS variables ``tls``, logging to ``<log_dir>/<name>.log``."""
     package = ccaas_package(label, address)
-    tls = write_server_tls(server_tls_dir(log_dir, name), ca)
-    with (log_dir / f"{name}.log").open("wb") as log:
+    with (log_dir / f"{name}.log").open("ab") as log:
         return subprocess.Popen(
             [sys.executable, str(SAMPLE_CHAINCODE)], stdout=log, stderr=subprocess.STDOUT,
             env=os.environ | tls | {"CHAINCODE_ID": package.package_id,
@@ -121,12 +145,13 @@ def wait_listening(address: str, process: subprocess.Popen[bytes],
 
 
 @contextmanager
-def chaincode_servers(labels: Mapping[str, str], log_dir: Path,
-                      tls_ca_of: TlsCaOf) -> Iterator[ChaincodeServers]:
+def chaincode_servers(labels: Mapping[str, str], log_dir: Path, tls_ca_of: TlsCaOf,
+                      validity: timedelta = VALIDITY) -> Iterator[ChaincodeServers]:
     """For every key, a server of the package ``labels[key]`` pointing at a free
-    port (so its package ID is that of ``ccaas_package(label, address)``);
-    yields key -> address and stops every server on exit."""
-    servers = ChaincodeServers(labels, log_dir, tls_ca_of)
+    port (so its package ID is that of ``ccaas_package(label, address)``), its
+    certificate valid for ``validity``; yields key -> address and stops every
+    server on exit."""
+    servers = ChaincodeServers(labels, log_dir, tls_ca_of, validity)
     try:
         servers.start_pending()
         yield servers

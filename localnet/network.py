@@ -26,6 +26,7 @@ from crypto import (
 )
 from crypto.certificates import VALIDITY
 from crypto.layout import node_dir, user_dir
+from fabric_nodes.chaincode_builds import clear_builds
 from fabric_nodes.local_network import LOCAL_HOST, LocalNetworkManifest, StaticAddressing
 from fabric_nodes.node_settings import (
     OPERATIONS_CLIENT_CA,
@@ -237,6 +238,7 @@ class LocalNetwork:
         paths = self._node_paths(org, node, release)
         addressing = self.addressing
         if org.kind is OrgKind.PEER:
+            clear_builds(paths.data_dir)
             tls_dir = Path(paths.tls_dir)
             builder_config = ccaas_builder_config(*(
                 (tls_dir / name).read_text(encoding="ascii")

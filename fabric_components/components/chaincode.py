@@ -54,11 +54,15 @@ class ChaincodeArgs:
 class Chaincode(pulumi.ComponentResource):
     package_ids: pulumi.Output[dict[str, str]]
     """Per org name, the package ID its peers run."""
+    server_certs: dict[str, dict[str, pulumi.Output[str]]]
+    """Per org name, per common name, the TLS certificate of its chaincode
+    server (none when the servers run elsewhere or without TLS)."""
 
     def __init__(
         self, name: str, args: ChaincodeArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("fabric:index:Chaincode", name, None, opts)
+        self.server_certs = {}
         spec, cc, addressing = args.spec, args.chaincode, args.addressing
         package_ids: dict[str, str] = {}
         installs: dict[str, list[pulumi.Resource]] = {}
@@ -79,12 +83,14 @@ class Chaincode(pulumi.ComponentResource):
                     cert = TlsCertificate(f"{name}-{org.k8s_name}-tls", org, cas, names[-1],
                                           names, pulumi.ResourceOptions(parent=self),
                                           args.config.cert_validity,
-                                          args.config.cert_renew_before)
+                                          args.config.cert_renew_before,
+                                          args.config.cert_renewal)
+                    self.server_certs.setdefault(org_name, {})[names[-1]] = cert.cert
                     server_tls = ServerTls(cert.cert, pulumi.Output.secret(cert.key),
                                            cas.tlsca_cert)
                 chaincode_server(f"{name}-{org.k8s_name}", cc, org, package.package_id,
                                  namespace, args.config.pod(cc.image, "chaincode"),
-                                 server_tls, self)
+                                 server_tls, self, args.config.cert_renewal)
             installs[org_name] = [
                 ChaincodeInstall(
                     f"{name}-{node.k8s_name}-install",

@@ -15,6 +15,7 @@ from fabric_components.k8s.node_base import NodeBase
 from fabric_components.k8s.node_objects import NodePlacement, files_secret, volume_claim
 from fabric_components.k8s.workload import container, env_list, http_probes, operations_scheme
 from fabric_components.stack_config import StackConfig, VolumeSettings
+from fabric_nodes.chaincode_builds import clear_builds_command
 from fabric_nodes.naming import labels
 from fabric_nodes.node_settings import (
     CONTAINER_PATHS,
@@ -81,10 +82,15 @@ class PeerOrg(OrgNodes):
                                            CONTAINER_PATHS.config_dir, config.fabric_version),
             mounts=[config_mount],
         )
+        # Chaincode builds hold the peer's TLS pair as of their build: see chaincode_builds.
+        data_mount = {"name": "data", "mount_path": CONTAINER_PATHS.data_dir}
+        clear_builds = container("builds", config.images.peer, config.resources["toolbox"],
+                                 command=clear_builds_command(CONTAINER_PATHS.data_dir),
+                                 mounts=[data_mount])
         pod = NodePod(containers=[], volumes=volumes,
                       ports={"grpc": ports.peer, "chaincode": ports.chaincode,
                              "operations": ports.operations},
-                      claims={}, init_containers=[init_config])
+                      claims={}, init_containers=[init_config, clear_builds])
         credentials_name = ""
         if self.couch:
             # CouchDB's claim first: see backup.jobs.

@@ -12,10 +12,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.k8s.node_objects import (
+    MATERIAL_HASH,
     NodePlacement,
     deployment,
     files_secret,
     files_volume,
+    material_hash,
     service,
 )
 from fabric_components.k8s.workload import container, pod_template
@@ -83,8 +85,13 @@ def chaincode_server(
     pod: PodSettings,
     tls: ServerTls | None,
     parent: pulumi.Resource,
+    rolls: bool = False,
 ) -> k8s.apps.v1.Deployment:
-    """Without ``tls`` (``fabric:endpointTls`` false) the server serves plain gRPC."""
+    """Without ``tls`` (``fabric:endpointTls`` false) the server serves plain gRPC.
+    With ``rolls`` (``fabric:certRenewal``) its pod template carries the hash of
+    its certificates (``MATERIAL_HASH``): the server reads them when it starts,
+    so a renewal restarts it (a rolling update: the new pod serves before the
+    old one goes)."""
     k8s_name = chaincode_k8s_name(chaincode, org)
     place = NodePlacement(
         name=name,
@@ -99,7 +106,12 @@ def chaincode_server(
     mounts: list[dict[str, Any]] = [{"name": "tmp", "mount_path": "/tmp"}]
     volumes: list[dict[str, Any]] = [{"name": "tmp", "empty_dir": {}}]
     depends_on: list[pulumi.Resource] = []
+    annotations: dict[str, Any] | None = None
     if tls is not None:
+        if rolls:
+            public = pulumi.Output.all(tls.cert, tls.client_ca).apply(
+                lambda pems: dict(zip(("tls.crt", "ca.crt"), pems, strict=True)))
+            annotations = {MATERIAL_HASH: material_hash(public)}
         secret, volume = tls_volume(place, tls)
         env += [{"name": name, "value": value}
                 for name, value in server_tls_environment(TLS_DIR).items()]
@@ -112,7 +124,8 @@ def chaincode_server(
         probes={"liveness_probe": {**probe, "failure_threshold": 6},
                 "readiness_probe": {**probe, "failure_threshold": 3}},
     )
-    template = pod_template(place.labels, [server], volumes, pod.node_pool)
+    template = pod_template(place.labels, [server], volumes, pod.node_pool,
+                            annotations=annotations)
     spec = {
         "replicas": 1,
         "selector": {"match_labels": {k: v for k, v in place.labels.items()

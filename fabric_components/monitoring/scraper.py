@@ -26,26 +26,36 @@ SCRAPER_SECRET = "operations-scraper"
 class ScraperIdentity(TypedResource, module=TYPE_MODULE, name="ScraperIdentity"):
     """A scraper's client certificate and its own CA (``fabric:ScraperIdentity``)."""
 
+    common_name: pulumi.Output[str]
     ca_cert: pulumi.Output[str]
     cert: pulumi.Output[str]
     key: pulumi.Output[str]
 
     def __init__(self, name: str, common_name: str, opts: pulumi.ResourceOptions,
                  validity: timedelta = VALIDITY, renew_before: timedelta = RENEW_BEFORE,
-                 ) -> None:
+                 renew: bool = True) -> None:
         props = {"common_name": common_name,
                  "validity_seconds": int(validity.total_seconds()),
-                 # Read by the policy pack's expiry rule only, as its default horizon.
+                 # The renewal window (and the policy pack's expiry rule's default horizon).
                  "renew_before_seconds": int(renew_before.total_seconds()),
-                 "ca_cert": None, "cert": None, "key": None}
+                 # fabric:certRenewal: False leaves the certificate as issued.
+                 "renew": renew,
+                 "ca_cert": None, "ca_key": None, "cert": None, "key": None, "not_after": None}
         super().__init__(ScraperIdentityProvider(), name, props, opts, SCRAPER_SECRET_OUTPUTS)
 
 
+def scraper_common_name(namespace: str) -> str:
+    return f"prometheus.{namespace}"
+
+
 def scraper_identity(namespace: str, validity: timedelta, renew_before: timedelta,
-                     opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
-    """Issues the scraper's identity and its Secret; returns the CA the nodes trust."""
-    identity = ScraperIdentity("operations-scraper", f"prometheus.{namespace}", opts, validity,
-                               renew_before)
+                     opts: pulumi.ResourceOptions, renew: bool = True) -> ScraperIdentity:
+    """Issues the scraper's identity and its Secret (a renewed pair needs no
+    restart: the Prometheus Operator copies the Secret into Prometheus' TLS
+    assets and Prometheus reloads certificate files that changed); returns
+    the identity, whose CA the nodes trust."""
+    identity = ScraperIdentity("operations-scraper", scraper_common_name(namespace), opts,
+                               validity, renew_before, renew)
     def pair(values: list[str]) -> dict[str, str]:
         return {"tls.crt": values[0], "tls.key": values[1]}
 
@@ -59,4 +69,4 @@ def scraper_identity(namespace: str, validity: timedelta, renew_before: timedelt
         string_data=files,
         opts=opts,
     )
-    return identity.ca_cert
+    return identity

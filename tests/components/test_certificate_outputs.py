@@ -51,8 +51,16 @@ def test_outputs_list_every_certificate_and_all_are_due_inside_the_window(one_ho
     report = outputs["certificates"]
     identities = {plain(r.outputs)["common_name"]: plain(r.outputs)
                   for r in mocks.by_provider(IDENTITY)}
+    servers = {plain(r.outputs)["common_name"]: plain(r.outputs)
+               for r in mocks.by_provider("TlsCertificateProvider")}
+    assert set(servers) == {"basic-org1.fabric.svc.cluster.local",
+                            "basic-org2.fabric.svc.cluster.local"}
     listed = {cn for org in report.values() for cn in org["identities"]}
-    assert listed == set(identities)
+    assert listed == set(identities) | set(servers)
+    # A chaincode server's certificate is its org's, under its common name, due as the others.
+    server = report["Org2"]["identities"]["basic-org2.fabric.svc.cluster.local"]
+    assert server == {"tls": {"notAfter": servers["basic-org2.fabric.svc.cluster.local"][
+        "not_after"], "renewalDue": True}}
     org1 = report["Org1"]
     peer = org1["identities"]["peer0.org1.example.com"]
     assert peer["tls"]["notAfter"] == identities["peer0.org1.example.com"]["tls_not_after"]
@@ -63,7 +71,21 @@ def test_outputs_list_every_certificate_and_all_are_due_inside_the_window(one_ho
     assert org1["cas"]["tlsca"]["notAfter"] >= "2036" and not org1["cas"]["ca"]["renewalDue"]
     due = outputs["certificatesDueForRenewal"]
     assert "Org1/peer0.org1.example.com/tls" in due and "Org1/Admin@org1.example.com/sign" in due
-    assert len(due) == 2 * len(identities)
+    assert "Org1/basic-org1.fabric.svc.cluster.local/tls" in due
+    assert len(due) == 2 * len(identities) + len(servers)
+    assert "PRIVATE KEY" not in json.dumps(outputs)
+
+
+def test_the_scraper_has_an_entry_of_its_own():
+    mocks, outputs = run_sample("simple", monitoring="podmonitor", certValidity="1h",
+                                certRenewBefore="58m")
+    (scraper,) = [plain(r.outputs) for r in mocks.by_provider("ScraperIdentityProvider")]
+    entry = outputs["certificates"]["operations-scraper"]
+    assert entry["identities"] == {"prometheus.fabric": {"tls": {
+        "notAfter": scraper["not_after"], "renewalDue": True}}}
+    assert entry["cas"]["ca"]["renewalDue"] is False
+    assert entry["soonestExpiry"] == scraper["not_after"]
+    assert "operations-scraper/prometheus.fabric/tls" in outputs["certificatesDueForRenewal"]
     assert "PRIVATE KEY" not in json.dumps(outputs)
 
 

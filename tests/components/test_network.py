@@ -172,10 +172,14 @@ def test_peer_deployment_is_wired_to_its_secret_volume_and_service(simple):
     assert mounts == {"crypto": "/var/hyperledger/crypto", "data": "/var/hyperledger/production",
                       "tmp": "/tmp", "config": "/var/hyperledger/config"}
     assert env["FABRIC_CFG_PATH"] == "/var/hyperledger/config"
-    (init,) = pod["initContainers"]
+    init, builds = pod["initContainers"]
     assert init["image"] == peer["image"]
     assert "/etc/hyperledger/fabric/core.yaml" in init["command"][-1]
     assert {m["name"] for m in init["volumeMounts"]} == {"config"}
+    # The cached chaincode builds (with the peer's TLS pair in them) go at every start.
+    assert builds["command"] == ["rm", "-rf", "/var/hyperledger/production/externalbuilder/builds"]
+    assert [(m["name"], m["mountPath"]) for m in builds["volumeMounts"]] == [
+        ("data", "/var/hyperledger/production")]
     volumes = {v["name"]: v for v in pod["volumes"]}
     assert volumes["data"]["persistentVolumeClaim"] == {"claimName": "peer0-org1-data"}
     crypto = volumes["crypto"]["secret"]

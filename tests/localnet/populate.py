@@ -255,6 +255,7 @@ def populated(
         servers_dir = workdir / "servers"
         servers_dir.mkdir(parents=True, exist_ok=True)
         with chaincode_servers({**labels, **(extra_servers or {})}, servers_dir,
-                               lambda key: net.tls_ca(key.split("/")[1])) as servers:
+                               lambda key: net.tls_ca(key.split("/")[1]),
+                               cert_validity) as servers:
             run_stages(stages(net, servers), parallel=True)
             yield net, servers

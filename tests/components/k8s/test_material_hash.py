@@ -1,5 +1,6 @@
 """A renewal changes only the contents of a node's crypto Secret; the pod
-template's material hash makes its Deployment (and an admin toolbox's) roll."""
+template's material hash makes its Deployment (and an admin toolbox's, and a
+chaincode server's) roll."""
 
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ def template_hashes() -> dict[str, str]:
 
 def test_every_node_and_toolbox_template_carries_its_material_hash():
     first, second = template_hashes(), template_hashes()
-    assert set(first) == {"orderer0-orderer", "peer0-org1", "peer0-org2",
-                          "admin-orderer", "admin-org1", "admin-org2"}  # nodes and toolboxes
+    assert set(first) == {"orderer0-orderer", "peer0-org1", "peer0-org2",  # nodes,
+                          "admin-orderer", "admin-org1", "admin-org2",  # toolboxes,
+                          "basic-org1", "basic-org2"}  # chaincode servers
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in first.values())
     assert len(set(first.values())) == len(first)
     # Freshly issued material (a second program run) changes every hash.
@@ -54,6 +56,7 @@ def test_without_cert_renewal_nothing_rolls_on_certificates_and_no_consenter_rot
     assert mocks.by_provider("ConsenterRotationProvider") == []
     assert all("material" not in r.manifest for r in mocks.by_provider("ReadinessGateProvider"))
     assert {r.manifest["renew"] for r in mocks.by_provider("IdentityProvider")} == {False}
+    assert {r.manifest["renew"] for r in mocks.by_provider("TlsCertificateProvider")} == {False}
 
 
 def test_a_peers_builder_config_is_made_from_the_tls_pair_its_secret_lays_out():
