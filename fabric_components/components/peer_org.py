@@ -82,15 +82,18 @@ class PeerOrg(OrgNodes):
                                            CONTAINER_PATHS.config_dir, config.fabric_version),
             mounts=[config_mount],
         )
-        # Chaincode builds hold the peer's TLS pair as of their build: see chaincode_builds.
-        data_mount = {"name": "data", "mount_path": CONTAINER_PATHS.data_dir}
-        clear_builds = container("builds", config.images.peer, config.resources["toolbox"],
-                                 command=clear_builds_command(CONTAINER_PATHS.data_dir),
-                                 mounts=[data_mount])
+        init_containers = [init_config]
+        if config.endpoint_tls:
+            # With chaincode mTLS the builds hold the peer's TLS pair as of their
+            # build (see chaincode_builds); without it they hold no key to renew.
+            data_mount = {"name": "data", "mount_path": CONTAINER_PATHS.data_dir}
+            init_containers.append(container(
+                "builds", config.images.peer, config.resources["toolbox"],
+                command=clear_builds_command(CONTAINER_PATHS.data_dir), mounts=[data_mount]))
         pod = NodePod(containers=[], volumes=volumes,
                       ports={"grpc": ports.peer, "chaincode": ports.chaincode,
                              "operations": ports.operations},
-                      claims={}, init_containers=[init_config, clear_builds])
+                      claims={}, init_containers=init_containers)
         credentials_name = ""
         if self.couch:
             # CouchDB's claim first: see backup.jobs.

@@ -55,3 +55,10 @@ def test_chaincode_packages_and_servers_are_plaintext(plain):
     assert install["tls"] is False
     assert install["package_id"] == ccaas_package(
         "basic_1.0", install["server_address"], tls=False).package_id
+
+
+def test_peers_keep_their_chaincode_builds(plain):
+    """Plaintext builds hold no TLS pair of the peer's, so no init container
+    drops them at start (and a stack created then sees no pod change)."""
+    pod = deployment(plain, "peer0-org1")["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["initContainers"]] == ["config"]
