@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fabric_components.backup.scripts import PACK_VOLUMES, UNPACK_VOLUMES
+from fabric_nodes.chaincode_builds import clear_builds_command
 from fabric_nodes.node_settings import (
     CONTAINER_PATHS,
     disable_docker,
@@ -144,6 +145,24 @@ def test_peer_init_container_writes_core_yaml_without_docker(container, tmp_path
     assert result.returncode == 0, result.stderr
     expected = disable_docker(_sampleconfig(version, "core.yaml").decode())
     assert (config / "core.yaml").read_text() == expected
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_peer_init_container_drops_the_chaincode_builds(container, tmp_path, version):
+    """The peer's ``builds`` init container, exactly as the Deployment runs it
+    (uid 1000 on the peer's volume): the cached builds go, the ledger stays."""
+    box = container("fabric-peer", version)
+    data = _writable(tmp_path / "data")
+    build = data / "externalbuilder" / "builds" / "basic_1.0-0a1b" / "release"
+    for directory in (data / "externalbuilder", data / "externalbuilder" / "builds",
+                      build.parent, build, data / "ledgersData"):
+        _writable(directory)
+    (build / "connection.json").write_text("{}")
+    result = box.run(clear_builds_command(CONTAINER_PATHS.data_dir),
+                     binds={CONTAINER_PATHS.data_dir: data})
+    assert result.returncode == 0, result.stderr
+    assert not (data / "externalbuilder" / "builds").exists()
+    assert (data / "ledgersData").is_dir()
 
 
 @pytest.mark.parametrize("version", RELEASES)
