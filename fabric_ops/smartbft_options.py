@@ -18,11 +18,13 @@ def _pascal_case(attribute: str) -> str:
 
 
 def configtx_smartbft(options: SmartBftOptions) -> dict[str, Any]:
-    """configtx.yaml's ``SmartBFT``; an unset request size is left out so that
-    Fabric reads it as the batch's byte limit."""
+    """configtx.yaml's ``SmartBFT``. An unset request size and the flags left
+    false are left out (configtxgen reads them so: zero, which Fabric takes as
+    the batch's byte limit, and false), so that the defaults render Fabric's
+    sample section exactly."""
     return {_pascal_case(f.name): getattr(options, f.name)
             for f in dataclasses.fields(options)
-            if not (f.name == "request_max_bytes" and options.request_max_bytes == 0)}
+            if getattr(options, f.name) not in (0, False) or isinstance(f.default, str)}
 
 
 def smartbft_summary(options: SmartBftOptions) -> dict[str, Any]:

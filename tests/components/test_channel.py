@@ -151,7 +151,7 @@ def test_bft_channel_block_carries_the_consenter_mapping_and_identities():
         assert files[c["Identity"]] != files[c["ServerTLSCert"]]
     assert orderer["SmartBFT"]["RequestBatchMaxInterval"] == "200ms"
     assert (orderer["SmartBFT"]["CollectTimeout"], orderer["SmartBFT"]["RequestMaxBytes"],
-            orderer["SmartBFT"]["SyncOnStart"]) == ("2s", 1024 * 1024, True)
+            orderer["SmartBFT"]["IncomingMessageBufferSize"]) == ("2s", 1024 * 1024, 500)
     (channel_config,) = ops(mocks, "ChannelConfigProvider", "bftchannel")
     assert channel_config["settings"]["consensus"] == "BFT"
     assert channel_config["settings"]["smartBFT"]["requestPoolSize"] == 20000

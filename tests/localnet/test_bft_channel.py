@@ -109,7 +109,7 @@ def test_configtxgen_makes_a_bft_channel(bft_net: LocalNetwork) -> None:
     # network.yaml's SmartBFT options, as configtxgen put them in the metadata.
     options = orderer["values"]["ConsensusType"]["value"]["metadata"]
     assert (options["collect_timeout"], int(options["request_max_bytes"]),
-            options["sync_on_start"]) == ("2s", 1024 * 1024, True)
+            int(options["incoming_message_buffer_size"])) == ("2s", 1024 * 1024, 500)
     assert config_summary(config)["smartBFT"] == spec_summary(
         net.spec, net.channel(CHANNEL), net.addressing)["smartBFT"]
 
