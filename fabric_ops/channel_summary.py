@@ -10,6 +10,7 @@ from typing import Any
 
 from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
 from fabric_ops.bft_config import bft_consenters, is_bft
+from fabric_ops.smartbft_options import live_smartbft, smartbft_summary
 from network_spec import ChannelSpec, NetworkSpec
 
 
@@ -39,6 +40,8 @@ def spec_summary(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing
             "application": settings.capabilities.application,
         },
         "acls": dict(settings.acls),
+        **({"smartBFT": smartbft_summary(settings.smartbft)}
+           if channel.consensus == "BFT" else {}),
     }
 
 
@@ -95,4 +98,6 @@ def config_summary(config: dict[str, Any]) -> dict[str, Any]:
         },
         "acls": {resource: acl.get("policy_ref", "")
                  for resource, acl in sorted(_value(application, "ACLs").get("acls", {}).items())},
+        **({"smartBFT": smartbft_summary(live_smartbft(
+            _value(orderer, "ConsensusType").get("metadata") or {}))} if is_bft(config) else {}),
     }

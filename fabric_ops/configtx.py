@@ -14,25 +14,12 @@ from typing import Any
 import yaml
 
 from fabric_nodes.node_settings import Addressing, orderer_address, peer_address
+from fabric_ops.smartbft_options import configtx_smartbft
 from network_spec import ChannelSpec, NetworkSpec, OrgKind, OrgSpec
 from network_spec.bft import BFT
 
 PROFILE = "Channel"
 IDENTITY_DIR = "identity"
-SMARTBFT_OPTIONS = {
-    "RequestBatchMaxInterval": "200ms",
-    "RequestForwardTimeout": "5s",
-    "RequestComplainTimeout": "20s",
-    "RequestAutoRemoveTimeout": "3m0s",
-    "ViewChangeResendInterval": "5s",
-    "ViewChangeTimeout": "20s",
-    "LeaderHeartbeatTimeout": "1m0s",
-    "CollectTimeout": "1s",
-    "IncomingMessageBufferSize": 200,
-    "RequestPoolSize": 100000,
-    "LeaderHeartbeatCount": 10,
-}
-"""Fabric 3's sample SmartBFT options (sampleconfig/configtx.yaml)."""
 
 
 def _signature(rule: str) -> dict[str, str]:
@@ -134,7 +121,7 @@ def configtx(spec: NetworkSpec, channel: ChannelSpec, addressing: Addressing) ->
     consensus: dict[str, Any] = {
         "ConsenterMapping": [bft_consenter(i, cn)
                              for i, cn in enumerate(channel.consenters, start=1)],
-        "SmartBFT": dict(SMARTBFT_OPTIONS),
+        "SmartBFT": configtx_smartbft(settings.smartbft),
     } if channel.consensus == BFT else {
         "EtcdRaft": {
             "Consenters": [consenter(cn) for cn in channel.consenters],

@@ -13,6 +13,7 @@ import dataclasses
 
 from network_spec.fields import Record
 from network_spec.model import ChannelSettings
+from network_spec.smartbft_options import SMARTBFT_KEY, check_bft_batch_size, read_smartbft
 
 BFT = "BFT"
 MIN_BFT_CONSENTERS = 4
@@ -34,9 +35,9 @@ def bft_quorum(consenters: int) -> int:
 def check_bft_channel(
     channel: Record, consenters: tuple[str, ...], settings: ChannelSettings
 ) -> ChannelSettings:
-    """``settings`` of a BFT channel, its channel capability raised to V3_0
-    unless the file sets it (then it must be V3_0); refuses fewer than 4
-    consenters."""
+    """``settings`` of a BFT channel with its SmartBFT options, its channel
+    capability raised to V3_0 unless the file sets it (then it must be V3_0);
+    refuses fewer than 4 consenters."""
     if len(consenters) < MIN_BFT_CONSENTERS:
         at = channel.get("consenters") or channel.require("consensus")
         raise at.error(
@@ -44,6 +45,9 @@ def check_bft_channel(
             f"faulty ones); this one has {len(consenters)} ({', '.join(consenters)}), which "
             "tolerates none: add ordering nodes or use etcdraft"
         )
+    check_bft_batch_size(channel, settings.batch_size)
+    settings = dataclasses.replace(
+        settings, smartbft=read_smartbft(channel.get(SMARTBFT_KEY), settings.batch_size))
     capabilities = channel.get("capabilities")
     written = None if capabilities is None else capabilities.record(
         ("channel", "orderer", "application")).get("channel")
@@ -58,3 +62,10 @@ def check_bft_channel(
         settings,
         capabilities=dataclasses.replace(settings.capabilities, channel=BFT_CHANNEL_CAPABILITY),
     )
+
+
+def refuse_smartbft_options(channel: Record) -> None:
+    """SmartBFT options on a channel that is not BFT would be silently unused."""
+    options = channel.get(SMARTBFT_KEY)
+    if options is not None:
+        raise options.error("SmartBFT options apply to BFT channels only (consensus: BFT)")

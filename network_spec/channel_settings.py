@@ -54,7 +54,7 @@ def go_duration(milliseconds: int) -> str:
     return f"{seconds}s"
 
 
-def _duration(field: Field) -> str:
+def read_duration(field: Field) -> str:
     text = field.text().replace(" ", "")
     parts = DURATION_PART.findall(text)
     if not parts or "".join(number + unit for number, unit in parts) != text:
@@ -65,7 +65,7 @@ def _duration(field: Field) -> str:
     return go_duration(int(milliseconds))
 
 
-def _bytes(field: Field) -> int:
+def read_bytes(field: Field) -> int:
     value = field.value
     if isinstance(value, int) and not isinstance(value, bool):
         size = value
@@ -92,9 +92,9 @@ def _batch_size(field: Field | None) -> BatchSize:
     preferred = record.get("preferredMaxBytes")
     size = BatchSize(
         max_message_count=count,
-        absolute_max_bytes=default.absolute_max_bytes if absolute is None else _bytes(absolute),
+        absolute_max_bytes=default.absolute_max_bytes if absolute is None else read_bytes(absolute),
         preferred_max_bytes=default.preferred_max_bytes if preferred is None
-        else _bytes(preferred),
+        else read_bytes(preferred),
     )
     if size.preferred_max_bytes > size.absolute_max_bytes:
         raise record.error(
@@ -132,7 +132,8 @@ def _acls(field: Field | None) -> tuple[tuple[str, str], ...]:
 def read_settings(channel: Record) -> ChannelSettings:
     timeout = channel.get("batchTimeout")
     return ChannelSettings(
-        batch_timeout=ChannelSettings().batch_timeout if timeout is None else _duration(timeout),
+        batch_timeout=(ChannelSettings().batch_timeout if timeout is None
+                       else read_duration(timeout)),
         batch_size=_batch_size(channel.get("batchSize")),
         capabilities=_capabilities(channel.get("capabilities")),
         acls=_acls(channel.get("acls")),

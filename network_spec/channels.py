@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from network_spec.bft import BFT, check_bft_channel
+from network_spec.bft import BFT, check_bft_channel, refuse_smartbft_options
 from network_spec.channel_settings import SETTINGS_KEYS, read_settings
 from network_spec.duplicates import UniqueNames
 from network_spec.fields import Field, Record
 from network_spec.model import ChannelSpec, NodeSpec, OrgKind, OrgSpec
 from network_spec.names import channel_name_problem
 from network_spec.org_refs import OrgDirectory
+from network_spec.smartbft_options import SMARTBFT_KEY
 
 CHANNEL_KEYS = (
     "name", "orgs", "ordererOrgs", "consenters", "anchorPeers", "consensus", *SETTINGS_KEYS,
+    SMARTBFT_KEY,
 )
 CONSENSUS_TYPES = ("etcdraft", BFT)
 
@@ -137,6 +139,8 @@ def _channel(item: Field, directory: OrgDirectory, defined: UniqueNames) -> Chan
     settings = read_settings(channel)
     if consensus == BFT:
         settings = check_bft_channel(channel, consenters, settings)
+    else:
+        refuse_smartbft_options(channel)
     return ChannelSpec(
         name=name,
         orgs=_names(members),

@@ -108,6 +108,32 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class SmartBftOptions:
+    """A BFT channel's SmartBFT options (Fabric's ``smartbft.Options``), with
+    the defaults of Fabric 3's sample configtx.yaml; durations as Go prints
+    them, the form the channel config keeps. The batch's count and bytes are
+    not here: Fabric takes them from the channel's ``BatchSize``. In the
+    sample's order, so the configtx.yaml of a channel that sets none stays
+    what it was before they could be set."""
+
+    request_batch_max_interval: str = "200ms"
+    request_forward_timeout: str = "5s"
+    request_complain_timeout: str = "20s"
+    request_auto_remove_timeout: str = "3m0s"
+    view_change_resend_interval: str = "5s"
+    view_change_timeout: str = "20s"
+    leader_heartbeat_timeout: str = "1m0s"
+    collect_timeout: str = "1s"
+    incoming_message_buffer_size: int = 200
+    request_pool_size: int = 100_000
+    leader_heartbeat_count: int = 10
+    request_max_bytes: int = 0
+    """0: the batch's ``absoluteMaxBytes``, as Fabric reads an unset value."""
+    sync_on_start: bool = False
+    speed_up_view_change: bool = False
+
+
+@dataclass(frozen=True)
 class ChannelSettings:
     """A channel's values that a config update can change later."""
 
@@ -120,6 +146,8 @@ class ChannelSettings:
     """(resource, policy path) pairs, e.g. (``qscc/GetChainInfo``,
     ``/Channel/Application/Writers``); resources not listed use the peer's
     defaults."""
+    smartbft: SmartBftOptions = field(default_factory=SmartBftOptions)
+    """Used by BFT channels only."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ camelCase; unknown keys are errors. The format::
           application: V2_0        #   V2_0 or V2_5
         acls:                      # optional: resource -> policy path; others: peer defaults
           qscc/GetChainInfo: /Channel/Application/Writers
+        smartBFT:                  # BFT channels only, optional: SmartBFT options (camelCase
+          requestBatchMaxInterval: 200ms   # of configtx.yaml's SmartBFT; docs/configuration.md)
 
     chaincodes:
       - name: basic                # Fabric rule: letters and digits joined by '-' or '_'

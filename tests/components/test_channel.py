@@ -150,6 +150,9 @@ def test_bft_channel_block_carries_the_consenter_mapping_and_identities():
         assert "BEGIN CERTIFICATE" in files[c["Identity"]]
         assert files[c["Identity"]] != files[c["ServerTLSCert"]]
     assert orderer["SmartBFT"]["RequestBatchMaxInterval"] == "200ms"
+    assert (orderer["SmartBFT"]["CollectTimeout"], orderer["SmartBFT"]["RequestMaxBytes"],
+            orderer["SmartBFT"]["IncomingMessageBufferSize"]) == ("2s", 1024 * 1024, 500)
     (channel_config,) = ops(mocks, "ChannelConfigProvider", "bftchannel")
     assert channel_config["settings"]["consensus"] == "BFT"
+    assert channel_config["settings"]["smartBFT"]["requestPoolSize"] == 20000
     assert len(channel_config["settings"]["consenters"]) == 4

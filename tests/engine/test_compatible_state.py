@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from localnet import FabricRelease, LocalNetwork
+from localnet import LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
 from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, steps, warnings
 from tests.engine.volumes import static_volumes
+from tests.fabric_version import fabric_test_release
 from tests.localnet.commands import MUTATING
 from tools.localkube import LocalKube
 
@@ -67,7 +68,7 @@ def mutating(log: Path) -> list[str]:
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
     with LocalNetwork.start(REPO_ROOT / "samples" / "simple",
                             tmp_path_factory.mktemp("localnet"),
-                            FabricRelease.build()) as network:
+                            fabric_test_release()) as network:
         yield network
 
 

@@ -23,10 +23,10 @@ import yaml
 
 from fabric_ops.channel_ops import peer_channels
 from fabric_ops.consortium.proposal import load_proposal
-from localnet import FabricRelease
 from network_spec import OrgKind
 from tests.engine.pulumi_runner import PulumiCli, state_strings, steps
 from tests.engine.volumes import static_volumes
+from tests.fabric_version import fabric_test_release, fabric_test_version
 from tests.localnet.consortium_orgs import ConsortiumOrg, consortium_spec
 from tools.localkube import LocalKube
 
@@ -48,7 +48,7 @@ SETTINGS = {
 @pytest.fixture(scope="module")
 def orgs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ConsortiumOrg]]:
     root = tmp_path_factory.mktemp("consortium")
-    release = FabricRelease.build()
+    release = fabric_test_release()
     started: dict[str, ConsortiumOrg] = {}
     try:
         for kind, name, domain in ORGS:
@@ -77,6 +77,7 @@ def org_stack(kube: LocalKube, org: ConsortiumOrg, workdir: Path, **extra: str) 
         "fabric:cryptoDir": str(org.net.crypto_dir),
         "fabric:localNetwork": str(manifest),
         "fabric:namespace": f"fabric-{name}",
+        "fabric:fabricVersion": fabric_test_version(),
         "fabric:storageClass": f"consortium-{name}",
         "fabric:peerStorage": "1Gi",
         "fabric:ordererStorage": "1Gi",

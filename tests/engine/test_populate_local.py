@@ -21,10 +21,11 @@ from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import channel_config, peer_channels
 from fabric_ops.channel_summary import config_summary
-from localnet import FabricRelease, LocalNetwork
+from localnet import LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
 from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, steps, warnings
 from tests.engine.volumes import static_volumes
+from tests.fabric_version import fabric_test_release, fabric_test_version
 from tools.localkube import LocalKube
 
 pytestmark = [pytest.mark.kube, pytest.mark.fabric]
@@ -37,7 +38,7 @@ CHANNEL = "mychannel"
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
     workdir = tmp_path_factory.mktemp("localnet")
     with LocalNetwork.start(REPO_ROOT / "samples" / "simple", workdir,
-                            FabricRelease.build()) as network:
+                            fabric_test_release()) as network:
         yield network
 
 
@@ -68,6 +69,7 @@ def cli(kube: LocalKube, net: LocalNetwork, servers: dict[str, str],
         "fabric:cryptoDir": str(net.crypto_dir),
         "fabric:localNetwork": str(manifest),
         "fabric:namespace": NAMESPACE,
+        "fabric:fabricVersion": fabric_test_version(),
         "fabric:storageClass": "populate-local",
         "fabric:peerStorage": "1Gi",
         "fabric:ordererStorage": "1Gi",

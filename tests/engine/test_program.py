@@ -17,6 +17,7 @@ import yaml
 
 from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, state_strings, steps, warnings
 from tests.engine.volumes import names, static_volumes
+from tests.fabric_version import fabric_test_version
 from tools.localkube import LocalKube
 
 pytestmark = pytest.mark.kube
@@ -29,6 +30,7 @@ def stack_config(sample: Path, crypto_config: Path | None = None) -> dict[str, A
         "fabric:cryptoConfig": str(crypto_config or sample / "crypto-config.yaml"),
         "fabric:network": str(sample / "network.yaml"),
         "fabric:namespace": NAMESPACE,
+        "fabric:fabricVersion": fabric_test_version(),
         "fabric:storageClass": "local",
         "fabric:peerStorage": "1Gi",
         "fabric:ordererStorage": "1Gi",

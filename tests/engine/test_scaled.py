@@ -18,6 +18,7 @@ import yaml
 
 from tests.engine.pulumi_runner import REPO_ROOT, PulumiCli, steps
 from tests.engine.volumes import names, static_volumes
+from tests.fabric_version import fabric_test_version
 from tools.localkube import LocalKube
 
 pytestmark = pytest.mark.kube
@@ -41,6 +42,7 @@ def stack_config() -> dict[str, Any]:
         "fabric:cryptoConfig": str(sample / "crypto-config.yaml"),
         "fabric:network": str(sample / "network.yaml"),
         "fabric:namespace": NAMESPACE,
+        "fabric:fabricVersion": fabric_test_version(),
         "fabric:storageClass": STORAGE_CLASS,
         "fabric:peerStorage": "1Gi",
         "fabric:ordererStorage": "1Gi",

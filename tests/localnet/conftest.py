@@ -4,7 +4,6 @@ for ``net``."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,8 @@ import pytest
 
 from fabric_components.providers.scraper_identity import ScraperIdentityProvider
 from localnet import FabricRelease, LocalNetwork
-from localnet.release import DEFAULT_VERSION, REPO_ROOT, ReleaseError
+from localnet.release import REPO_ROOT
+from tests.fabric_version import fabric_test_release
 from tests.localnet.gateway_client import client_script
 from tests.localnet.populate import populated
 
@@ -21,14 +21,8 @@ __all__ = ["client_script"]
 
 @pytest.fixture(scope="session")
 def fabric_release() -> FabricRelease:
-    """Builds (or reuses) the pinned release, ``FABRIC_TEST_VERSION`` (e.g.
-    3.1.1) or the default 2.5.9; a missing Go toolchain fails the tier with the
-    script's message instead of skipping it."""
-    try:
-        return FabricRelease.build(os.environ.get("FABRIC_TEST_VERSION") or DEFAULT_VERSION)
-    except ReleaseError as error:
-        message = str(error)
-    pytest.fail(message, pytrace=False)
+    """The release the tier runs (``tests.fabric_version``)."""
+    return fabric_test_release()
 
 
 @pytest.fixture(scope="session")

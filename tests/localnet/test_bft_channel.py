@@ -4,8 +4,9 @@ block configtxgen made is a real BFT channel. A client keeps writing while one
 consenter that is not the leader is killed: writes go on through the other
 three; the node comes back on its data and catches up to the others' block
 height. Then a fifth consenter is added and one removed as successive
-``pulumi up`` runs would, the client still writing. Every acknowledged write
-reads back."""
+``pulumi up`` runs would, the client still writing. The client is the Gateway
+client example: the peer's Gateway submits to the BFT orderers. Every
+acknowledged write reads back."""
 
 from __future__ import annotations
 
@@ -20,13 +21,16 @@ import pytest
 from fabric_nodes.node_settings import orderer_address, peer_address
 from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.channel_ops import orderer_channel
+from fabric_ops.channel_summary import config_summary, spec_summary
 from fabric_ops.config_update import live_config
 from localnet import FabricRelease, LocalNetwork
 from localnet.chaincode_servers import chaincode_servers
+from localnet.client_outputs import client_outputs
 from localnet.release import ReleaseError
 from network_spec.bft import bft_quorum
+from tests.localnet.gateway_traffic import GatewayTraffic
 from tests.localnet.test_change_network import Changing
-from tests.localnet.traffic import Traffic
+from tests.localnet.traffic import WriteLoop
 
 pytestmark = pytest.mark.fabric
 
@@ -102,6 +106,12 @@ def test_configtxgen_makes_a_bft_channel(bft_net: LocalNetwork) -> None:
     assert len(rule["rules"]) == 4
     assert [i["principal"]["id_bytes"] for i in policy["value"]["identities"]] == [
         c["identity"] for c in mapping]
+    # network.yaml's SmartBFT options, as configtxgen put them in the metadata.
+    options = orderer["values"]["ConsensusType"]["value"]["metadata"]
+    assert (options["collect_timeout"], int(options["request_max_bytes"]),
+            int(options["incoming_message_buffer_size"])) == ("2s", 1024 * 1024, 500)
+    assert config_summary(config)["smartBFT"] == spec_summary(
+        net.spec, net.channel(CHANNEL), net.addressing)["smartBFT"]
 
 
 def is_leader(net: LocalNetwork, name: str) -> bool:
@@ -119,20 +129,28 @@ def height(net: LocalNetwork, name: str) -> int:
     return int(info["height"])
 
 
-def acknowledged_after(traffic: Traffic, count: int, what: str) -> None:
+def gateway_traffic(net: LocalNetwork, script: Path, prefix: str) -> GatewayTraffic:
+    """Writes as Org1's user through its peer's Gateway."""
+    outputs = net.workdir / "client-outputs.json"
+    outputs.write_text(client_outputs(net), encoding="utf-8")
+    return GatewayTraffic(script, outputs, net.crypto_dir, net.spec.org("Org1"), CHANNEL,
+                          CHAINCODE, prefix=prefix)
+
+
+def acknowledged_after(traffic: WriteLoop, count: int, what: str) -> None:
     """Waits until ``count`` more writes than now are acknowledged."""
     target = len(traffic.acknowledged) + count
     wait_for(what, lambda: True if len(traffic.acknowledged) >= target else None)
 
 
-def test_bft_channel_orders_through_a_crashed_consenter(bft_net: LocalNetwork) -> None:
+def test_bft_channel_orders_through_a_crashed_consenter(
+    bft_net: LocalNetwork, client_script: Path,
+) -> None:
     net = bft_net
     channel = net.channel(CHANNEL)
     assert channel.consensus == "BFT" and len(channel.consenters) == 4
-    orderers = orderers_of(net)
     peer = peer_address(net.addressing, net.spec.org("Org1").nodes[0])
-    traffic = Traffic(net.executor("Org1"), orderers, CHANNEL, CHAINCODE,
-                      [(peer, "org1.example.com")], prefix="bft")
+    traffic = gateway_traffic(net, client_script, "bft")
     leader = wait_for("a BFT leader", lambda: next(
         (cn for cn in channel.consenters if is_leader(net, cn)), None))
     victim = next(cn for cn in reversed(channel.consenters) if cn != leader)
@@ -154,6 +172,9 @@ def test_bft_channel_orders_through_a_crashed_consenter(bft_net: LocalNetwork) -
             return own if own >= others - 1 else None
 
         final = wait_for(f"{victim} catching up with the other consenters", caught_up)
+    print(f"Gateway writes through the crash of {victim}: {len(traffic.acknowledged)} "
+          f"acknowledged, {len(traffic.failures)} failed, longest gap "
+          f"{traffic.longest_gap():.1f} s")
     assert final > missed
     assert len(traffic.acknowledged) >= 3 * WRITES_PER_PHASE, traffic.failures
     assert traffic.unreadable(net.executor("Org1"), peer) == []
@@ -167,20 +188,26 @@ def drop_orderer0(_crypto: dict[str, Any], network: dict[str, Any]) -> None:
     network["channels"][0]["consenters"] = [f"orderer{n}" for n in range(1, 5)]
 
 
-def test_add_and_remove_a_bft_consenter_while_a_client_writes(changing: Changing) -> None:
-    """A fifth consenter, then one fewer, each a config update of its own
-    waited for, with writes going on; live IDs are kept and the new node's is
-    above them."""
+def shorter_smartbft_timeouts(_crypto: dict[str, Any], network: dict[str, Any]) -> None:
+    network["channels"][0]["smartBFT"].update(requestBatchMaxInterval="100ms",
+                                              requestForwardTimeout="3s")
+
+
+def test_add_and_remove_a_bft_consenter_while_a_client_writes(
+    changing: Changing, client_script: Path,
+) -> None:
+    """A fifth consenter, then one fewer with shorter SmartBFT timeouts, each
+    consenter change a config update of its own waited for, with writes going
+    on; live IDs are kept and the new node's is above them."""
     net = changing.net
     peer = peer_address(net.addressing, net.spec.org("Org1").nodes[0])
-    traffic = Traffic(net.executor("Org1"), [changing.orderer("orderer1.example.com"),
-                                             changing.orderer("orderer2.example.com")],
-                      CHANNEL, CHAINCODE, [(peer, "org1.example.com")], prefix="change")
+    traffic = gateway_traffic(net, client_script, "change")
     with traffic:
         added = changing.change("add-orderer4", add_orderer4)
         after_add = changing.summary(CHANNEL)
         acknowledged_after(traffic, WRITES_PER_PHASE, "writes on 5 consenters")
-        removed = changing.change("drop-orderer0", add_orderer4, drop_orderer0)
+        removed = changing.change("drop-orderer0", add_orderer4, drop_orderer0,
+                                  shorter_smartbft_timeouts)
         acknowledged_after(traffic, WRITES_PER_PHASE, "writes after orderer0 left")
     assert ("create", f"{CHANNEL}-orderer4-orderer-join") in added
     assert ("update", f"{CHANNEL}-config") in added
@@ -188,13 +215,17 @@ def test_add_and_remove_a_bft_consenter_while_a_client_writes(changing: Changing
     assert ("delete", f"{CHANNEL}-orderer0-orderer-join") in removed
     address = {n: changing.orderer(f"orderer{n}.example.com").address for n in range(5)}
     assert after_add["consensus"] == "BFT"
+    assert after_add["smartBFT"]["requestBatchMaxInterval"] == "200ms"
+    options = changing.summary(CHANNEL)["smartBFT"]
+    assert (options["requestBatchMaxInterval"], options["requestForwardTimeout"]) == (
+        "100ms", "3s")
     assert after_add["consenters"] == sorted(address.values())
     config = live_config(net.executor("Org1"), orderers_of(net), CHANNEL)
     mapping = config["channel_group"]["groups"]["Orderer"]["values"]["Orderers"]["value"][
         "consenter_mapping"]
     assert sorted((f"{c['host']}:{c['port']}", c["id"]) for c in mapping) == sorted(
         (address[n], n + 1) for n in range(1, 5))
-    print(f"writes during the BFT consenter changes: {len(traffic.acknowledged)} "
+    print(f"Gateway writes during the BFT consenter changes: {len(traffic.acknowledged)} "
           f"acknowledged, {len(traffic.failures)} failed")
     assert traffic.unreadable(net.executor("Org1"), peer) == []
     changing.assert_converged()

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import TracebackType
+from typing import Self
 
 from fabric_ops.chaincode_ops import Orderer, invoke, query
 from fabric_ops.executor import CommandFailed, Executor
@@ -27,9 +28,71 @@ UNREACHABLE = ("failed to connect", "connection refused", "no Raft leader",
 Endorsers = Sequence[tuple[str, str]]
 
 
+class WriteLoop:
+    """``CreateAsset(<prefix>-<n>, <n>)`` in a loop on ``channel``/``chaincode``
+    in a background thread, through the client of a subclass (``_write``)."""
+
+    channel: str
+    chaincode: str
+    prefix: str
+    acknowledged: list[str]
+    acknowledged_at: list[float]
+    failures: list[str]
+    _stop: threading.Event
+    _thread: threading.Thread | None
+
+    def _write(self, n: int) -> str:
+        """Writes ``<prefix>-<n>``: '' when acknowledged, else the error line."""
+        raise NotImplementedError
+
+    def _loop(self) -> None:
+        n = 0
+        while not self._stop.is_set():
+            error = self._write(n)
+            if error:
+                self.failures.append(error)
+            else:
+                self.acknowledged.append(f"{self.prefix}-{n}")
+                self.acknowledged_at.append(time.monotonic())
+            n += 1
+            time.sleep(PAUSE_SECONDS)
+
+    def __enter__(self) -> Self:
+        self._thread = threading.Thread(target=self._loop, name="traffic", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=600)
+
+    def longest_gap(self) -> float:
+        """The longest time between two acknowledged writes, in seconds."""
+        times = self.acknowledged_at
+        return max((b - a for a, b in pairwise(times)), default=0.0)
+
+    def unreadable(self, executor: Executor, peer: str) -> list[str]:
+        """The acknowledged keys ``peer`` cannot read back with their value."""
+        missing = []
+        for key in self.acknowledged:
+            n = key.rsplit("-", 1)[1]
+            try:
+                value = query(executor, peer, self.channel, self.chaincode, "ReadAsset", [key])
+            except CommandFailed:
+                missing.append(key)
+                continue
+            if value != n:
+                missing.append(key)
+        return missing
+
+
 @dataclass
-class Traffic:
-    """``CreateAsset(<prefix>-<n>, <n>)`` in a loop on ``channel``/``chaincode``."""
+class Traffic(WriteLoop):
+    """The writes through the peer CLI."""
 
     executor: Executor
     orderers: Sequence[Orderer]
@@ -66,47 +129,3 @@ class Traffic:
             if not any(marker in error for marker in UNREACHABLE):
                 break
         return error
-
-    def _loop(self) -> None:
-        n = 0
-        while not self._stop.is_set():
-            error = self._write(n)
-            if error:
-                self.failures.append(error)
-            else:
-                self.acknowledged.append(f"{self.prefix}-{n}")
-                self.acknowledged_at.append(time.monotonic())
-            n += 1
-            time.sleep(PAUSE_SECONDS)
-
-    def __enter__(self) -> Traffic:
-        self._thread = threading.Thread(target=self._loop, name="traffic", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=600)
-
-    def longest_gap(self) -> float:
-        """The longest time between two acknowledged writes, in seconds."""
-        times = self.acknowledged_at
-        return max((b - a for a, b in pairwise(times)), default=0.0)
-
-    def unreadable(self, executor: Executor, peer: str) -> list[str]:
-        """The acknowledged keys ``peer`` cannot read back with their value."""
-        missing = []
-        for key in self.acknowledged:
-            n = key.rsplit("-", 1)[1]
-            try:
-                value = query(executor, peer, self.channel, self.chaincode, "ReadAsset", [key])
-            except CommandFailed:
-                missing.append(key)
-                continue
-            if value != n:
-                missing.append(key)
-        return missing

@@ -36,7 +36,7 @@ PEER_ORGS = "the peer orgs are Org1, Org2, Org3"
 ORDERER_ORGS = "the orderer orgs are Orderer, Orderer2"
 CHANNEL_KEYS = (
     "name, orgs, ordererOrgs, consenters, anchorPeers, consensus, batchTimeout, batchSize, "
-    "capabilities, acls"
+    "capabilities, acls, smartBFT"
 )
 CHAINCODE_KEYS = "name, version, label, image, orgs, policy, initRequired, channels"
 ROLES = "member, peer, admin, client, orderer"

@@ -35,6 +35,7 @@ from fabric_components.cluster.backup_storage import BACKUP_CONTAINER
 from fabric_ops.executor import CommandFailed
 from tests.azurite import running_azurite
 from tests.engine.pulumi_runner import PulumiCli, build, steps
+from tests.fabric_version import rolled_versions
 from tests.realcluster.fabric_network import FabricNetwork, pod_ready
 from tests.realcluster.waiting import wait_for
 from tools.localcluster import LocalCluster
@@ -45,7 +46,9 @@ pytestmark = pytest.mark.realkube
 
 REPO = Path(__file__).resolve().parents[2]
 NAMESPACE = "fabric-pods"
-FIRST, NEXT = "2.5.0", "2.5.9"
+FIRST, NEXT = rolled_versions()
+"""The stack starts on FIRST and rolls to NEXT, the release under test: from
+2.5.0 to 2.5.9 by default, from 2.5.9 to 3.1.1 with FABRIC_TEST_VERSION=3.1.1."""
 NODE_DEPLOYMENTS = ("orderer0-orderer", "peer0-org1", "peer0-org2")
 BACKUP_KEY, PASSPHRASE = "offline-1", "offline backup on real pods"
 WRITTEN: list[str] = []
