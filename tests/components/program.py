@@ -9,6 +9,7 @@ from typing import Any
 
 import pulumi
 
+from fabric_components import registration_gc
 from fabric_components.network import crypto_source, deploy_network
 from fabric_components.stack_config import StackConfig, load_stack_config
 from fabric_nodes.local_network import LocalNetworkManifest
@@ -46,7 +47,8 @@ def run_program(
 
         return resolve()
 
-    evaluate()
+    with registration_gc.paused():
+        evaluate()
     return mocks, resolved
 
 
