@@ -3,6 +3,7 @@ network.yaml: read the stack config, load the spec, register the network."""
 
 import pulumi
 
+from fabric_components import registration_gc
 from fabric_components.network import check_compatible, crypto_source, deploy_network
 from fabric_components.org_stack import org_stack_spec
 from fabric_components.stack_config import load_stack_config
@@ -24,5 +25,6 @@ except SpecError as error:
     # message naming the file and the field, and no traceback.
     raise pulumi.RunError(str(error)) from None
 
+registration_gc.pause_for_program()
 for key, value in deploy_network(spec, config, crypto, pulumi.get_stack(), local).items():
     pulumi.export(key, value)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import yaml
 
 from crypto.identities import (
@@ -26,7 +28,14 @@ def cert_file_name(common_name: str) -> str:
 
 def node_ous_config(org: OrgSpec) -> str:
     """The ``config.yaml`` cryptogen writes into every MSP of an org with NodeOUs."""
-    ca_file = f"cacerts/{cert_file_name(org.ca_common_name)}"
+    return _node_ous_yaml(f"cacerts/{cert_file_name(org.ca_common_name)}")
+
+
+@functools.cache
+def _node_ous_yaml(ca_file: str) -> str:
+    """Rendered once per CA certificate file name: every MSP of an org holds
+    the same text (one render per node and user otherwise, the program's only
+    YAML dump per node)."""
 
     def identifier(ou: str) -> dict[str, str]:
         return {"Certificate": ca_file, "OrganizationalUnitIdentifier": ou}

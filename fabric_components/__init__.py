@@ -9,7 +9,9 @@
 - ``components``: the ComponentResources (orderer and peer orgs, channels,
   chaincodes) and the rollout order (orderers one at a time, then one peer
   per org at a time);
-- ``network``: wires a whole network from its spec and the stack config.
+- ``network``: wires a whole network from its spec and the stack config;
+- ``registration_gc``: Python's cyclic garbage collector, paused while the
+  program registers its resources.
 
 Imports point one way: network_spec/crypto -> fabric_nodes -> fabric_ops ->
 providers -> k8s/cluster -> backup -> components -> network -> ``__main__.py``
