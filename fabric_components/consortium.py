@@ -16,6 +16,7 @@ import yaml
 
 from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.org_nodes import OrgNodes
+from fabric_components.consortium_chaincode import chaincode_steps
 from fabric_components.crypto_material import CaMaterial
 from fabric_components.providers.consortium import (
     SUBMITTED_FILE,
@@ -102,10 +103,11 @@ def channel_steps(
     spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
     cards: Mapping[str, pulumi.Output[dict[str, Any]]], orderers: Sequence[OrgCard],
     addressing: Addressing, after: Sequence[pulumi.Resource],
-) -> None:
+) -> dict[str, list[pulumi.Resource]]:
     """``fabric:createChannels`` by the stack's orderer org, ``fabric:joinChannels``
-    by each of its peer orgs."""
+    by each of its peer orgs; per joined channel, its memberships."""
     folder = Path(config.consortium.folder)
+    joins: dict[str, list[pulumi.Resource]] = {}
     opts = pulumi.ResourceOptions(depends_on=list(after))
     for channel, members in config.consortium.create_channels:
         if not spec.orderer_orgs:
@@ -125,12 +127,12 @@ def channel_steps(
             pulumi.log.warn(f"fabric:joinChannels: {channel} needs an orderer org's card in "
                             "the consortium folder")
             continue
-        for org in spec.peer_orgs:
-            ChannelMembership(f"{channel}-{org.k8s_name}-membership", {
-                "channel": channel, "executor": executors[org.name],
-                "peers": [peer_address(addressing, node) for node in org.nodes],
-                "orderer": _orderer_input(orderers),
-            }, opts)
+        joins[channel] = [ChannelMembership(f"{channel}-{org.k8s_name}-membership", {
+            "channel": channel, "executor": executors[org.name],
+            "peers": [peer_address(addressing, node) for node in org.nodes],
+            "orderer": _orderer_input(orderers),
+        }, opts) for org in spec.peer_orgs]
+    return joins
 
 
 def proposal_drafts(
@@ -208,9 +210,11 @@ def consortium_outputs(
     spec: NetworkSpec, config: StackConfig, cas: Mapping[str, CaMaterial],
     launched: Mapping[str, OrgNodes], addressing: Addressing,
     executors: Mapping[str, pulumi.Input[Any]], others: Sequence[OrgCard],
+    chaincode_servers: Mapping[str, str],
 ) -> dict[str, Any]:
-    """The ``orgCards`` output; with a consortium folder, the card files and the
-    proposal steps (after every node of the stack is up)."""
+    """The ``orgCards`` output; with a consortium folder, the card files, the
+    channel, chaincode and proposal steps (after every node of the stack is up).
+    ``chaincode_servers``: a local network's running servers (``<cc>/<org>``)."""
     cards = org_cards(spec, cas, launched, addressing)
     if config.consortium.folder:
         after: list[pulumi.Resource] = list(launched.values())
@@ -221,7 +225,10 @@ def consortium_outputs(
                  "card": cards[org.name]},
                 pulumi.ResourceOptions(depends_on=[launched[org.name]])))
         orderers = [card for card in others if card.kind is OrgKind.ORDERER]
-        channel_steps(spec, config, executors, cards, orderers, addressing, after)
+        joins = channel_steps(spec, config, executors, cards, orderers, addressing, after)
+        if orderers:
+            chaincode_steps(spec, config, executors, cas, others, orderers[0], addressing,
+                            chaincode_servers, joins)
         proposal_drafts(spec, config, executors, orderers, after)
         proposal_steps(spec, config, executors, orderers, after)
     return {"orgCards": cards}

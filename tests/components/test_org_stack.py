@@ -163,3 +163,27 @@ def test_channels_are_created_from_cards_and_joined_by_each_org(
     (membership,) = member_mocks.by_provider("ChannelMembershipProvider")
     assert membership.name == "mychannel-org1-membership"
     assert membership.manifest["orderer"]["domain"] == "example.com"
+
+
+def test_the_org_installs_and_approves_its_chaincode_and_every_member_may_commit(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    for crypto in others.values():
+        write_card(tmp_path, card(crypto))
+    _, unjoined, _ = org1_stack(consortiumDir=str(tmp_path))
+    assert unjoined.by_provider("ApprovalProvider") == []
+    assert unjoined.by_provider("CommitWhenReadyProvider") == []
+
+    _, mocks, _ = org1_stack(consortiumDir=str(tmp_path), joinChannels="mychannel")
+    (install,) = mocks.by_provider("InstallProvider")
+    assert install.name == "basic-peer0-org1-install"
+    assert "basic-org1" in [r.manifest["metadata"]["name"] for r in mocks.of_type(DEPLOYMENT)]
+    (approval,) = mocks.by_provider("ApprovalProvider")
+    assert approval.name == "basic-mychannel-org1-approve"
+    assert (approval.manifest["org"], approval.manifest["package_ids"]) == (
+        "Org1", {"Org1": install.manifest["package_id"]})
+    assert approval.manifest["policy"] == "OR('Org1MSP.member','Org2MSP.member')"
+    assert approval.manifest["orderer"]["domain"] == "example.com"
+    (commit,) = mocks.by_provider("CommitWhenReadyProvider")
+    assert commit.name == "basic-mychannel-commit"
+    assert sorted(commit.manifest["endorsers"]) == ["Org1MSP", "Org2MSP"]
+    assert commit.manifest["endorsers"]["Org2MSP"]["domain"] == "org2.example.com"
