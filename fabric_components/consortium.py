@@ -23,6 +23,7 @@ from fabric_components.providers.consortium import (
     ChannelFromCards,
     ChannelMembership,
     OrgCardFile,
+    OrgRemovalDraft,
     ProposalDraft,
     ProposalSignature,
     ProposalSubmission,
@@ -47,6 +48,7 @@ from fabric_ops.consortium.proposal import (
     status,
     unmet,
 )
+from fabric_ops.consortium.remove_org import remove_org_name
 from network_spec import NetworkSpec, OrgKind, OrgSpec
 
 
@@ -139,21 +141,27 @@ def proposal_drafts(
     spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
     orderers: Sequence[OrgCard], after: Sequence[pulumi.Resource],
 ) -> None:
-    """``fabric:addOrgs``: proposals written and signed by the stack's first peer org."""
-    if not config.consortium.add_orgs:
+    """``fabric:addOrgs`` and ``fabric:removeOrgs``: proposals written and signed
+    by the stack's first peer org."""
+    wanted = config.consortium.add_orgs or config.consortium.remove_orgs
+    if not wanted:
         return
     if not spec.peer_orgs or not orderers:
-        pulumi.log.warn("fabric:addOrgs: nothing proposed; it needs a peer org in this stack "
-                        "and an orderer org's card in the consortium folder")
+        pulumi.log.warn("fabric:addOrgs, fabric:removeOrgs: nothing proposed; it needs a peer "
+                        "org in this stack and an orderer org's card in the consortium folder")
         return
     proposer = spec.peer_orgs[0]
+    opts = pulumi.ResourceOptions(depends_on=list(after))
+
+    def inputs(channel: str, msp: str) -> dict[str, Any]:
+        return {"folder": config.consortium.folder, "channel": channel, "msp_id": msp,
+                "proposer": proposer.msp_id, "executor": executors[proposer.name],
+                "orderer": _orderer_input(orderers)}
+
     for channel, msp in config.consortium.add_orgs:
-        ProposalDraft(
-            f"{add_org_name(channel, msp)}-proposal",
-            {"folder": config.consortium.folder, "channel": channel, "msp_id": msp,
-             "proposer": proposer.msp_id, "executor": executors[proposer.name],
-             "orderer": _orderer_input(orderers)},
-            pulumi.ResourceOptions(depends_on=list(after)))
+        ProposalDraft(f"{add_org_name(channel, msp)}-proposal", inputs(channel, msp), opts)
+    for channel, msp in config.consortium.remove_orgs:
+        OrgRemovalDraft(f"{remove_org_name(channel, msp)}-proposal", inputs(channel, msp), opts)
 
 
 def submitted_by(folder: Path, name: str) -> str:

@@ -187,3 +187,19 @@ def test_the_org_installs_and_approves_its_chaincode_and_every_member_may_commit
     assert commit.name == "basic-mychannel-commit"
     assert sorted(commit.manifest["endorsers"]) == ["Org1MSP", "Org2MSP"]
     assert commit.manifest["endorsers"]["Org2MSP"]["domain"] == "org2.example.com"
+
+
+def test_removing_an_org_is_proposed_by_the_stacks_peer_org(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:removeOrgs\[1\]: 'Org2MSP': expected <channel>"):
+        sample_config("simple", consortiumDir=str(tmp_path),
+                      removeOrgs="mychannel:Org3MSP,Org2MSP")
+    with pytest.raises(SpecError, match=r"fabric:removeOrgs: the orgs of a consortium meet in"):
+        sample_config("simple", removeOrgs="mychannel:Org2MSP")
+    write_card(tmp_path, card(others["OrdererMSP"]))
+    _, mocks, _ = org1_stack(consortiumDir=str(tmp_path), removeOrgs="mychannel:Org2MSP")
+    assert mocks.by_provider("ProposalDraftProvider") == []
+    (draft,) = mocks.by_provider("OrgRemovalDraftProvider")
+    assert draft.name == "mychannel-remove-org2msp-proposal"
+    assert (draft.manifest["proposer"], draft.manifest["msp_id"]) == ("Org1MSP", "Org2MSP")
+    assert draft.manifest["orderer"]["domain"] == "example.com"
