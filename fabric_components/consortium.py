@@ -8,6 +8,7 @@ when ``fabric:approve`` names it, submitted once the policies are met."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,10 @@ from fabric_components.providers.consortium import (
 )
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.local_network import LocalNetworkManifest
+from fabric_nodes.naming import external_host
 from fabric_nodes.node_settings import (
     Addressing,
+    ClusterAddressing,
     orderer_address,
     orderer_admin_address,
     peer_address,
@@ -49,7 +52,7 @@ from fabric_ops.consortium.proposal import (
     unmet,
 )
 from fabric_ops.consortium.remove_org import remove_org_name
-from network_spec import NetworkSpec, OrgKind, OrgSpec
+from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
 
 def _addresses(org: OrgSpec, addressing: Addressing) -> dict[str, str]:
@@ -57,11 +60,33 @@ def _addresses(org: OrgSpec, addressing: Addressing) -> dict[str, str]:
                                else orderer_address(addressing, node)) for node in org.nodes}
 
 
+@dataclass(frozen=True)
+class ExternalAddressing(ClusterAddressing):
+    """Nodes exposed by ``fabric:externalAccess: loadbalancer``: reached from
+    other clusters at ``<node>-<namespace>.<domain>`` (a name their TLS
+    certificates carry), the standard ports on their LoadBalancer Services."""
+
+    domain: str = ""
+
+    def host(self, node: NodeSpec) -> str:
+        return external_host(node, self.namespace, self.domain)
+
+
+def card_addressing(config: StackConfig, addressing: Addressing) -> Addressing:
+    """Where the other orgs reach the stack's nodes: their external names when
+    the stack exposes them (``fabric:externalDomain``), else the addresses the
+    stack itself uses (Service names in one cluster, ports of a local network)."""
+    if config.external_domain and not config.local_network:
+        return ExternalAddressing(config.namespace, domain=config.external_domain)
+    return addressing
+
+
 def org_cards(
     spec: NetworkSpec, cas: Mapping[str, CaMaterial], launched: Mapping[str, OrgNodes],
     addressing: Addressing,
 ) -> dict[str, pulumi.Output[dict[str, Any]]]:
-    """Per org of the stack, its card as a document (public material only)."""
+    """Per org of the stack, its card as a document (public material only);
+    ``addressing`` gives the nodes' addresses as the other orgs reach them."""
     cards = {}
     for org in spec.orgs:
         component = launched[org.name]
@@ -223,7 +248,7 @@ def consortium_outputs(
     """The ``orgCards`` output; with a consortium folder, the card files, the
     channel, chaincode and proposal steps (after every node of the stack is up).
     ``chaincode_servers``: a local network's running servers (``<cc>/<org>``)."""
-    cards = org_cards(spec, cas, launched, addressing)
+    cards = org_cards(spec, cas, launched, card_addressing(config, addressing))
     if config.consortium.folder:
         after: list[pulumi.Resource] = list(launched.values())
         for org in spec.orgs:

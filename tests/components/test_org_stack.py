@@ -203,3 +203,15 @@ def test_removing_an_org_is_proposed_by_the_stacks_peer_org(
     assert draft.name == "mychannel-remove-org2msp-proposal"
     assert (draft.manifest["proposer"], draft.manifest["msp_id"]) == ("Org1MSP", "Org2MSP")
     assert draft.manifest["orderer"]["domain"] == "example.com"
+
+
+def test_an_exposed_stack_gives_its_external_names_on_its_card():
+    config, _, outputs = org1_stack(externalAccess="loadbalancer",
+                                    externalDomain="fabric.example.org")
+    org1 = parse_card(outputs["orgCards"]["Org1"], "orgCards.Org1")
+    external = f"peer0-org1-{config.namespace}.fabric.example.org:7051"
+    assert [node.address for node in org1.nodes] == [external]
+    assert org1.anchor_peers == (external,)
+    _, _, inside = org1_stack()
+    internal = parse_card(inside["orgCards"]["Org1"], "orgCards.Org1").nodes[0].address
+    assert internal == f"peer0-org1.{config.namespace}.svc.cluster.local:7051"
