@@ -259,7 +259,8 @@ def consortium_outputs(
                 pulumi.ResourceOptions(depends_on=[launched[org.name]])))
         orderers = [card for card in others if card.kind is OrgKind.ORDERER]
         joins = channel_steps(spec, config, executors, cards, orderers, addressing, after)
-        if orderers:
+        # A whole-network stack runs its chaincodes through populate.
+        if orderers and config.consortium.orgs:
             chaincode_steps(spec, config, executors, cas, others, orderers[0], addressing,
                             chaincode_servers, joins)
         proposal_drafts(spec, config, executors, orderers, after)
