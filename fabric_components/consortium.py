@@ -1,7 +1,9 @@
 """The consortium side of a stack: its orgs' public cards (stack output
 ``orgCards``, and files in ``fabric:consortiumDir``), the other orgs' TLS CAs
 from their cards, channels created from cards and joined by each org's own
-peers, and the proposals in the folder: each one's state logged (so
+peers, its orgs' chaincodes on those channels (``consortium_chaincode``),
+proposals to add or remove an org, and the proposals in the folder: each
+one's state logged (so
 a preview says who signed and who is missing), signed by this stack's orgs
 when ``fabric:approve`` names it, submitted once the policies are met."""
 
