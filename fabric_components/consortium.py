@@ -23,6 +23,7 @@ from fabric_components.consortium_chaincode import chaincode_steps
 from fabric_components.crypto_material import CaMaterial
 from fabric_components.providers.consortium import (
     SUBMITTED_FILE,
+    BatchSizeDraft,
     ChannelFromCards,
     ChannelMembership,
     OrgCardFile,
@@ -42,6 +43,7 @@ from fabric_nodes.node_settings import (
     peer_address,
 )
 from fabric_ops.consortium.add_org import add_org_name
+from fabric_ops.consortium.batch_size import batch_size_name
 from fabric_ops.consortium.card import ORGS_DIR, OrgCard, build_card, read_card
 from fabric_ops.consortium.proposal import (
     META_FILE,
@@ -191,6 +193,39 @@ def proposal_drafts(
         OrgRemovalDraft(f"{remove_org_name(channel, msp)}-proposal", inputs(channel, msp), opts)
 
 
+def submit_orderer(spec: NetworkSpec, orderers: Sequence[OrgCard],
+                   addressing: Addressing) -> dict[str, str] | None:
+    """The orderer the stack sends updates to: its own, or one from a card."""
+    if spec.orderer_orgs:
+        own = spec.orderer_orgs[0]
+        return {"address": orderer_address(addressing, own.nodes[0]), "domain": own.domain}
+    return _orderer_input(orderers) if orderers else None
+
+
+def settings_drafts(
+    spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
+    orderers: Sequence[OrgCard], addressing: Addressing, after: Sequence[pulumi.Resource],
+) -> None:
+    """``fabric:batchSizes``: proposals written and signed by the stack's first
+    org (the orderer orgs' admins are the ones the change needs), through the
+    stack's own orderer or one from a card."""
+    if not config.consortium.batch_sizes:
+        return
+    orderer = submit_orderer(spec, orderers, addressing)
+    if orderer is None:
+        pulumi.log.warn("fabric:batchSizes: nothing proposed; it needs an orderer org in this "
+                        "stack or its card in the consortium folder")
+        return
+    proposer = spec.orgs[0]
+    for channel, count in config.consortium.batch_sizes:
+        BatchSizeDraft(
+            f"{batch_size_name(channel, count)}-proposal",
+            {"folder": config.consortium.folder, "channel": channel, "count": count,
+             "proposer": proposer.msp_id, "executor": executors[proposer.name],
+             "orderer": orderer},
+            pulumi.ResourceOptions(depends_on=list(after)))
+
+
 def submitted_by(folder: Path, name: str) -> str:
     """The MSP ID that submitted proposal ``name`` ('' while nobody has)."""
     marker = proposal_dir(folder, name) / SUBMITTED_FILE
@@ -201,9 +236,10 @@ def submitted_by(folder: Path, name: str) -> str:
 
 def proposal_steps(
     spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
-    orderers: Sequence[OrgCard], after: Sequence[pulumi.Resource],
+    orderers: Sequence[OrgCard], addressing: Addressing, after: Sequence[pulumi.Resource],
 ) -> list[pulumi.Resource]:
     """Signs the approved proposals and submits the ones whose policies are met."""
+    orderer = submit_orderer(spec, orderers, addressing)
     folder = Path(config.consortium.folder)
     created: list[pulumi.Resource] = []
     for meta in sorted((folder / PROPOSALS_DIR).glob(f"*/{META_FILE}")):
@@ -230,12 +266,12 @@ def proposal_steps(
         will_sign = [*state.signed, *(org.msp_id for org in signers if approved)]
         submitter = signers[0] if signers else None
         # The stack that submitted keeps its step; no other adds one afterwards.
-        if (submitter is not None and orderers and not unmet(proposal.needs, will_sign)
+        if (submitter is not None and orderer and not unmet(proposal.needs, will_sign)
                 and submitted in ("", submitter.msp_id)):
             created.append(ProposalSubmission(
                 f"{proposal.name}-submission",
                 {**base, "msp_id": submitter.msp_id, "executor": executors[submitter.name],
-                 "orderer": _orderer_input(orderers)},
+                 "orderer": orderer},
                 pulumi.ResourceOptions(depends_on=[*after, *signing])))
         created += signing
     return created
@@ -266,7 +302,8 @@ def consortium_outputs(
             chaincode_steps(spec, config, executors, cas, others, orderers[0], addressing,
                             chaincode_servers, joins)
         proposal_drafts(spec, config, executors, orderers, after)
-        proposal_steps(spec, config, executors, orderers, after)
+        settings_drafts(spec, config, executors, orderers, addressing, after)
+        proposal_steps(spec, config, executors, orderers, addressing, after)
     return {"orgCards": cards}
 
 

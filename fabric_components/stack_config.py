@@ -175,6 +175,8 @@ class ConsortiumSettings:
     """Channels this stack's peers join once the channel lists their org."""
     remove_orgs: tuple[tuple[str, str], ...] = ()
     """(channel, MSP ID): orgs this stack proposes to remove from a channel."""
+    batch_sizes: tuple[tuple[str, int], ...] = ()
+    """(channel, max message count): block sizes this stack proposes."""
 
 
 WHOLE_NETWORK = ConsortiumSettings()
@@ -422,14 +424,22 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
         if not CHANNEL_NAME.fullmatch(channel):
             raise SpecError(r.stack_file, f"fabric:joinChannels[{i}]",
                             f"{channel!r} is not a channel name")
+    batch_sizes = []
+    for i, entry in enumerate(_names(r, "batchSizes")):
+        channel, _, count = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and count.isdigit() and int(count) > 0):
+            raise SpecError(r.stack_file, f"fabric:batchSizes[{i}]",
+                            f"{entry!r}: expected <channel>:<max transactions per block>, "
+                            "e.g. mychannel:50")
+        batch_sizes.append((channel, int(count)))
     for key, used in (("approve", approve), ("addOrgs", add_orgs),
                       ("createChannels", create_channels), ("joinChannels", join_channels),
-                      ("removeOrgs", remove_orgs)):
+                      ("removeOrgs", remove_orgs), ("batchSizes", batch_sizes)):
         if used and not folder:
             raise r.fail(key, "the orgs of a consortium meet in its folder: set "
                          "fabric:consortiumDir")
     return ConsortiumSettings(orgs, folder, approve, add_orgs, tuple(create_channels),
-                              join_channels, remove_orgs)
+                              join_channels, remove_orgs, tuple(batch_sizes))
 
 
 def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:

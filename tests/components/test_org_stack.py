@@ -215,3 +215,28 @@ def test_an_exposed_stack_gives_its_external_names_on_its_card():
     _, _, inside = org1_stack()
     internal = parse_card(inside["orgCards"]["Org1"], "orgCards.Org1").nodes[0].address
     assert internal == f"peer0-org1.{config.namespace}.svc.cluster.local:7051"
+
+
+def test_a_block_size_is_proposed_through_the_stacks_own_orderer(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:batchSizes\[0\]: 'mychannel:0': expected"):
+        sample_config("simple", consortiumDir=str(tmp_path), batchSizes="mychannel:0")
+    config = sample_config("simple", orgs="Orderer", consortiumDir=str(tmp_path),
+                           batchSizes="mychannel:50")
+    spec = org_stack_spec(load_network(config.crypto_config, config.network), config, "f")
+    mocks, _ = run_program(spec, config)
+    (draft,) = mocks.by_provider("BatchSizeDraftProvider")
+    assert draft.name == "mychannel-batch-size-50-proposal"
+    assert (draft.manifest["proposer"], draft.manifest["count"]) == ("OrdererMSP", 50)
+    assert draft.manifest["orderer"] == {
+        "address": f"orderer0-orderer.{config.namespace}.svc.cluster.local:7050",
+        "domain": "example.com"}
+    write_card(tmp_path, card(others["OrdererMSP"]))
+    need = SignatureNeed("/Channel/Orderer/Admins", ("OrdererMSP",), 1)
+    proposal = Proposal("resize", tmp_path, unsigned_update(), CHANNEL, (need,), "OrdererMSP")
+    write_proposal(proposal, ["- Orderer: changes BatchSize"])
+    proposal.signature_path("OrdererMSP").write_bytes(
+        signed_by("OrdererMSP", others["OrdererMSP"].admin, proposal.update))
+    signed, _ = run_program(spec, config)
+    (submission,) = signed.by_provider("ProposalSubmissionProvider")
+    assert submission.manifest["orderer"] == draft.manifest["orderer"]
