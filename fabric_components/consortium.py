@@ -1,13 +1,16 @@
 """The consortium side of a stack: its orgs' public cards (stack output
 ``orgCards``, and files in ``fabric:consortiumDir``), the other orgs' TLS CAs
 from their cards, channels created from cards and joined by each org's own
-peers, and the proposals in the folder: each one's state logged (so
+peers, its orgs' chaincodes on those channels (``consortium_chaincode``),
+proposals to add or remove an org, and the proposals in the folder: each
+one's state logged (so
 a preview says who signed and who is missing), signed by this stack's orgs
 when ``fabric:approve`` names it, submitted once the policies are met."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +19,31 @@ import yaml
 
 from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.org_nodes import OrgNodes
+from fabric_components.consortium_chaincode import chaincode_steps
 from fabric_components.crypto_material import CaMaterial
 from fabric_components.providers.consortium import (
     SUBMITTED_FILE,
+    BatchSizeDraft,
     ChannelFromCards,
     ChannelMembership,
     OrgCardFile,
+    OrgRemovalDraft,
     ProposalDraft,
     ProposalSignature,
     ProposalSubmission,
 )
 from fabric_components.stack_config import StackConfig
 from fabric_nodes.local_network import LocalNetworkManifest
+from fabric_nodes.naming import external_host
 from fabric_nodes.node_settings import (
     Addressing,
+    ClusterAddressing,
     orderer_address,
     orderer_admin_address,
     peer_address,
 )
 from fabric_ops.consortium.add_org import add_org_name
+from fabric_ops.consortium.batch_size import batch_size_name
 from fabric_ops.consortium.card import ORGS_DIR, OrgCard, build_card, read_card
 from fabric_ops.consortium.proposal import (
     META_FILE,
@@ -46,7 +55,8 @@ from fabric_ops.consortium.proposal import (
     status,
     unmet,
 )
-from network_spec import NetworkSpec, OrgKind, OrgSpec
+from fabric_ops.consortium.remove_org import remove_org_name
+from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
 
 
 def _addresses(org: OrgSpec, addressing: Addressing) -> dict[str, str]:
@@ -54,11 +64,33 @@ def _addresses(org: OrgSpec, addressing: Addressing) -> dict[str, str]:
                                else orderer_address(addressing, node)) for node in org.nodes}
 
 
+@dataclass(frozen=True)
+class ExternalAddressing(ClusterAddressing):
+    """Nodes exposed by ``fabric:externalAccess: loadbalancer``: reached from
+    other clusters at ``<node>-<namespace>.<domain>`` (a name their TLS
+    certificates carry), the standard ports on their LoadBalancer Services."""
+
+    domain: str = ""
+
+    def host(self, node: NodeSpec) -> str:
+        return external_host(node, self.namespace, self.domain)
+
+
+def card_addressing(config: StackConfig, addressing: Addressing) -> Addressing:
+    """Where the other orgs reach the stack's nodes: their external names when
+    the stack exposes them (``fabric:externalDomain``), else the addresses the
+    stack itself uses (Service names in one cluster, ports of a local network)."""
+    if config.external_domain and not config.local_network:
+        return ExternalAddressing(config.namespace, domain=config.external_domain)
+    return addressing
+
+
 def org_cards(
     spec: NetworkSpec, cas: Mapping[str, CaMaterial], launched: Mapping[str, OrgNodes],
     addressing: Addressing,
 ) -> dict[str, pulumi.Output[dict[str, Any]]]:
-    """Per org of the stack, its card as a document (public material only)."""
+    """Per org of the stack, its card as a document (public material only);
+    ``addressing`` gives the nodes' addresses as the other orgs reach them."""
     cards = {}
     for org in spec.orgs:
         component = launched[org.name]
@@ -102,10 +134,11 @@ def channel_steps(
     spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
     cards: Mapping[str, pulumi.Output[dict[str, Any]]], orderers: Sequence[OrgCard],
     addressing: Addressing, after: Sequence[pulumi.Resource],
-) -> None:
+) -> dict[str, list[pulumi.Resource]]:
     """``fabric:createChannels`` by the stack's orderer org, ``fabric:joinChannels``
-    by each of its peer orgs."""
+    by each of its peer orgs; per joined channel, its memberships."""
     folder = Path(config.consortium.folder)
+    joins: dict[str, list[pulumi.Resource]] = {}
     opts = pulumi.ResourceOptions(depends_on=list(after))
     for channel, members in config.consortium.create_channels:
         if not spec.orderer_orgs:
@@ -125,32 +158,71 @@ def channel_steps(
             pulumi.log.warn(f"fabric:joinChannels: {channel} needs an orderer org's card in "
                             "the consortium folder")
             continue
-        for org in spec.peer_orgs:
-            ChannelMembership(f"{channel}-{org.k8s_name}-membership", {
-                "channel": channel, "executor": executors[org.name],
-                "peers": [peer_address(addressing, node) for node in org.nodes],
-                "orderer": _orderer_input(orderers),
-            }, opts)
+        joins[channel] = [ChannelMembership(f"{channel}-{org.k8s_name}-membership", {
+            "channel": channel, "executor": executors[org.name],
+            "peers": [peer_address(addressing, node) for node in org.nodes],
+            "orderer": _orderer_input(orderers),
+        }, opts) for org in spec.peer_orgs]
+    return joins
 
 
 def proposal_drafts(
     spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
     orderers: Sequence[OrgCard], after: Sequence[pulumi.Resource],
 ) -> None:
-    """``fabric:addOrgs``: proposals written and signed by the stack's first peer org."""
-    if not config.consortium.add_orgs:
+    """``fabric:addOrgs`` and ``fabric:removeOrgs``: proposals written and signed
+    by the stack's first peer org."""
+    wanted = config.consortium.add_orgs or config.consortium.remove_orgs
+    if not wanted:
         return
     if not spec.peer_orgs or not orderers:
-        pulumi.log.warn("fabric:addOrgs: nothing proposed; it needs a peer org in this stack "
-                        "and an orderer org's card in the consortium folder")
+        pulumi.log.warn("fabric:addOrgs, fabric:removeOrgs: nothing proposed; it needs a peer "
+                        "org in this stack and an orderer org's card in the consortium folder")
         return
     proposer = spec.peer_orgs[0]
+    opts = pulumi.ResourceOptions(depends_on=list(after))
+
+    def inputs(channel: str, msp: str) -> dict[str, Any]:
+        return {"folder": config.consortium.folder, "channel": channel, "msp_id": msp,
+                "proposer": proposer.msp_id, "executor": executors[proposer.name],
+                "orderer": _orderer_input(orderers)}
+
     for channel, msp in config.consortium.add_orgs:
-        ProposalDraft(
-            f"{add_org_name(channel, msp)}-proposal",
-            {"folder": config.consortium.folder, "channel": channel, "msp_id": msp,
+        ProposalDraft(f"{add_org_name(channel, msp)}-proposal", inputs(channel, msp), opts)
+    for channel, msp in config.consortium.remove_orgs:
+        OrgRemovalDraft(f"{remove_org_name(channel, msp)}-proposal", inputs(channel, msp), opts)
+
+
+def submit_orderer(spec: NetworkSpec, orderers: Sequence[OrgCard],
+                   addressing: Addressing) -> dict[str, str] | None:
+    """The orderer the stack sends updates to: its own, or one from a card."""
+    if spec.orderer_orgs:
+        own = spec.orderer_orgs[0]
+        return {"address": orderer_address(addressing, own.nodes[0]), "domain": own.domain}
+    return _orderer_input(orderers) if orderers else None
+
+
+def settings_drafts(
+    spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
+    orderers: Sequence[OrgCard], addressing: Addressing, after: Sequence[pulumi.Resource],
+) -> None:
+    """``fabric:batchSizes``: proposals written and signed by the stack's first
+    org (the orderer orgs' admins are the ones the change needs), through the
+    stack's own orderer or one from a card."""
+    if not config.consortium.batch_sizes:
+        return
+    orderer = submit_orderer(spec, orderers, addressing)
+    if orderer is None:
+        pulumi.log.warn("fabric:batchSizes: nothing proposed; it needs an orderer org in this "
+                        "stack or its card in the consortium folder")
+        return
+    proposer = spec.orgs[0]
+    for channel, count in config.consortium.batch_sizes:
+        BatchSizeDraft(
+            f"{batch_size_name(channel, count)}-proposal",
+            {"folder": config.consortium.folder, "channel": channel, "count": count,
              "proposer": proposer.msp_id, "executor": executors[proposer.name],
-             "orderer": _orderer_input(orderers)},
+             "orderer": orderer},
             pulumi.ResourceOptions(depends_on=list(after)))
 
 
@@ -164,9 +236,10 @@ def submitted_by(folder: Path, name: str) -> str:
 
 def proposal_steps(
     spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
-    orderers: Sequence[OrgCard], after: Sequence[pulumi.Resource],
+    orderers: Sequence[OrgCard], addressing: Addressing, after: Sequence[pulumi.Resource],
 ) -> list[pulumi.Resource]:
     """Signs the approved proposals and submits the ones whose policies are met."""
+    orderer = submit_orderer(spec, orderers, addressing)
     folder = Path(config.consortium.folder)
     created: list[pulumi.Resource] = []
     for meta in sorted((folder / PROPOSALS_DIR).glob(f"*/{META_FILE}")):
@@ -193,12 +266,12 @@ def proposal_steps(
         will_sign = [*state.signed, *(org.msp_id for org in signers if approved)]
         submitter = signers[0] if signers else None
         # The stack that submitted keeps its step; no other adds one afterwards.
-        if (submitter is not None and orderers and not unmet(proposal.needs, will_sign)
+        if (submitter is not None and orderer and not unmet(proposal.needs, will_sign)
                 and submitted in ("", submitter.msp_id)):
             created.append(ProposalSubmission(
                 f"{proposal.name}-submission",
                 {**base, "msp_id": submitter.msp_id, "executor": executors[submitter.name],
-                 "orderer": _orderer_input(orderers)},
+                 "orderer": orderer},
                 pulumi.ResourceOptions(depends_on=[*after, *signing])))
         created += signing
     return created
@@ -208,10 +281,12 @@ def consortium_outputs(
     spec: NetworkSpec, config: StackConfig, cas: Mapping[str, CaMaterial],
     launched: Mapping[str, OrgNodes], addressing: Addressing,
     executors: Mapping[str, pulumi.Input[Any]], others: Sequence[OrgCard],
+    chaincode_servers: Mapping[str, str],
 ) -> dict[str, Any]:
-    """The ``orgCards`` output; with a consortium folder, the card files and the
-    proposal steps (after every node of the stack is up)."""
-    cards = org_cards(spec, cas, launched, addressing)
+    """The ``orgCards`` output; with a consortium folder, the card files, the
+    channel, chaincode and proposal steps (after every node of the stack is up).
+    ``chaincode_servers``: a local network's running servers (``<cc>/<org>``)."""
+    cards = org_cards(spec, cas, launched, card_addressing(config, addressing))
     if config.consortium.folder:
         after: list[pulumi.Resource] = list(launched.values())
         for org in spec.orgs:
@@ -221,9 +296,14 @@ def consortium_outputs(
                  "card": cards[org.name]},
                 pulumi.ResourceOptions(depends_on=[launched[org.name]])))
         orderers = [card for card in others if card.kind is OrgKind.ORDERER]
-        channel_steps(spec, config, executors, cards, orderers, addressing, after)
+        joins = channel_steps(spec, config, executors, cards, orderers, addressing, after)
+        # A whole-network stack runs its chaincodes through populate.
+        if orderers and config.consortium.orgs:
+            chaincode_steps(spec, config, executors, cas, others, orderers[0], addressing,
+                            chaincode_servers, joins)
         proposal_drafts(spec, config, executors, orderers, after)
-        proposal_steps(spec, config, executors, orderers, after)
+        settings_drafts(spec, config, executors, orderers, addressing, after)
+        proposal_steps(spec, config, executors, orderers, addressing, after)
     return {"orgCards": cards}
 
 

@@ -298,13 +298,15 @@ def deploy_network(
     addressing: Addressing = (local.addressing if local is not None
                               else ClusterAddressing(config.namespace))
     after: list[pulumi.Resource] = list(launched.values())
-    if config.populate:
+    # An org stack's channels come from cards and its chaincodes are its own
+    # orgs' part (consortium_outputs).
+    if config.populate and not config.consortium.orgs:
         after += populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
     consortium: dict[str, Any] = {}
     if config.consortium.orgs or config.consortium.folder:
         executors = stack_executors(spec, config, cluster_outputs.get("kubeconfig"), local)
         consortium = consortium_outputs(spec, config, cas, launched, addressing, executors,
-                                        others)
+                                        others, local.chaincode_servers if local else {})
     if config.backup.key and backups.storage is not None:
         taken = NetworkBackup("backup", NetworkBackupArgs(
             config=config,

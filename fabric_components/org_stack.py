@@ -1,15 +1,30 @@
 """An org stack (``fabric:orgs``): the spec cut down to the orgs the stack runs.
 Only their CAs, identities, nodes, Secrets and admin toolboxes are deployed, so
 the stack's state holds only their private keys; the other orgs are known by
-their cards in the consortium folder. network.yaml's channels and chaincodes
-are left out: across stacks, channels change by proposals."""
+their cards in the consortium folder. network.yaml's channels are left out
+(across stacks, channels change by proposals); its chaincodes are kept for the
+stack's own orgs: each installs and approves them from its own stack."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from fabric_components.stack_config import StackConfig
-from network_spec import NetworkSpec, SpecError
+from network_spec import ChaincodeSpec, NetworkSpec, SpecError
+
+
+def own_chaincodes(spec: NetworkSpec, names: tuple[str, ...]) -> tuple[ChaincodeSpec, ...]:
+    """The chaincodes the orgs ``names`` run, cut to those orgs: on each channel
+    only they approve here (the other orgs approve from their own stacks)."""
+    kept = []
+    for cc in spec.chaincodes:
+        channels = tuple(
+            dataclasses.replace(target, orgs=tuple(o for o in target.orgs if o in names))
+            for target in cc.channels if any(o in names for o in target.orgs))
+        if channels:
+            kept.append(dataclasses.replace(
+                cc, orgs=tuple(o for o in cc.orgs if o in names), channels=channels))
+    return tuple(kept)
 
 
 def org_stack_spec(spec: NetworkSpec, config: StackConfig, stack_file: str) -> NetworkSpec:
@@ -28,5 +43,5 @@ def org_stack_spec(spec: NetworkSpec, config: StackConfig, stack_file: str) -> N
         orderer_orgs=tuple(org for org in spec.orderer_orgs if org.name in names),
         peer_orgs=tuple(org for org in spec.peer_orgs if org.name in names),
         channels=(),
-        chaincodes=(),
+        chaincodes=own_chaincodes(spec, names),
     )

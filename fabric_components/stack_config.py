@@ -173,6 +173,10 @@ class ConsortiumSettings:
     """(channel, member MSP IDs): channels this orderer org creates from the members' cards."""
     join_channels: tuple[str, ...] = ()
     """Channels this stack's peers join once the channel lists their org."""
+    remove_orgs: tuple[tuple[str, str], ...] = ()
+    """(channel, MSP ID): orgs this stack proposes to remove from a channel."""
+    batch_sizes: tuple[tuple[str, int], ...] = ()
+    """(channel, max message count): block sizes this stack proposes."""
 
 
 WHOLE_NETWORK = ConsortiumSettings()
@@ -404,13 +408,7 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
         if not APPROVAL.fullmatch(entry):
             raise SpecError(r.stack_file, f"fabric:approve[{i}]",
                             f"{entry!r}: expected <proposal name>@<sha256 of update.pb>")
-    add_orgs = []
-    for i, entry in enumerate(_names(r, "addOrgs")):
-        channel, _, msp = entry.partition(":")
-        if not (CHANNEL_NAME.fullmatch(channel) and MSP_ID.fullmatch(msp)):
-            raise SpecError(r.stack_file, f"fabric:addOrgs[{i}]",
-                            f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
-        add_orgs.append((channel, msp))
+    add_orgs, remove_orgs = _channel_orgs(r, "addOrgs"), _channel_orgs(r, "removeOrgs")
     create_channels = []
     for i, entry in enumerate(_names(r, "createChannels")):
         channel, _, members = entry.partition(":")
@@ -426,13 +424,34 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
         if not CHANNEL_NAME.fullmatch(channel):
             raise SpecError(r.stack_file, f"fabric:joinChannels[{i}]",
                             f"{channel!r} is not a channel name")
+    batch_sizes = []
+    for i, entry in enumerate(_names(r, "batchSizes")):
+        channel, _, count = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and count.isdigit() and int(count) > 0):
+            raise SpecError(r.stack_file, f"fabric:batchSizes[{i}]",
+                            f"{entry!r}: expected <channel>:<max transactions per block>, "
+                            "e.g. mychannel:50")
+        batch_sizes.append((channel, int(count)))
     for key, used in (("approve", approve), ("addOrgs", add_orgs),
-                      ("createChannels", create_channels), ("joinChannels", join_channels)):
+                      ("createChannels", create_channels), ("joinChannels", join_channels),
+                      ("removeOrgs", remove_orgs), ("batchSizes", batch_sizes)):
         if used and not folder:
             raise r.fail(key, "the orgs of a consortium meet in its folder: set "
                          "fabric:consortiumDir")
-    return ConsortiumSettings(orgs, folder, approve, tuple(add_orgs), tuple(create_channels),
-                              join_channels)
+    return ConsortiumSettings(orgs, folder, approve, add_orgs, tuple(create_channels),
+                              join_channels, remove_orgs, tuple(batch_sizes))
+
+
+def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
+    """A list key of ``<channel>:<MSP ID>`` entries."""
+    entries = []
+    for i, entry in enumerate(_names(r, key)):
+        channel, _, msp = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and MSP_ID.fullmatch(msp)):
+            raise SpecError(r.stack_file, f"fabric:{key}[{i}]",
+                            f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
+        entries.append((channel, msp))
+    return tuple(entries)
 
 
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:

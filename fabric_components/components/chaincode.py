@@ -51,6 +51,28 @@ class ChaincodeArgs:
     needed with ``config``."""
 
 
+def org_server(
+    name: str, cc: ChaincodeSpec, org: OrgSpec, package_id: str, config: StackConfig,
+    cas: CaMaterial, parent: pulumi.Resource,
+) -> dict[str, pulumi.Output[str]]:
+    """The org's chaincode server Deployment and Service (``<name>-<org>``),
+    with a certificate of the org's TLS CA unless endpoint TLS is off: that
+    certificate by its common name (none without TLS)."""
+    namespace = config.namespace
+    server_tls = None
+    certs: dict[str, pulumi.Output[str]] = {}
+    if config.endpoint_tls:
+        names = server_dns_names(cc, org, namespace)
+        cert = TlsCertificate(f"{name}-{org.k8s_name}-tls", org, cas, names[-1], names,
+                              pulumi.ResourceOptions(parent=parent), config.cert_validity,
+                              config.cert_renew_before, config.cert_renewal)
+        certs[names[-1]] = cert.cert
+        server_tls = ServerTls(cert.cert, pulumi.Output.secret(cert.key), cas.tlsca_cert)
+    chaincode_server(f"{name}-{org.k8s_name}", cc, org, package_id, namespace,
+                     config.pod(cc.image, "chaincode"), server_tls, parent, config.cert_renewal)
+    return certs
+
+
 class Chaincode(pulumi.ComponentResource):
     package_ids: pulumi.Output[dict[str, str]]
     """Per org name, the package ID its peers run."""
@@ -75,22 +97,10 @@ class Chaincode(pulumi.ComponentResource):
             if args.config is not None:
                 if args.cas is None:
                     raise ValueError("ChaincodeArgs: servers in the cluster need the orgs' CAs")
-                namespace = args.config.namespace
-                server_tls = None
-                if tls:
-                    names = server_dns_names(cc, org, namespace)
-                    cas = args.cas[org_name]
-                    cert = TlsCertificate(f"{name}-{org.k8s_name}-tls", org, cas, names[-1],
-                                          names, pulumi.ResourceOptions(parent=self),
-                                          args.config.cert_validity,
-                                          args.config.cert_renew_before,
-                                          args.config.cert_renewal)
-                    self.server_certs.setdefault(org_name, {})[names[-1]] = cert.cert
-                    server_tls = ServerTls(cert.cert, pulumi.Output.secret(cert.key),
-                                           cas.tlsca_cert)
-                chaincode_server(f"{name}-{org.k8s_name}", cc, org, package.package_id,
-                                 namespace, args.config.pod(cc.image, "chaincode"),
-                                 server_tls, self, args.config.cert_renewal)
+                certs = org_server(name, cc, org, package.package_id, args.config,
+                                   args.cas[org_name], self)
+                if certs:
+                    self.server_certs[org_name] = certs
             installs[org_name] = [
                 ChaincodeInstall(
                     f"{name}-{node.k8s_name}-install",

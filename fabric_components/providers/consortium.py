@@ -2,7 +2,8 @@
 written to the consortium folder (``OrgCardFile``), a channel created from
 cards by the orderer org (``ChannelFromCards``) and joined by each member's
 own peers (``ChannelMembership``), a proposal to add an org
-to a channel (``ProposalDraft``), its admin's signature on a
+to a channel (``ProposalDraft``), to remove one (``OrgRemovalDraft``) or to
+change its block size (``BatchSizeDraft``), its admin's signature on a
 proposal its stack config approves (``ProposalSignature``) and the submission
 of a proposal once enough orgs signed (``ProposalSubmission``). Each is
 query-then-act: a signature already in the folder and valid, or a proposal
@@ -103,6 +104,69 @@ class ProposalDraft(Operation, module=TYPE_MODULE, name="ProposalDraft"):
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
         super().__init__(ProposalDraftProvider(), name, {**props, "done": None}, opts)
+
+
+class OrgRemovalDraftProvider(IdempotentOperation):
+    replace_keys = ("folder", "channel", "msp_id")
+    update_keys = ("proposer",)
+
+    def identity(self, props: dict[str, Any]) -> str:
+        return f"{props['channel']}/{props['msp_id']}"
+
+    def act(self, props: dict[str, Any]) -> None:
+        from fabric_ops.consortium.remove_org import propose_removal
+
+        propose_removal(executor_of(props), props["proposer"], Path(props["folder"]),
+                        props["channel"], _orderer(props), props["msp_id"])
+
+    def is_done(self, props: dict[str, Any]) -> bool:
+        from fabric_ops.consortium.add_org import has_org
+        from fabric_ops.consortium.proposal import proposal_dir
+        from fabric_ops.consortium.remove_org import remove_org_name
+
+        name = remove_org_name(props["channel"], props["msp_id"])
+        return (proposal_dir(Path(props["folder"]), name).exists()
+                or not has_org(executor_of(props), _orderer(props), props["channel"],
+                               props["msp_id"]))
+
+
+class OrgRemovalDraft(Operation, module=TYPE_MODULE, name="OrgRemovalDraft"):
+    """``<channel>-remove-<org>-proposal``: the stack proposes removing an org."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(OrgRemovalDraftProvider(), name, {**props, "done": None}, opts)
+
+
+class BatchSizeDraftProvider(IdempotentOperation):
+    replace_keys = ("folder", "channel", "count")
+    update_keys = ("proposer",)
+
+    def identity(self, props: dict[str, Any]) -> str:
+        return f"{props['channel']}/{props['count']}"
+
+    def act(self, props: dict[str, Any]) -> None:
+        from fabric_ops.consortium.batch_size import propose_batch_size
+
+        propose_batch_size(executor_of(props), props["proposer"], Path(props["folder"]),
+                           props["channel"], _orderer(props), int(props["count"]))
+
+    def is_done(self, props: dict[str, Any]) -> bool:
+        from fabric_ops.config_update import live_config
+        from fabric_ops.consortium.batch_size import batch_size_name, max_message_count
+        from fabric_ops.consortium.proposal import proposal_dir
+
+        name = batch_size_name(props["channel"], int(props["count"]))
+        if proposal_dir(Path(props["folder"]), name).exists():
+            return True
+        live = live_config(executor_of(props), [_orderer(props)], props["channel"])
+        return max_message_count(live) == int(props["count"])
+
+
+class BatchSizeDraft(Operation, module=TYPE_MODULE, name="BatchSizeDraft"):
+    """``<channel>-batch-size-<count>-proposal``: the stack proposes a block size."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(BatchSizeDraftProvider(), name, {**props, "done": None}, opts)
 
 
 class ProposalSignatureProvider(IdempotentOperation):

@@ -23,12 +23,13 @@ def add_org_name(channel: str, msp_id: str) -> str:
     return f"{channel}-add-{msp_id}".lower().replace(".", "-")[:63].rstrip("-")
 
 
-def _has(config: dict[str, Any], msp_id: str) -> bool:
+def lists_org(config: dict[str, Any], msp_id: str) -> bool:
+    """Whether the decoded channel config has ``msp_id`` among its application orgs."""
     return msp_id in config["channel_group"]["groups"][SECTION]["groups"]
 
 
 def has_org(executor: Executor, orderer: Orderer, channel: str, msp_id: str) -> bool:
-    return _has(live_config(executor, [orderer], channel), msp_id)
+    return lists_org(live_config(executor, [orderer], channel), msp_id)
 
 
 def propose_org(
@@ -40,7 +41,7 @@ def propose_org(
     if proposal_dir(folder, name).exists():
         return None
     current = live_config(executor, [orderer], channel)
-    if _has(current, card.msp_id):
+    if lists_org(current, card.msp_id):
         return None
     target = with_org(current, SECTION, card.msp_id, org_group(executor, card))
     proposal = propose(executor, proposer, folder, name, channel, current, target)

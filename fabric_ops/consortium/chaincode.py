@@ -1,24 +1,33 @@
 """A chaincode across org stacks: each org installs its own package on its own
 peers and approves the definition with its own admin; any member commits once
-the readiness check shows the MAJORITY of the channel's orgs approved (the
-default ``LifecycleEndorsement``), asking one peer of each approving org (from
-their cards) to endorse the commit. Until then it says who has not approved."""
+the approvals meet the channel's ``LifecycleEndorsement`` policy (read from the
+channel config; MAJORITY of the orgs by default), asking one peer of each
+approving org (from their cards) to endorse the commit. Until then it says who
+has not approved."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from fabric_ops.ccaas_package import CcaasPackage
 from fabric_ops.chaincode_ops import (
     Definition,
     Orderer,
     commit_readiness,
+    committed,
+    decide_sequence,
     ensure_approved,
     ensure_committed,
     ensure_installed,
 )
+from fabric_ops.channel_ops import peer_channels
+from fabric_ops.config_update import live_config
 from fabric_ops.executor import Executor
+
+IMPLICIT_META = 3
+"""``common.Policy.PolicyType`` of an ImplicitMetaPolicy, as configtxlator decodes it."""
 
 
 def install_and_approve(
@@ -32,24 +41,92 @@ def install_and_approve(
 
 
 @dataclass(frozen=True)
+class Quorum:
+    """How many of the channel's application orgs must approve a definition."""
+
+    rule: str
+    """``ANY``, ``ALL`` or ``MAJORITY`` (a signature policy counts as ``ALL``)."""
+    members: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        if self.rule == "ANY":
+            return 1
+        if self.rule == "MAJORITY":
+            return len(self.members) // 2 + 1
+        return len(self.members)
+
+    def describe(self) -> str:
+        return (f"LifecycleEndorsement {self.rule}: {self.count} of "
+                f"{', '.join(self.members)}")
+
+
+def lifecycle_quorum(config: dict[str, Any]) -> Quorum:
+    """The quorum of a decoded channel config's
+    ``/Channel/Application/LifecycleEndorsement``. An ImplicitMeta rule counts
+    orgs; a signature policy is not evaluated here, so every org must approve
+    before this side commits (the safe side: never a commit the peers refuse)."""
+    application = config["channel_group"]["groups"]["Application"]
+    members = tuple(sorted(application["groups"]))
+    policy = application["policies"]["LifecycleEndorsement"]["policy"]
+    if policy.get("type") == IMPLICIT_META:
+        return Quorum(str(policy["value"]["rule"]), members)
+    return Quorum("ALL", members)
+
+
+@dataclass(frozen=True)
 class CommitOutcome:
     committed: bool
     """Committed by this call."""
     missing: tuple[str, ...]
     """MSP IDs that have not approved (after a commit: those that still may)."""
+    waiting: str = ""
+    """Why it was not committed ('' once the channel has the definition)."""
+
+
+def approvals_line(approvals: Mapping[str, bool]) -> str:
+    """``approved by A, B; not yet C`` from a readiness report."""
+    approving = sorted(msp for msp, ok in approvals.items() if ok)
+    missing = sorted(msp for msp, ok in approvals.items() if not ok)
+    line = f"approved by {', '.join(approving) or 'no org yet'}"
+    return line + (f"; not yet {', '.join(missing)}" if missing else "")
 
 
 def commit_when_ready(
     executor: Executor, peer: str, orderer: Orderer, definition: Definition,
     endorsers: Mapping[str, tuple[str, str]],
 ) -> CommitOutcome:
-    """Commits when a MAJORITY of the channel's orgs approved; ``endorsers``
-    maps an MSP ID to one of its peers (address, TLS CA domain)."""
+    """Commits when the approvals meet the channel's ``LifecycleEndorsement``;
+    ``endorsers`` maps an MSP ID to one of its peers (address, TLS CA domain).
+    A definition already committed at this sequence (by another member) is
+    not committed again."""
+    current = committed(executor, peer, definition.channel, definition.name)
+    if current is not None and int(current["sequence"]) >= definition.sequence:
+        return CommitOutcome(False, ())
     readiness = commit_readiness(executor, peer, definition)
     missing = tuple(sorted(msp for msp, ok in readiness.items() if not ok))
     approving = sorted(msp for msp, ok in readiness.items() if ok)
-    if len(approving) <= len(readiness) // 2:
-        return CommitOutcome(False, missing)
+    quorum = lifecycle_quorum(live_config(executor, [orderer], definition.channel))
+    if len(approving) < quorum.count:
+        return CommitOutcome(False, missing, f"{definition.name} sequence "
+                             f"{definition.sequence} on {definition.channel}: "
+                             f"{approvals_line(readiness)} ({quorum.describe()})")
     done = ensure_committed(executor, peer, orderer, definition,
-                            [endorsers[msp] for msp in approving])
+                            [endorsers[msp] for msp in approving if msp in endorsers])
     return CommitOutcome(done, missing)
+
+
+def lifecycle_report(executor: Executor, peer: str, definition: Definition) -> str:
+    """One line on where ``definition`` stands, from the org's own ``peer``:
+    committed, or who has approved it and who not (read-only, for a preview;
+    ``definition.sequence`` is decided here as the approval decides it)."""
+    where = f"chaincode {definition.name} {definition.version} on {definition.channel}"
+    if definition.channel not in peer_channels(executor, peer):
+        return f"{where}: waits for peer {peer} to join the channel"
+    sequence = decide_sequence(executor, peer, definition.channel, definition.name,
+                               definition.version, definition.init_required, changed=False)
+    current = committed(executor, peer, definition.channel, definition.name)
+    if current is not None and int(current["sequence"]) >= sequence:
+        return f"{where}: committed at sequence {sequence}"
+    readiness = commit_readiness(executor, peer, replace(definition, sequence=sequence))
+    return f"{where}: sequence {sequence} {approvals_line(readiness)}"

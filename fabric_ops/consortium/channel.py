@@ -85,6 +85,13 @@ def with_org(config: dict[str, Any], section: str, msp_id: str,
     return changed
 
 
+def without_org(config: dict[str, Any], section: str, msp_id: str) -> dict[str, Any]:
+    """``config`` without ``msp_id``'s group in ``section`` (Application or Orderer)."""
+    changed = copy.deepcopy(config)
+    del changed["channel_group"]["groups"][section]["groups"][msp_id]
+    return changed
+
+
 def channel_files(
     orderer_cards: Sequence[OrgCard], member_cards: Sequence[OrgCard],
     consenters: Sequence[str], settings: ChannelSettings = DEFAULT_SETTINGS,

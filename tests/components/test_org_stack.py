@@ -163,3 +163,80 @@ def test_channels_are_created_from_cards_and_joined_by_each_org(
     (membership,) = member_mocks.by_provider("ChannelMembershipProvider")
     assert membership.name == "mychannel-org1-membership"
     assert membership.manifest["orderer"]["domain"] == "example.com"
+
+
+def test_the_org_installs_and_approves_its_chaincode_and_every_member_may_commit(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    for crypto in others.values():
+        write_card(tmp_path, card(crypto))
+    _, unjoined, _ = org1_stack(consortiumDir=str(tmp_path))
+    assert unjoined.by_provider("ApprovalProvider") == []
+    assert unjoined.by_provider("CommitWhenReadyProvider") == []
+
+    _, mocks, _ = org1_stack(consortiumDir=str(tmp_path), joinChannels="mychannel")
+    (install,) = mocks.by_provider("InstallProvider")
+    assert install.name == "basic-peer0-org1-install"
+    assert "basic-org1" in [r.manifest["metadata"]["name"] for r in mocks.of_type(DEPLOYMENT)]
+    (approval,) = mocks.by_provider("ApprovalProvider")
+    assert approval.name == "basic-mychannel-org1-approve"
+    assert (approval.manifest["org"], approval.manifest["package_ids"]) == (
+        "Org1", {"Org1": install.manifest["package_id"]})
+    assert approval.manifest["policy"] == "OR('Org1MSP.member','Org2MSP.member')"
+    assert approval.manifest["orderer"]["domain"] == "example.com"
+    (commit,) = mocks.by_provider("CommitWhenReadyProvider")
+    assert commit.name == "basic-mychannel-commit"
+    assert sorted(commit.manifest["endorsers"]) == ["Org1MSP", "Org2MSP"]
+    assert commit.manifest["endorsers"]["Org2MSP"]["domain"] == "org2.example.com"
+
+
+def test_removing_an_org_is_proposed_by_the_stacks_peer_org(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:removeOrgs\[1\]: 'Org2MSP': expected <channel>"):
+        sample_config("simple", consortiumDir=str(tmp_path),
+                      removeOrgs="mychannel:Org3MSP,Org2MSP")
+    with pytest.raises(SpecError, match=r"fabric:removeOrgs: the orgs of a consortium meet in"):
+        sample_config("simple", removeOrgs="mychannel:Org2MSP")
+    write_card(tmp_path, card(others["OrdererMSP"]))
+    _, mocks, _ = org1_stack(consortiumDir=str(tmp_path), removeOrgs="mychannel:Org2MSP")
+    assert mocks.by_provider("ProposalDraftProvider") == []
+    (draft,) = mocks.by_provider("OrgRemovalDraftProvider")
+    assert draft.name == "mychannel-remove-org2msp-proposal"
+    assert (draft.manifest["proposer"], draft.manifest["msp_id"]) == ("Org1MSP", "Org2MSP")
+    assert draft.manifest["orderer"]["domain"] == "example.com"
+
+
+def test_an_exposed_stack_gives_its_external_names_on_its_card():
+    config, _, outputs = org1_stack(externalAccess="loadbalancer",
+                                    externalDomain="fabric.example.org")
+    org1 = parse_card(outputs["orgCards"]["Org1"], "orgCards.Org1")
+    external = f"peer0-org1-{config.namespace}.fabric.example.org:7051"
+    assert [node.address for node in org1.nodes] == [external]
+    assert org1.anchor_peers == (external,)
+    _, _, inside = org1_stack()
+    internal = parse_card(inside["orgCards"]["Org1"], "orgCards.Org1").nodes[0].address
+    assert internal == f"peer0-org1.{config.namespace}.svc.cluster.local:7051"
+
+
+def test_a_block_size_is_proposed_through_the_stacks_own_orderer(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:batchSizes\[0\]: 'mychannel:0': expected"):
+        sample_config("simple", consortiumDir=str(tmp_path), batchSizes="mychannel:0")
+    config = sample_config("simple", orgs="Orderer", consortiumDir=str(tmp_path),
+                           batchSizes="mychannel:50")
+    spec = org_stack_spec(load_network(config.crypto_config, config.network), config, "f")
+    mocks, _ = run_program(spec, config)
+    (draft,) = mocks.by_provider("BatchSizeDraftProvider")
+    assert draft.name == "mychannel-batch-size-50-proposal"
+    assert (draft.manifest["proposer"], draft.manifest["count"]) == ("OrdererMSP", 50)
+    assert draft.manifest["orderer"] == {
+        "address": f"orderer0-orderer.{config.namespace}.svc.cluster.local:7050",
+        "domain": "example.com"}
+    write_card(tmp_path, card(others["OrdererMSP"]))
+    need = SignatureNeed("/Channel/Orderer/Admins", ("OrdererMSP",), 1)
+    proposal = Proposal("resize", tmp_path, unsigned_update(), CHANNEL, (need,), "OrdererMSP")
+    write_proposal(proposal, ["- Orderer: changes BatchSize"])
+    proposal.signature_path("OrdererMSP").write_bytes(
+        signed_by("OrdererMSP", others["OrdererMSP"].admin, proposal.update))
+    signed, _ = run_program(spec, config)
+    (submission,) = signed.by_provider("ProposalSubmissionProvider")
+    assert submission.manifest["orderer"] == draft.manifest["orderer"]

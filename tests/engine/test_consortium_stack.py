@@ -6,7 +6,10 @@ Org1's and Org2's cards; Org3's stack waits (the channel does not list it)
 without failing; Org1's stack joins its peer, proposes adding Org3 and signs;
 Org2's preview says who signed and who is missing; once its stack config
 approves the proposal, Org2's ``pulumi up`` joins its peer, signs and submits;
-Org3's next ``pulumi up`` joins its peer. No stack's state holds another org's
+Org3's next ``pulumi up`` joins its peer. The chaincode of network.yaml is
+installed and approved by Org1 and Org2, each from its own stack; Org1's
+commit waits (its preview says Org2 has not approved) and Org2's stack
+commits once the MAJORITY approved. No stack's state holds another org's
 private key."""
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from crypto import KeyPair
+from fabric_ops.chaincode_ops import Orderer, committed, invoke, query
 from fabric_ops.channel_ops import peer_channels
 from fabric_ops.consortium.proposal import load_proposal
+from localnet.chaincode_servers import chaincode_servers
 from network_spec import OrgKind
 from tests.engine.pulumi_runner import PulumiCli, state_strings, steps
 from tests.engine.volumes import static_volumes
@@ -43,6 +49,19 @@ SETTINGS = {
     "Org3": {"joinChannels": CHANNEL},
 }
 """Each org's own stack settings besides its org and folders."""
+NETWORK = f"""
+channels:
+  - name: {CHANNEL}
+    orgs: [Org1, Org2, Org3]
+chaincodes:
+  - name: basic
+    version: "1.0"
+    image: localhost/fabric-on-pulumi/asset-transfer:1.0
+    orgs: [Org1, Org2]
+    channels: [{CHANNEL}]
+"""
+"""Every org's network.yaml: the channel as the consortium plans it, the chaincode."""
+SERVED = ("basic/Org1", "basic/Org2")
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +79,29 @@ def orgs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Consort
             org.net.stop()
 
 
-def org_stack(kube: LocalKube, org: ConsortiumOrg, workdir: Path, **extra: str) -> PulumiCli:
+@pytest.fixture(scope="module")
+def servers(orgs: dict[str, ConsortiumOrg],
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The sample chaincode of each org that runs it, as its own Deployment would."""
+    def tls_ca(key: str) -> KeyPair | None:
+        org = key.split("/")[1]
+        return orgs[org].net.tls_ca(org)
+
+    with chaincode_servers(dict.fromkeys(SERVED, "basic_1.0"),
+                           tmp_path_factory.mktemp("servers"), tls_ca) as addresses:
+        yield dict(addresses)
+
+
+def org_stack(kube: LocalKube, org: ConsortiumOrg, servers: dict[str, str], workdir: Path,
+              **extra: str) -> PulumiCli:
     """The org's own stack, state backend and repository (crypto-config of the
-    whole consortium, no channels), deploying and keying only the org."""
+    whole consortium, network.yaml), deploying and keying only the org."""
     name = org.org.name.lower()
     static_volumes(kube, 2, f"consortium-{name}")
     manifest = workdir / "network.json"
-    manifest.write_text(org.net.manifest().to_json())
-    crypto_config, network = consortium_spec(workdir / "repo", ORGS)
+    own = {key: address for key, address in servers.items() if key.endswith(f"/{org.org.name}")}
+    manifest.write_text(org.net.manifest(own).to_json())
+    crypto_config, network = consortium_spec(workdir / "repo", ORGS, NETWORK)
     config_file = workdir / f"Pulumi.{name}.yaml"
     config_file.write_text(yaml.safe_dump({"config": {
         "fabric:cryptoConfig": str(crypto_config),
@@ -89,12 +123,12 @@ def org_stack(kube: LocalKube, org: ConsortiumOrg, workdir: Path, **extra: str) 
 
 
 @pytest.fixture(scope="module")
-def stacks(kube: LocalKube, orgs: dict[str, ConsortiumOrg],
+def stacks(kube: LocalKube, orgs: dict[str, ConsortiumOrg], servers: dict[str, str],
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, PulumiCli]]:
     made: dict[str, PulumiCli] = {}
     try:
         for name, extra in SETTINGS.items():
-            made[name] = org_stack(kube, orgs[name],
+            made[name] = org_stack(kube, orgs[name], servers,
                                    tmp_path_factory.mktemp(f"engine-{name.lower()}"), **extra)
         yield made
     finally:
@@ -128,7 +162,9 @@ def test_each_step_is_run_by_the_stack_that_owns_the_keys(
     began = time.monotonic()
     for org in orgs.values():
         org.publish_card()
-        org.card("OrdererMSP")
+    for org in orgs.values():
+        for other in orgs.values():
+            org.card(other.msp_id)
     ups = 0
 
     def up(name: str) -> None:
@@ -144,10 +180,14 @@ def test_each_step_is_run_by_the_stack_that_owns_the_keys(
     folder = orgs["Org1"].folder / "proposals" / PROPOSAL
     assert (folder / "signatures" / "Org1MSP.pb").is_file()
     approval = load_proposal(orgs["Org1"].folder, PROPOSAL).approval
+    pending = stacks["Org1"].run("preview")
+    assert ("chaincode basic 1.0 on consortium: sequence 1 approved by Org1MSP; not yet "
+            "Org2MSP") in pending.stdout + pending.stderr, pending.stdout + pending.stderr
 
     org2 = stacks["Org2"]
     previewed = org2.run("preview")
     shown = previewed.stdout + previewed.stderr
+    assert "chaincode basic 1.0 on consortium: waits for peer" in shown, shown
     assert (f"proposal {PROPOSAL}: signed by Org1MSP; missing /Channel/Application/Admins: "
             "1 more of Org2MSP") in shown, shown
     assert f"to sign, add to fabric:approve: {approval}" in shown, shown
@@ -163,8 +203,19 @@ def test_each_step_is_run_by_the_stack_that_owns_the_keys(
     assert (folder / "signatures" / "Org2MSP.pb").is_file()
     assert yaml.safe_load((folder / "submitted.yaml").read_text())["submittedBy"] == "Org2MSP"
 
+    org1 = orgs["Org1"]
+    order = Orderer(org1.card("OrdererMSP").nodes[0].address, "example.com")
+    definition = committed(org1.executor, org1.peers[0], CHANNEL, "basic")
+    assert definition is not None and int(definition["sequence"]) == 1
+    created = invoke(org1.executor, order, CHANNEL, "basic", "CreateAsset", ["one", "x"],
+                     [(org1.peers[0], "org1.example.com")])
+    assert created.returncode == 0, created.output
+    assert query(orgs["Org2"].executor, orgs["Org2"].peers[0], CHANNEL, "basic", "ReadAsset",
+                 ["one"]) == "x"
+
     up("Org3")
     assert joined(orgs["Org3"])
+    up("Org1")  # its commit step finds the definition committed by Org2's stack
     for runner in stacks.values():
         runner.run("preview", "--expect-no-changes")
     print(f"consortium stacks: {ups} pulumi up runs, story {time.monotonic() - began:.1f} s")

@@ -108,9 +108,10 @@ def files_holding(root: Path, secrets: list[str]) -> list[Path]:
     return found
 
 
-def consortium_spec(folder: Path, orgs: list[tuple[OrgKind, str, str]]) -> tuple[Path, Path]:
+def consortium_spec(folder: Path, orgs: list[tuple[OrgKind, str, str]],
+                    network_yaml: str) -> tuple[Path, Path]:
     """crypto-config.yaml listing every org of the consortium as the harnesses
-    run them, and a network.yaml without channels (an org stack's repository)."""
+    run them, and ``network_yaml`` as network.yaml (an org stack's repository)."""
     folder.mkdir(parents=True, exist_ok=True)
     document: dict[str, list[dict[str, object]]] = {"OrdererOrgs": [], "PeerOrgs": []}
     for kind, name, domain in orgs:
@@ -118,5 +119,5 @@ def consortium_spec(folder: Path, orgs: list[tuple[OrgKind, str, str]]) -> tuple
         document[section].append(org_entry(kind, name, domain))
     crypto_config, network = folder / "crypto-config.yaml", folder / "network.yaml"
     crypto_config.write_text(yaml.safe_dump(document))
-    network.write_text("channels: []\n")
+    network.write_text(network_yaml)
     return crypto_config, network

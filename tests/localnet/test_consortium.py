@@ -6,8 +6,10 @@ member commits once enough approved; then Org3 publishes its card, Org1
 proposes adding it, Org1's signature alone is refused by the real orderer, Org2
 signs in its own run, the update goes through once the MAJORITY is met, Org3
 joins its peer, approves a definition that needs it, commits it and endorses a
-transaction that needs it. Finally no file of the consortium folder or of another org holds an
-org's private key."""
+transaction that needs it; then Org1 proposes removing Org3, Org2 signs, and
+once submitted Org3 can no longer read the channel; the orderer org proposes
+bigger blocks and submits. Finally no file of the
+consortium folder or of another org holds an org's private key."""
 
 from __future__ import annotations
 
@@ -21,9 +23,14 @@ from fabric_ops.chaincode_ops import Definition, invoke, query
 from fabric_ops.channel_ops import ensure_orderer_joined, genesis_block, peer_channels
 from fabric_ops.config_update import applied_config, live_config
 from fabric_ops.consortium.add_org import propose_org
+from fabric_ops.consortium.batch_size import (
+    max_message_count,
+    propose_batch_size,
+    with_max_message_count,
+)
 from fabric_ops.consortium.card import OrgCard
 from fabric_ops.consortium.chaincode import CommitOutcome, commit_when_ready, install_and_approve
-from fabric_ops.consortium.channel import channel_files, org_group, with_org
+from fabric_ops.consortium.channel import channel_files, org_group, with_org, without_org
 from fabric_ops.consortium.joining import join_own_peers
 from fabric_ops.consortium.proposal import (
     ProposalError,
@@ -34,6 +41,7 @@ from fabric_ops.consortium.proposal import (
     status,
     submit,
 )
+from fabric_ops.consortium.remove_org import propose_removal
 from fabric_ops.consortium.signing import SignatureError, verify_signature
 from fabric_ops.executor import CommandFailed
 from localnet import FabricRelease
@@ -198,6 +206,42 @@ def test_orgs_build_a_channel_and_add_a_member_by_proposal(orgs: dict[str, Conso
     # Once the channel has the org, proposing it again writes nothing.
     assert propose_org(org1.executor, "Org1MSP", folder, CHANNEL, order,
                        org1.card("Org3MSP")) is None
+
+    # Org1 proposes removing Org3: a MAJORITY of the three orgs' admins signs it.
+    before = live_config(org1.executor, [order], CHANNEL)
+    removal = propose_removal(org1.executor, "Org1MSP", folder, CHANNEL, order, "Org3MSP")
+    assert removal is not None and removal.name == "consortium-remove-org3msp"
+    summary = (folder / "proposals" / removal.name / "summary.md").read_text()
+    assert "Application: removes org Org3MSP" in summary
+    assert ("/Channel/Application/Admins: MAJORITY, 2 of the admins of Org1MSP, Org2MSP, "
+            "Org3MSP") in summary
+    assert status(load_proposal(folder, removal.name), cards).missing == (
+        "/Channel/Application/Admins: 1 more of Org2MSP, Org3MSP",)
+    sign_proposal(org2.executor, "Org2MSP", removal, [removal.approval])
+    signed = status(load_proposal(folder, removal.name), cards)
+    assert signed.ready and signed.signed == ("Org1MSP", "Org2MSP")
+    submit(org2.executor, "Org2MSP", removal, signed, order)
+    left = applied_config(org2.executor, [order], CHANNEL,
+                          without_org(before, "Application", "Org3MSP"))
+    assert "Org3MSP" not in left["channel_group"]["groups"]["Application"]["groups"]
+    assert "does not list this org" in join_own_peers(org3.executor, org3.peers, order,
+                                                      CHANNEL).waiting
+
+    # A channel setting: the orderer org proposes bigger blocks; its admin is
+    # the MAJORITY of the orderer orgs, so its own signature suffices.
+    bigger = propose_batch_size(orderer.executor, "OrdererMSP", folder, CHANNEL, order, 25)
+    assert bigger is not None and bigger.name == "consortium-batch-size-25"
+    summary = (folder / "proposals" / bigger.name / "summary.md").read_text()
+    assert "Orderer: changes BatchSize" in summary
+    assert "/Channel/Orderer/Admins: the admin of OrdererMSP" in summary
+    settled = status(load_proposal(folder, bigger.name), cards)
+    assert settled.ready and settled.signed == ("OrdererMSP",)
+    submit(orderer.executor, "OrdererMSP", bigger, settled, order)
+    resized = applied_config(orderer.executor, [order], CHANNEL,
+                             with_max_message_count(left, 25))
+    assert max_message_count(resized) == 25
+    assert propose_batch_size(orderer.executor, "OrdererMSP", folder, CHANNEL, order,
+                              25) is None
     print(f"consortium story: {time.monotonic() - began:.1f} s")
 
     # No org's private key is in the consortium folder or in another org's folder.

@@ -1,0 +1,39 @@
+"""Proposing to remove an org from a channel: the proposing org fetches the
+live config, takes the org's group out of the application orgs, writes the
+proposal (its summary reads ``Application: removes org <MSP ID>``; a MAJORITY
+of the current application orgs' admins must sign, the leaving org counted)
+and signs it as its author. Nothing is written when the channel does not have
+the org or the proposal exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fabric_ops.chaincode_ops import Orderer
+from fabric_ops.config_update import live_config
+from fabric_ops.consortium.add_org import SECTION, lists_org
+from fabric_ops.consortium.channel import without_org
+from fabric_ops.consortium.proposal import Proposal, proposal_dir, propose, sign_proposal
+from fabric_ops.executor import Executor
+
+
+def remove_org_name(channel: str, msp_id: str) -> str:
+    """The proposal's name: ``<channel>-remove-<msp id>``, lowercase, '.' as '-'."""
+    return f"{channel}-remove-{msp_id}".lower().replace(".", "-")[:63].rstrip("-")
+
+
+def propose_removal(
+    executor: Executor, proposer: str, folder: Path, channel: str, orderer: Orderer,
+    msp_id: str,
+) -> Proposal | None:
+    """The new proposal, signed by ``proposer``; None when there is nothing to propose."""
+    name = remove_org_name(channel, msp_id)
+    if proposal_dir(folder, name).exists():
+        return None
+    current = live_config(executor, [orderer], channel)
+    if not lists_org(current, msp_id):
+        return None
+    target = without_org(current, SECTION, msp_id)
+    proposal = propose(executor, proposer, folder, name, channel, current, target)
+    sign_proposal(executor, proposer, proposal, [proposal.approval])
+    return proposal
