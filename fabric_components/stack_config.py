@@ -18,6 +18,7 @@ from fabric_components.durations import DURATION_HINT, parse_duration
 from fabric_components.log_spec import log_spec_problem
 from fabric_ops.consortium.proposal import APPROVAL
 from network_spec import SpecError
+from network_spec.limits import MAX_UINT32
 
 # Patterns are matched against the whole value (``fullmatch``: no trailing newline
 # slips through a ``$``) and spell digits as [0-9] (``\\d`` takes any Unicode digit).
@@ -305,7 +306,10 @@ class _Reader:
     def duration(self, key: str, default: str) -> timedelta:
         """A duration more than 0 (``90d``, ``12h``, ``30m``)."""
         value = self.string(key, default)
-        amount = parse_duration(value)
+        try:
+            amount = parse_duration(value)
+        except OverflowError:
+            raise self.fail(key, f"{value!r} is too long a duration") from None
         if amount is None:
             raise self.fail(key, f"{value!r} is not valid: {DURATION_HINT}")
         if not amount:
@@ -427,10 +431,13 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
     batch_sizes = []
     for i, entry in enumerate(_names(r, "batchSizes")):
         channel, _, count = entry.partition(":")
-        if not (CHANNEL_NAME.fullmatch(channel) and count.isdigit() and int(count) > 0):
+        # [0-9]+, not isdigit(): a Unicode digit is no count Fabric reads.
+        if not (CHANNEL_NAME.fullmatch(channel) and WHOLE_NUMBER.fullmatch(count)
+                and 0 < int(count) <= MAX_UINT32):
             raise SpecError(r.stack_file, f"fabric:batchSizes[{i}]",
                             f"{entry!r}: expected <channel>:<max transactions per block>, "
-                            "e.g. mychannel:50")
+                            f"the count from 1 to {MAX_UINT32} (Fabric's uint32), e.g. "
+                            "mychannel:50")
         batch_sizes.append((channel, int(count)))
     for key, used in (("approve", approve), ("addOrgs", add_orgs),
                       ("createChannels", create_channels), ("joinChannels", join_channels),
@@ -456,6 +463,9 @@ def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
 
 def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:
     validity = r.duration("certValidity", "3650d")
+    if validity > VALIDITY:
+        raise r.fail("certValidity", f"{r.get('certValidity')!r} is longer than the CAs' "
+                     f"{VALIDITY.days}d: a certificate must not outlive its CA")
     renew_before = r.duration("certRenewBefore", "30d")
     # A renewed certificate starts RENEWAL_SKEW back: it must end outside the window.
     if renew_before + RENEWAL_SKEW >= validity:
@@ -466,6 +476,8 @@ def _cert_lifetimes(r: _Reader) -> dict[str, timedelta]:
 
 
 KEY_GENERATION = re.compile(r"([^=,\s]+)=([0-9]+)")
+MAX_KEY_GENERATION = 2**31 - 1
+"""Kept exact through the engine's numbers (float64) and any int32 reader."""
 KEY_GENERATIONS_HINT = ("comma-separated <common name>=<whole number> pairs, e.g. "
                         "orderer1.example.com=1,Admin@org1.example.com=2")
 
@@ -479,6 +491,9 @@ def _key_generations(r: _Reader) -> dict[str, int]:
             raise r.fail("keyGenerations", f"{item!r} is not valid: {KEY_GENERATIONS_HINT}")
         if match.group(1) in generations:
             raise r.fail("keyGenerations", f"{match.group(1)} is given twice")
+        if int(match.group(2)) > MAX_KEY_GENERATION:
+            raise r.fail("keyGenerations", f"{item!r}: a key generation is at most "
+                         f"{MAX_KEY_GENERATION} (raised by one for each new key)")
         generations[match.group(1)] = int(match.group(2))
     return generations
 

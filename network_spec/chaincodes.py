@@ -16,7 +16,13 @@ from network_spec.names import (
     chaincode_version_problem,
 )
 from network_spec.org_refs import OrgDirectory
-from network_spec.policies import PolicyError, Principal, any_member_policy, parse_policy
+from network_spec.policies import (
+    PolicyError,
+    Principal,
+    any_member_policy,
+    parse_policy,
+    satisfiable_by,
+)
 
 CHAINCODE_KEYS = ("name", "version", "label", "image", "orgs", "policy", "initRequired", "channels")
 CHAINCODE_CHANNEL_KEYS = ("name", "orgs", "policy")
@@ -76,7 +82,24 @@ def _channel_policy(
                 f"invalid endorsement policy: MSP ID '{principal.msp_id}' is not a member "
                 f"of channel '{channel.name}'; its members' MSP IDs are {', '.join(members)}"
             )
+    _check_endorsable(policy, channel, orgs)
     return policy.text
+
+
+def _check_endorsable(policy: _Policy, channel: ChannelSpec, orgs: tuple[OrgSpec, ...]) -> None:
+    """Only the peers of the orgs that run a chaincode on a channel can endorse
+    its transactions: a policy that needs another member's signature would
+    refuse every transaction once the chaincode is committed."""
+    running = tuple(org.msp_id for org in orgs)
+    if satisfiable_by(policy.text, running):
+        return
+    idle = sorted({p.msp_id for p in policy.principals} - set(running))
+    raise policy.at.error(
+        f"endorsement policy cannot be met on channel '{channel.name}': only the orgs that "
+        f"run the chaincode there ({', '.join(running)}) endorse, and the policy also needs "
+        f"{', '.join(idle)}; run the chaincode in {'that org' if len(idle) == 1 else 'those orgs'} "
+        "too, or change the policy"
+    )
 
 
 def _channel_orgs(

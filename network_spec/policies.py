@@ -81,9 +81,13 @@ def _check_parentheses(tokens: list[_Token]) -> None:
 
 
 class _Parser:
-    def __init__(self, tokens: list[_Token]) -> None:
+    """Parses a policy and, as it goes, evaluates whether it is satisfied when
+    exactly the MSP IDs in ``signers`` sign."""
+
+    def __init__(self, tokens: list[_Token], signers: frozenset[str] = frozenset()) -> None:
         self._tokens = tokens
         self._next = 0
+        self._signers = signers
         self.principals: list[Principal] = []
 
     def _peek(self) -> _Token:
@@ -96,16 +100,17 @@ class _Parser:
         self._next += 1
         return token
 
-    def policy(self) -> None:
+    def policy(self) -> bool:
         if self._peek().kind != "name":
             raise PolicyError("must start with a gate: AND, OR or OutOf")
-        self._gate()
+        satisfied = self._gate()
         end = self._peek()
         if end.kind != "end":
             raise PolicyError(f"unexpected text after the policy at position {end.position}")
+        return satisfied
 
-    def _gate(self) -> int:
-        """Parse one gate; returns 1 (it counts as one sub-policy of its parent)."""
+    def _gate(self) -> bool:
+        """Parse one gate (one sub-policy of its parent); returns whether it is satisfied."""
         name = self._take("name", "a gate")
         gate = _GATES.get(name.text)
         if gate is None:
@@ -115,19 +120,21 @@ class _Parser:
         if gate == "OutOf":
             count = int(self._take("number", "a count as the first argument of OutOf").text)
             self._take(",", "',' after the count of OutOf")
-        subpolicies = self._expression()
+        results = [self._expression()]
         while self._peek().kind == ",":
             self._next += 1
-            subpolicies += self._expression()
+            results.append(self._expression())
         self._take(")", "',' or ')'")
+        subpolicies = len(results)
         if count is not None and not 1 <= count <= subpolicies:
             raise PolicyError(
                 f"OutOf({count}, ...) has {subpolicies} sub-policies; "
                 f"its count must be from 1 to {subpolicies}"
             )
-        return 1
+        needed = {"AND": subpolicies, "OR": 1}.get(gate, count or 0)
+        return sum(results) >= needed
 
-    def _expression(self) -> int:
+    def _expression(self) -> bool:
         token = self._peek()
         if token.kind == "name" and "." in token.text:
             raise PolicyError(
@@ -145,7 +152,7 @@ class _Parser:
                 f"principal '{token.text}' must be 'MSPID.role' with role {', '.join(ROLES)}"
             )
         self.principals.append(Principal(match.group(1), match.group(2)))
-        return 1
+        return match.group(1) in self._signers
 
 
 def parse_policy(policy: str) -> tuple[Principal, ...]:
@@ -155,6 +162,14 @@ def parse_policy(policy: str) -> tuple[Principal, ...]:
     parser = _Parser(tokens)
     parser.policy()
     return tuple(parser.principals)
+
+
+def satisfiable_by(policy: str, msp_ids: tuple[str, ...]) -> bool:
+    """Whether signatures of ``msp_ids`` alone can satisfy a well-formed policy
+    (each principal taken as met by its org, whatever the role)."""
+    tokens = _tokens(policy)
+    _check_parentheses(tokens)
+    return _Parser(tokens, frozenset(msp_ids)).policy()
 
 
 def any_member_policy(msp_ids: tuple[str, ...]) -> str:

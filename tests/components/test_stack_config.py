@@ -328,6 +328,13 @@ def test_certificate_lifetimes_default_to_cryptogens_and_match_the_schema():
          "number> pairs, e.g. orderer1.example.com=1,Admin@org1.example.com=2"),
         ({"keyGenerations": "a.b=1, a.b=2"}, "Pulumi.dev.yaml: fabric:keyGenerations: a.b is "
          "given twice"),
+        ({"keyGenerations": f"a.b={2**31}"}, "Pulumi.dev.yaml: fabric:keyGenerations: "
+         f"'a.b={2**31}': a key generation is at most {2**31 - 1} (raised by one for each new "
+         "key)"),
+        ({"certValidity": "3651d"}, "Pulumi.dev.yaml: fabric:certValidity: '3651d' is longer "
+         "than the CAs' 3650d: a certificate must not outlive its CA"),
+        *(({key: f"{'9' * 12}d"}, f"Pulumi.dev.yaml: fabric:{key}: '{'9' * 12}d' is too long "
+           "a duration") for key in ("certValidity", "certRenewBefore")),
     ],
 )
 def test_bad_certificate_lifetimes_name_the_stack_file_and_key(values, message):
@@ -335,3 +342,21 @@ def test_bad_certificate_lifetimes_name_the_stack_file_and_key(values, message):
         load_stack_config("dev", values.get)
     assert str(error.value) == message
     assert "\n" not in str(error.value)
+
+
+BATCH_SIZE_HINT = ("expected <channel>:<max transactions per block>, the count from 1 to "
+                   "4294967295 (Fabric's uint32), e.g. mychannel:50")
+
+
+@pytest.mark.parametrize("count", ["0", "\u00b2", "\u0663", str(2**32), "1e3", "-1"])
+def test_a_batch_size_is_an_ascii_count_fabric_can_hold(count):
+    """``²`` passed ``str.isdigit`` and then broke ``int()``; ``٣`` read as 3."""
+    with pytest.raises(SpecError) as error:
+        load_stack_config("dev", {"consortiumDir": "c",
+                                  "batchSizes": f"ok:1,mychannel:{count}"}.get)
+    entry = f"mychannel:{count}"
+    assert str(error.value) == (
+        f"Pulumi.dev.yaml: fabric:batchSizes[1]: {entry!r}: {BATCH_SIZE_HINT}")
+    config = load_stack_config("dev", {"consortiumDir": "c",
+                                       "batchSizes": f"mychannel:{2**32 - 1}"}.get)
+    assert config.consortium.batch_sizes == (("mychannel", 2**32 - 1),)

@@ -735,6 +735,33 @@ CASES = [
         "chaincodes[0].policy: invalid endorsement policy: MSP ID 'Org2MSP' is not a member "
         "of channel 'b'; its members' MSP IDs are Org1MSP",
     ),
+    *(
+        (
+            f"policy-needs-an-org-that-does-not-run-it-{i}",
+            chaincode(f"name: basic, version: '1', image: i, orgs: [Org1, Org2], "
+                      f"channels: [three], policy: \"{policy}\"", channels=THREE_ORGS),
+            "chaincodes[0].policy: endorsement policy cannot be met on channel 'three': only "
+            "the orgs that run the chaincode there (Org1MSP, Org2MSP) endorse, and the policy "
+            "also needs Org3MSP; run the chaincode in that org too, or change the policy",
+        )
+        for i, policy in enumerate((
+            "AND('Org1MSP.peer', 'Org3MSP.peer')",
+            "OutOf(2, 'Org1MSP.peer', 'Org3MSP.peer')",
+            "OR(AND('Org1MSP.peer', 'Org3MSP.peer'), AND('Org2MSP.peer', 'Org3MSP.member'))",
+        ))
+    ),
+    (
+        "channel-policy-override-needs-an-org-that-does-not-run-it",
+        chaincode(
+            "name: basic, version: '1', image: i, orgs: [Org1, Org2, Org3], channels: "
+            "[{name: three, orgs: [Org1, Org2], policy: \"OutOf(3, 'Org1MSP.peer', "
+            "'Org2MSP.peer', 'Org3MSP.peer')\"}, {name: two, orgs: [Org3]}]",
+            channels=f"{THREE_ORGS}  - {{name: two, orgs: [Org3]}}\n",
+        ),
+        "chaincodes[0].channels[0].policy: endorsement policy cannot be met on channel "
+        "'three': only the orgs that run the chaincode there (Org1MSP, Org2MSP) endorse, and "
+        "the policy also needs Org3MSP; run the chaincode in that org too, or change the policy",
+    ),
     (
         "channel-policy-override-bad",
         cc(cc_channels="[{name: mychannel, policy: \"AND('Org1MSP.peer',)\"}]"),
