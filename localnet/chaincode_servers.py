@@ -10,6 +10,7 @@ of that CA."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -163,6 +164,10 @@ def chaincode_labels(spec: NetworkSpec) -> dict[str, str]:
     return {f"{cc.name}/{org}": cc.label for cc in spec.chaincodes for org in cc.orgs}
 
 
+_PORT = re.compile(r"[0-9]+")
+_MAX_PORT = 65535
+
+
 def given_servers(values: list[str], spec: NetworkSpec, option: str) -> dict[str, str]:
     """``<chaincode>/<org>=<host>:<port>`` values to key -> address; a ValueError
     naming ``option`` and the value when one is malformed or names no pair."""
@@ -171,7 +176,8 @@ def given_servers(values: list[str], spec: NetworkSpec, option: str) -> dict[str
     for value in values:
         key, _, address = value.partition("=")
         host, _, port = address.rpartition(":")
-        if not host or not port.isdigit():
+        # [0-9]+, not isdigit(): '٣' is a digit to Python but no port to a dialer.
+        if not host or not _PORT.fullmatch(port) or not 0 < int(port) <= _MAX_PORT:
             raise ValueError(f"{option} {value}: expected <chaincode>/<org>=<host>:<port>")
         if key not in labels:
             raise ValueError(f"{option} {value}: {key} is no chaincode/org pair of network.yaml; "

@@ -30,6 +30,8 @@ def test_a_given_server_is_read() -> None:
 @pytest.mark.parametrize(("value", "message"), [
     ("basic/Org1", "--opt basic/Org1: expected <chaincode>/<org>=<host>:<port>"),
     ("basic/Org1=127.0.0.1:port", "expected <chaincode>/<org>=<host>:<port>"),
+    *((f"basic/Org1=127.0.0.1:{port}", "expected <chaincode>/<org>=<host>:<port>")
+      for port in ("\u0663\u0663", "0", "65536")),
     ("basic/Org3=127.0.0.1:9999",
      "--opt basic/Org3=127.0.0.1:9999: basic/Org3 is no chaincode/org pair of network.yaml; "
      "they are basic/Org1, basic/Org2"),
