@@ -12,6 +12,7 @@ import re
 from network_spec.names import is_dns_name
 
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
+_NUMERIC_LABEL = re.compile(r"[0-9]+")
 UPPER_BOUNDS = {
     "Province": 128,
     "Locality": 128,
@@ -46,6 +47,9 @@ def san_problem(san: str) -> str | None:
     name = san.lower()
     if name.startswith("*."):
         name = name[2:]
+    if is_dns_name(name) and _NUMERIC_LABEL.fullmatch(name.rsplit(".", 1)[-1]):
+        # 300.1.1.1 would go in as a DNS name that no client dialing it matches.
+        return f"SAN {san!r} ends in a numeric label, but is not an IP address"
     if is_dns_name(name):
         return None
     return (

@@ -439,6 +439,15 @@ CASES = [
         peer_orgs(peer_org(f"{T1}\nCA: {{Locality: \"Paris\\nFrance\"}}")),
         "PeerOrgs[0].CA.Locality: 'Paris\\nFrance' contains control characters",
     ),
+    *(
+        (
+            f"san-numeric-not-an-ip-{i}",
+            peer_orgs(peer_org(f"Specs: [{{Hostname: a, SANS: ['{san}']}}]")),
+            f"PeerOrgs[0].Specs[0].SANS[0]: SAN '{san}' ends in a numeric label, but is not "
+            "an IP address",
+        )
+        for i, san in enumerate(("300.1.1.1", "10.0.0", "peer0.org1.7"))
+    ),
     (
         "san-with-a-space",
         peer_orgs(peer_org("Specs: [{Hostname: a, SANS: ['peer a.example.com']}]")),
