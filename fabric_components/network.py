@@ -58,6 +58,8 @@ from fabric_nodes.local_network import LocalNetworkManifest
 from fabric_nodes.naming import external_host, external_label
 from fabric_nodes.node_settings import Addressing, ClusterAddressing, PeerPorts
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
+from network_spec.fields import Field
+from network_spec.k8s_names import K8sObject, Rule, external_service_name, spec_object_names
 
 DNS_LABEL_MAX = 63
 
@@ -75,6 +77,7 @@ def check_compatible(
                                 f"Service {node.k8s_name}-external is longer than a DNS label "
                                 f"({DNS_LABEL_MAX}); choose a shorter fabric:namespace or "
                                 "node name")
+    _check_external_services(spec, config, stack_file)
     known = [cc.name for cc in spec.chaincodes]
     for name in config.chaincode_include:
         if name not in known:
@@ -107,6 +110,22 @@ def check_compatible(
                 f"V3_0 needs Fabric 3.x but the stack's fabric:fabricVersion is "
                 f"{config.fabric_version}",
             )
+
+
+def _check_external_services(spec: NetworkSpec, config: StackConfig, stack_file: str) -> None:
+    """``<node>-external`` can be the name of another node's (or chaincode
+    server's) Service: ``peer0`` of org ``Org1-external`` and the LoadBalancer
+    of ``peer0`` of ``Org1``."""
+    if not config.external_domain:
+        return
+    names = spec_object_names(spec)
+    at = Field(stack_file, "fabric:externalAccess", "loadbalancer")
+    for org in spec.orgs:
+        for node in org.nodes:
+            name = external_service_name(node.k8s_name)
+            names.claim([K8sObject("Service", name, Rule.SERVICE)],
+                        f"the external Service of node {node.common_name}", at,
+                        f"node {node.common_name}")
 
 
 def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from network_spec.fields import Field
-from network_spec.model import OrgKind, OrgSpec
+from network_spec.model import NetworkSpec, OrgKind, OrgSpec
 from network_spec.names import DNS_LABEL_RULE, is_dns_label
 
 # Kubernetes' IsDNS1123Subdomain: the whole name at most 253 characters; unlike a
@@ -72,6 +72,11 @@ def chaincode_server_name(chaincode: str, org_k8s_name: str) -> str:
     """``<chaincode>-<org>``: Fabric allows capitals and ``_`` in chaincode names,
     Kubernetes does not, so the name is lowercased and ``_`` becomes ``-``."""
     return f"{chaincode.lower().replace('_', '-')}-{org_k8s_name}"
+
+
+def external_service_name(node_k8s_name: str) -> str:
+    """A node's LoadBalancer Service, with ``fabric:externalAccess: loadbalancer``."""
+    return f"{node_k8s_name}-external"
 
 
 def backup_job_name(node_k8s_name: str) -> str:
@@ -237,4 +242,15 @@ def network_object_names(orgs: Iterable[OrgSpec]) -> ObjectNames:
                            f"node {node.common_name}")
         for index, user in enumerate(org.user_names, start=1):
             names.register(user_objects(org.k8s_name, index), f"user {user}")
+    return names
+
+
+def spec_object_names(spec: NetworkSpec) -> ObjectNames:
+    """The names of a loaded network: its orgs, nodes, users and chaincode servers."""
+    names = network_object_names(spec.orgs)
+    k8s_names = {org.name: org.k8s_name for org in spec.orgs}
+    for chaincode in spec.chaincodes:
+        for org in chaincode.orgs:
+            names.register(chaincode_objects(chaincode.name, k8s_names[org]),
+                           f"the server of chaincode '{chaincode.name}' for org '{org}'")
     return names

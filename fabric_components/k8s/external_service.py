@@ -11,6 +11,7 @@ from __future__ import annotations
 import pulumi_kubernetes as k8s
 
 from fabric_components.k8s.node_objects import NodePlacement
+from network_spec.k8s_names import external_service_name
 
 EXPOSURE = "fabric.hyperledger.org/exposure"
 """Label of the Services exposed on purpose; the policy pack lets only these be
@@ -25,7 +26,7 @@ def external_service(place: NodePlacement, port_name: str, port: int,
     return k8s.core.v1.Service(
         f"{place.name}-external",
         metadata={
-            "name": f"{place.k8s_name}-external",
+            "name": external_service_name(place.k8s_name),
             "namespace": place.namespace,
             "labels": {**place.labels, EXPOSURE: "external"},
             "annotations": {AZURE_DNS_LABEL: host.split(".", 1)[0],

@@ -115,6 +115,35 @@ def test_a_name_too_long_for_a_dns_label_is_refused():
     assert "orderer0.example.com: its external name 'orderer0-orderer-nnn" in str(error.value)
 
 
+@pytest.mark.parametrize(("org", "chaincode", "owner"), [
+    ("Org1-external", "", "node peer0.org1-external.example.com"),
+    ("External", "peer0-org1", "the server of chaincode 'peer0-org1' for org 'External'"),
+])
+def test_an_external_service_must_not_take_another_services_name(tmp_path, org, chaincode,
+                                                                  owner):
+    """``<node>-external`` is also the name of the Service of node ``peer0`` of org
+    ``Org1-external``, or of chaincode ``peer0-org1``'s server for org ``External``."""
+    crypto_config, network = tmp_path / "crypto-config.yaml", tmp_path / "network.yaml"
+    crypto_config.write_text(
+        "OrdererOrgs: [{Name: Orderer, Domain: example.com, Specs: [{Hostname: orderer0}]}]\n"
+        "PeerOrgs:\n"
+        + "".join(f"  - {{Name: {name}, Domain: {name.lower()}.example.com, "
+                  "Template: {Count: 1}}\n" for name in ("Org1", org)))
+    network.write_text(
+        f"channels: [{{name: ch, orgs: [Org1, {org}]}}]\n"
+        + (f"chaincodes: [{{name: {chaincode}, version: '1', image: cc, orgs: [Org1, {org}], "
+           "channels: [ch]}]\n" if chaincode else ""))
+    spec = load_network(crypto_config, network)
+    config = sample_config("simple", externalAccess="loadbalancer", externalDomain=DOMAIN)
+    with pytest.raises(SpecError) as error:
+        check_compatible(spec, config, str(network), "Pulumi.test.yaml")
+    assert str(error.value) == (
+        "Pulumi.test.yaml: fabric:externalAccess: node peer0.org1.example.com gives the "
+        f"Service name 'peer0-org1-external', already the name of {owner}")
+    inside = sample_config("simple")
+    check_compatible(spec, inside, str(network), "Pulumi.test.yaml")
+
+
 def test_a_crypto_dir_must_carry_the_external_names(tmp_path):
     spec = load_network(ROOT / "samples/simple/crypto-config.yaml",
                         ROOT / "samples/simple/network.yaml")
