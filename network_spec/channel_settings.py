@@ -36,6 +36,8 @@ ACL_RESOURCES = (
 ACL_POLICY = re.compile(r"/Channel(/[A-Za-z0-9_.-]+)+")
 DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)")
 UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
+GO_MAX_MS = (2**63 - 1) // 1_000_000
+"""Go keeps a duration as int64 nanoseconds."""
 BYTE_SIZE = re.compile(r"([0-9]+) *(B|KB|MB|GB)?")
 UNIT_BYTES = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 
@@ -62,6 +64,9 @@ def read_duration(field: Field) -> str:
     milliseconds = sum(float(number) * UNIT_MS[unit] for number, unit in parts)
     if milliseconds != int(milliseconds) or milliseconds <= 0:
         raise field.error(f"'{text}' must be a positive whole number of milliseconds")
+    if milliseconds > GO_MAX_MS:
+        raise field.error(f"'{text}' is longer than Go's longest duration, "
+                          f"{go_duration(GO_MAX_MS)}: Fabric could not read it")
     return go_duration(int(milliseconds))
 
 

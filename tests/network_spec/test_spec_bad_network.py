@@ -762,6 +762,15 @@ CASES = [
         "'three': only the orgs that run the chaincode there (Org1MSP, Org2MSP) endorse, and "
         "the policy also needs Org3MSP; run the chaincode in that org too, or change the policy",
     ),
+    *(
+        (
+            f"batch-timeout-beyond-go-{i}",
+            f"channels:\n  - {{name: mychannel, orgs: [Org1], batchTimeout: {timeout}}}\n",
+            f"channels[0].batchTimeout: '{timeout}' is longer than Go's longest duration, "
+            "2562047h47m16.854s: Fabric could not read it",
+        )
+        for i, timeout in enumerate(("2562048h", f"{10**30}ms"))
+    ),
     (
         "channel-policy-override-bad",
         cc(cc_channels="[{name: mychannel, policy: \"AND('Org1MSP.peer',)\"}]"),

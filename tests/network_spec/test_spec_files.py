@@ -155,3 +155,24 @@ def test_a_long_or_multiline_value_is_described_not_quoted(bad_file):
     assert str(load()) == (
         f"{path}: expected a mapping with keys {keys_of(name)}, got a string of 81 characters"
     )
+
+
+@pytest.mark.parametrize(("field", "quoted"), [
+    ("channels: [{name: ch, orgs: [\"Org1\\n\"]}]", "unknown org 'Org1\\n'"),
+    ("channels: [{name: ch, orgs: [\"Org\\u0000\"]}]", "unknown org 'Org\\x00'"),
+    ("channels: [{name: ch, orgs: [Org1], batchTimeout: \"2s\\n\"}]", "'2s\\n' is not a "
+     "duration"),
+    ("channels: [{name: ch, orgs: [Org1], acls: {\"peer/Propose\\r\": /Channel/Writers}}]",
+     "unknown ACL resource 'peer/Propose\\r'"),
+])
+def test_a_control_character_quoted_from_a_file_stays_on_one_line(tmp_path, field, quoted):
+    """A newline or NUL in a value is written as its escape: the message stays
+    one line, and a terminal or CI log shows what the file holds."""
+    (tmp_path / "crypto-config.yaml").write_text(
+        "OrdererOrgs: [{Name: Orderer, Domain: example.com, Specs: [{Hostname: o0}]}]\n"
+        + GOOD_CRYPTO_CONFIG)
+    (tmp_path / "network.yaml").write_text(field + "\n")
+    with pytest.raises(SpecError) as error:
+        load_network(tmp_path / "crypto-config.yaml", tmp_path / "network.yaml")
+    assert quoted in str(error.value)
+    assert str(error.value).isprintable()
