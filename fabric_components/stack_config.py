@@ -33,6 +33,7 @@ GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 MONITORING_CHOICES = ("none", "podmonitor")
 EXTERNAL_ACCESS_CHOICES = ("none", "loadbalancer")
 DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+")
+EXTERNAL_DOMAIN_MAX = 253 - 64
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9.-]{0,248}")
 MSP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 BACKUP_MODES = ("snapshot", "offline")
@@ -396,6 +397,10 @@ def _external_domain(r: _Reader) -> str:
         raise r.fail("externalDomain", "needed with fabric:externalAccess: loadbalancer: the "
                      "DNS domain of the nodes' external names (on AKS "
                      "<region>.cloudapp.azure.com)")
+    if len(domain) > EXTERNAL_DOMAIN_MAX:
+        raise r.fail("externalDomain", f"has {len(domain)} characters; at most "
+                     f"{EXTERNAL_DOMAIN_MAX}, so that a node's label (up to 63) and a dot fit "
+                     "within a DNS name's 253")
     return domain if access == "loadbalancer" else ""
 
 

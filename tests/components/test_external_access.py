@@ -99,6 +99,8 @@ def test_without_external_access_nothing_is_exposed():
     ({"externalAccess": "loadbalancer", "externalDomain": "Not_A.Domain"},
      "fabric:externalDomain", "is not valid: a lowercase DNS name"),
     ({"externalAccess": "nodeport"}, "fabric:externalAccess", "is not one of none, loadbalancer"),
+    ({"externalAccess": "loadbalancer", "externalDomain": ".".join(["d" * 62] * 3) + ".io"},
+     "fabric:externalDomain", "has 191 characters; at most 189, so that a node's label"),
 ])
 def test_bad_settings_name_the_key(settings, key, message):
     with pytest.raises(SpecError, match=key) as error:
