@@ -4,13 +4,14 @@ there, or the loader would not check it."""
 
 from __future__ import annotations
 
-from network_spec.k8s_names import backup_kdf_name, chaincode_objects, network_object_names
+from network_spec.k8s_names import backup_kdf_name, external_service_name, spec_object_names
 from network_spec.load import load_network
 from tests.components.program import run_program, sample_config
 
 BACKUP_AND_RESTORE = {
     "cluster": "aks", "backupStorageSku": "Standard_LRS", "backupKey": "nightly-1",
     "backupPassphrase": "p", "restoreKey": "weekly",
+    "externalAccess": "loadbalancer", "externalDomain": "westeurope.cloudapp.azure.com",
 }
 NOT_DERIVED = ("Namespace", "VolumeSnapshot")
 """The namespace is the stack's; snapshot names end in the backup key, at most 40
@@ -31,11 +32,9 @@ def test_every_registered_object_name_is_known_to_the_loader():
             if r.typ.startswith("kubernetes:") and r.typ.rsplit(":", 1)[1] not in NOT_DERIVED
             and isinstance(r.manifest.get("metadata"), dict)
         }
-    expected = network_object_names(spec.orgs).names()
-    for chaincode in spec.chaincodes:
-        for org in chaincode.orgs:
-            expected |= {(o.kind, o.name)
-                         for o in chaincode_objects(chaincode.name, spec.org(org).k8s_name)}
+    expected = spec_object_names(spec).names()
+    expected |= {("Service", external_service_name(node.k8s_name))
+                 for org in spec.orgs for node in org.nodes}
     # Named after the backup key (a checked DNS label), not the spec.
     expected.add(("ConfigMap", backup_kdf_name(BACKUP_AND_RESTORE["backupKey"])))
     assert registered == expected
