@@ -169,8 +169,9 @@ class ConsortiumSettings:
     """Proposals this stack's orgs sign, as ``<name>@<sha256 of update.pb>``."""
     add_orgs: tuple[tuple[str, str], ...] = ()
     """(channel, MSP ID): orgs this stack proposes to add to a channel, by their cards."""
-    create_channels: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """(channel, member MSP IDs): channels this orderer org creates from the members' cards."""
+    create_channels: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+    """(channel, member MSP IDs, consensus ``etcdraft`` or ``BFT``): channels this
+    orderer org creates from the members' cards."""
     join_channels: tuple[str, ...] = ()
     """Channels this stack's peers join once the channel lists their org."""
     remove_orgs: tuple[tuple[str, str], ...] = ()
@@ -412,13 +413,15 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
     create_channels = []
     for i, entry in enumerate(_names(r, "createChannels")):
         channel, _, members = entry.partition(":")
+        members, _, consensus = members.partition(":")
         msps = tuple(m for m in members.split("+") if m)
         if not (CHANNEL_NAME.fullmatch(channel) and msps
-                and all(MSP_ID.fullmatch(m) for m in msps)):
+                and all(MSP_ID.fullmatch(m) for m in msps)
+                and consensus in ("", "etcdraft", "BFT")):
             raise SpecError(r.stack_file, f"fabric:createChannels[{i}]",
-                            f"{entry!r}: expected <channel>:<MSP ID>+<MSP ID>..., e.g. "
+                            f"{entry!r}: expected <channel>:<MSP ID>+<MSP ID>...[:BFT], e.g. "
                             "mychannel:Org1MSP+Org2MSP")
-        create_channels.append((channel, msps))
+        create_channels.append((channel, msps, consensus or "etcdraft"))
     join_channels = _names(r, "joinChannels")
     for i, channel in enumerate(join_channels):
         if not CHANNEL_NAME.fullmatch(channel):

@@ -244,11 +244,12 @@ class ChannelFromCardsProvider(IdempotentOperation):
 
     def act(self, props: dict[str, Any]) -> None:
         from fabric_ops.channel_ops import ensure_orderer_joined, genesis_block
-        from fabric_ops.consortium.channel import channel_files
+        from fabric_ops.consortium.channel import RAFT, channel_files
 
         executor = executor_of(props)
         files = channel_files(_cards([props["orderer_card"]]), _cards(props["member_cards"]),
-                              props["consenters"])
+                              props["consenters"],
+                              consensus=props.get("consensus", RAFT))
         genesis = genesis_block(executor, props["channel"], files)
         for admin in props["admins"]:
             ensure_orderer_joined(executor, admin["address"], admin["domain"], props["channel"],
