@@ -20,6 +20,7 @@ import yaml
 from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.org_nodes import OrgNodes
 from fabric_components.consortium_chaincode import chaincode_steps
+from fabric_components.consortium_consenters import consenter_drafts
 from fabric_components.crypto_material import CaMaterial
 from fabric_components.providers.consortium import (
     SUBMITTED_FILE,
@@ -311,6 +312,8 @@ def consortium_outputs(
                             chaincode_servers, joins)
         proposal_drafts(spec, config, executors, orderers, after)
         settings_drafts(spec, config, executors, orderers, addressing, after)
+        consenter_drafts(spec, config, executors, submit_orderer(spec, orderers, addressing),
+                         after)
         proposal_steps(spec, config, executors, orderers, addressing, after)
     return {"orgCards": cards}
 

@@ -34,6 +34,7 @@ EXTERNAL_ACCESS_CHOICES = ("none", "loadbalancer")
 DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+")
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9.-]{0,248}")
 MSP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
+NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 BACKUP_MODES = ("snapshot", "offline")
 
 
@@ -178,6 +179,10 @@ class ConsortiumSettings:
     """(channel, MSP ID): orgs this stack proposes to remove from a channel."""
     batch_sizes: tuple[tuple[str, int], ...] = ()
     """(channel, max message count): block sizes this stack proposes."""
+    add_consenters: tuple[tuple[str, str], ...] = ()
+    """(channel, orderer common name on a card): consenters this stack proposes."""
+    remove_consenters: tuple[tuple[str, str], ...] = ()
+    """(channel, orderer common name on a card): consenters this stack proposes removing."""
 
 
 WHOLE_NETWORK = ConsortiumSettings()
@@ -435,14 +440,19 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
                             f"{entry!r}: expected <channel>:<max transactions per block>, "
                             "e.g. mychannel:50")
         batch_sizes.append((channel, int(count)))
+    add_consenters = _channel_nodes(r, "addConsenters")
+    remove_consenters = _channel_nodes(r, "removeConsenters")
     for key, used in (("approve", approve), ("addOrgs", add_orgs),
                       ("createChannels", create_channels), ("joinChannels", join_channels),
-                      ("removeOrgs", remove_orgs), ("batchSizes", batch_sizes)):
+                      ("removeOrgs", remove_orgs), ("batchSizes", batch_sizes),
+                      ("addConsenters", add_consenters),
+                      ("removeConsenters", remove_consenters)):
         if used and not folder:
             raise r.fail(key, "the orgs of a consortium meet in its folder: set "
                          "fabric:consortiumDir")
     return ConsortiumSettings(orgs, folder, approve, add_orgs, tuple(create_channels),
-                              join_channels, remove_orgs, tuple(batch_sizes))
+                              join_channels, remove_orgs, tuple(batch_sizes), add_consenters,
+                              remove_consenters)
 
 
 def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
@@ -454,6 +464,19 @@ def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
             raise SpecError(r.stack_file, f"fabric:{key}[{i}]",
                             f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
         entries.append((channel, msp))
+    return tuple(entries)
+
+
+def _channel_nodes(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
+    """A list key of ``<channel>:<orderer common name>`` entries."""
+    entries = []
+    for i, entry in enumerate(_names(r, key)):
+        channel, _, node = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and NODE_NAME.fullmatch(node)):
+            raise SpecError(r.stack_file, f"fabric:{key}[{i}]",
+                            f"{entry!r}: expected <channel>:<orderer common name>, e.g. "
+                            "mychannel:orderer3.example.com")
+        entries.append((channel, node))
     return tuple(entries)
 
 

@@ -274,3 +274,25 @@ def test_a_bft_channel_is_created_from_cards_by_an_orderer_org_of_four_nodes(
     assert created.manifest["consenters"] == [f"orderer{i}.example.com" for i in range(4)]
     orderer_card = parse_card(outputs["orgCards"]["Orderer"], "orgCards.Orderer")
     assert [n.name for n in orderer_card.nodes if n.sign_cert] == created.manifest["consenters"]
+
+
+def test_consenter_changes_are_proposed_one_per_entry_through_the_stacks_own_orderer(
+        tmp_path: Path):
+    with pytest.raises(SpecError, match=r"fabric:removeConsenters\[0\]: 'mychannel': expected "
+                                        r"<channel>:<orderer common name>"):
+        sample_config("simple", consortiumDir=str(tmp_path), removeConsenters="mychannel")
+    config = sample_config("simple", orgs="Orderer", consortiumDir=str(tmp_path),
+                           addConsenters="mychannel:orderer3.example.com",
+                           removeConsenters="mychannel:orderer0.example.com")
+    spec = org_stack_spec(load_network(config.crypto_config, config.network), config, "f")
+    mocks, _ = run_program(spec, config)
+    drafts = mocks.by_provider("ConsenterDraftProvider")
+    assert [(d.name, d.manifest["change"], d.manifest["node"]) for d in drafts] == [
+        ("mychannel-add-consenter-orderer3-example-com-proposal", "add",
+         "orderer3.example.com"),
+        ("mychannel-remove-consenter-orderer0-example-com-proposal", "remove",
+         "orderer0.example.com")]
+    assert {d.manifest["proposer"] for d in drafts} == {"OrdererMSP"}
+    assert drafts[0].manifest["orderer"] == {
+        "address": f"orderer0-orderer.{config.namespace}.svc.cluster.local:7050",
+        "domain": "example.com"}
