@@ -21,6 +21,7 @@ from fabric_ops.executor import AdminPaths
 from fabric_ops.local_executor import LocalExecutor
 from localnet import FabricRelease
 from network_spec import load_network
+from network_spec.model import Capabilities, ChannelSettings
 from tests.fabric_ops.consortium_material import card
 
 pytestmark = pytest.mark.fabric
@@ -80,6 +81,9 @@ def test_too_few_consenters_or_cards_without_identities_are_refused(
         for i, node in enumerate(orderer.nodes)))
     with pytest.raises(ValueError, match=r"no signCert for \['orderer2.example.com'\]"):
         channel_files([unsigned], [org1], consenters(orderer), consensus="BFT")
+    set_levels = ChannelSettings(capabilities=Capabilities(application="V2_5"))
+    with pytest.raises(ValueError, match="needs channel capability V3_0, got V2_0"):
+        channel_files([orderer], [org1], consenters(orderer), set_levels, consensus="BFT")
     raft = channel_files([unsigned], [org1], consenters(orderer))
     assert not [path for path in raft if path.startswith("identity/")]
     assert b"OrdererType: etcdraft" in raft["configtx.yaml"]
