@@ -4,6 +4,7 @@ network.yaml: read the stack config, load the spec, register the network."""
 import pulumi
 
 from fabric_components import registration_gc
+from fabric_components.card_channels import check_card_channels
 from fabric_components.network import check_compatible, crypto_source, deploy_network
 from fabric_components.org_stack import org_stack_spec
 from fabric_components.stack_config import load_stack_config
@@ -16,6 +17,7 @@ try:
     spec = load_network(config.crypto_config, config.network)
     check_compatible(spec, config, config.network, f"Pulumi.{pulumi.get_stack()}.yaml")
     spec = org_stack_spec(spec, config, f"Pulumi.{pulumi.get_stack()}.yaml")
+    check_card_channels(spec, config, f"Pulumi.{pulumi.get_stack()}.yaml")
     crypto = crypto_source(spec, config)
     local = (load_manifest(config.local_network, f"Pulumi.{pulumi.get_stack()}.yaml", spec,
                            config.crypto_dir)

@@ -20,6 +20,7 @@ import yaml
 from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.org_nodes import OrgNodes
 from fabric_components.consortium_chaincode import chaincode_steps
+from fabric_components.consortium_consenters import consenter_drafts
 from fabric_components.crypto_material import CaMaterial
 from fabric_components.providers.consortium import (
     SUBMITTED_FILE,
@@ -57,6 +58,7 @@ from fabric_ops.consortium.proposal import (
 )
 from fabric_ops.consortium.remove_org import remove_org_name
 from network_spec import NetworkSpec, NodeSpec, OrgKind, OrgSpec
+from network_spec.bft import BFT
 
 
 def _addresses(org: OrgSpec, addressing: Addressing) -> dict[str, str]:
@@ -95,17 +97,22 @@ def org_cards(
     for org in spec.orgs:
         component = launched[org.name]
         names = list(component.tls_certs)
+        signers = list(component.sign_certs) if org.kind is OrgKind.ORDERER else []
         anchors = [org.nodes[0].common_name] if org.kind is OrgKind.PEER and org.nodes else []
 
         def document(values: list[Any], org: OrgSpec = org, names: list[str] = names,
-                     anchors: list[str] = anchors) -> dict[str, Any]:
-            ca, tls_ca, admin, *tls = values
+                     signers: list[str] = signers, anchors: list[str] = anchors,
+                     ) -> dict[str, Any]:
+            ca, tls_ca, admin, *certs = values
+            tls, sign = certs[:len(names)], certs[len(names):]
             return build_card(org, ca, tls_ca, admin, _addresses(org, addressing),
-                              dict(zip(names, tls, strict=True)), anchors).to_document()
+                              dict(zip(names, tls, strict=True)), anchors,
+                              dict(zip(signers, sign, strict=True))).to_document()
 
         cards[org.name] = pulumi.Output.all(
             cas[org.name].ca_cert, cas[org.name].tlsca_cert, component.admin_cert,
             *component.tls_certs.values(),
+            *(component.sign_certs[cn] for cn in signers),
         ).apply(document)
     return cards
 
@@ -140,12 +147,14 @@ def channel_steps(
     folder = Path(config.consortium.folder)
     joins: dict[str, list[pulumi.Resource]] = {}
     opts = pulumi.ResourceOptions(depends_on=list(after))
-    for channel, members in config.consortium.create_channels:
+    for channel, members, consensus in config.consortium.create_channels:
         if not spec.orderer_orgs:
             pulumi.log.warn(f"fabric:createChannels: {channel} needs an orderer org in this stack")
             continue
         org = spec.orderer_orgs[0]
-        ChannelFromCards(f"{channel}-channel", {
+        # Raft channels keep the inputs they were created with before BFT existed.
+        bft = {"consensus": consensus} if consensus == BFT else {}
+        ChannelFromCards(f"{channel}-channel", {**bft,
             "channel": channel, "orderer_card": cards[org.name],
             "member_cards": [read_card(folder, msp).to_document() for msp in members],
             "consenters": [node.common_name for node in org.nodes],
@@ -303,6 +312,8 @@ def consortium_outputs(
                             chaincode_servers, joins)
         proposal_drafts(spec, config, executors, orderers, after)
         settings_drafts(spec, config, executors, orderers, addressing, after)
+        consenter_drafts(spec, config, executors, submit_orderer(spec, orderers, addressing),
+                         after)
         proposal_steps(spec, config, executors, orderers, addressing, after)
     return {"orgCards": cards}
 

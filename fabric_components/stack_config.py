@@ -36,6 +36,7 @@ DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{
 EXTERNAL_DOMAIN_MAX = 253 - 64
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9.-]{0,248}")
 MSP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
+NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 BACKUP_MODES = ("snapshot", "offline")
 
 
@@ -171,14 +172,19 @@ class ConsortiumSettings:
     """Proposals this stack's orgs sign, as ``<name>@<sha256 of update.pb>``."""
     add_orgs: tuple[tuple[str, str], ...] = ()
     """(channel, MSP ID): orgs this stack proposes to add to a channel, by their cards."""
-    create_channels: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """(channel, member MSP IDs): channels this orderer org creates from the members' cards."""
+    create_channels: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+    """(channel, member MSP IDs, consensus ``etcdraft`` or ``BFT``): channels this
+    orderer org creates from the members' cards."""
     join_channels: tuple[str, ...] = ()
     """Channels this stack's peers join once the channel lists their org."""
     remove_orgs: tuple[tuple[str, str], ...] = ()
     """(channel, MSP ID): orgs this stack proposes to remove from a channel."""
     batch_sizes: tuple[tuple[str, int], ...] = ()
     """(channel, max message count): block sizes this stack proposes."""
+    add_consenters: tuple[tuple[str, str], ...] = ()
+    """(channel, orderer common name on a card): consenters this stack proposes."""
+    remove_consenters: tuple[tuple[str, str], ...] = ()
+    """(channel, orderer common name on a card): consenters this stack proposes removing."""
 
 
 WHOLE_NETWORK = ConsortiumSettings()
@@ -421,13 +427,15 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
     create_channels = []
     for i, entry in enumerate(_names(r, "createChannels")):
         channel, _, members = entry.partition(":")
+        members, _, consensus = members.partition(":")
         msps = tuple(m for m in members.split("+") if m)
         if not (CHANNEL_NAME.fullmatch(channel) and msps
-                and all(MSP_ID.fullmatch(m) for m in msps)):
+                and all(MSP_ID.fullmatch(m) for m in msps)
+                and consensus in ("", "etcdraft", "BFT")):
             raise SpecError(r.stack_file, f"fabric:createChannels[{i}]",
-                            f"{entry!r}: expected <channel>:<MSP ID>+<MSP ID>..., e.g. "
+                            f"{entry!r}: expected <channel>:<MSP ID>+<MSP ID>...[:BFT], e.g. "
                             "mychannel:Org1MSP+Org2MSP")
-        create_channels.append((channel, msps))
+        create_channels.append((channel, msps, consensus or "etcdraft"))
     join_channels = _names(r, "joinChannels")
     for i, channel in enumerate(join_channels):
         if not CHANNEL_NAME.fullmatch(channel):
@@ -444,14 +452,19 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
                             f"the count from 1 to {MAX_UINT32} (Fabric's uint32), e.g. "
                             "mychannel:50")
         batch_sizes.append((channel, int(count)))
+    add_consenters = _channel_nodes(r, "addConsenters")
+    remove_consenters = _channel_nodes(r, "removeConsenters")
     for key, used in (("approve", approve), ("addOrgs", add_orgs),
                       ("createChannels", create_channels), ("joinChannels", join_channels),
-                      ("removeOrgs", remove_orgs), ("batchSizes", batch_sizes)):
+                      ("removeOrgs", remove_orgs), ("batchSizes", batch_sizes),
+                      ("addConsenters", add_consenters),
+                      ("removeConsenters", remove_consenters)):
         if used and not folder:
             raise r.fail(key, "the orgs of a consortium meet in its folder: set "
                          "fabric:consortiumDir")
     return ConsortiumSettings(orgs, folder, approve, add_orgs, tuple(create_channels),
-                              join_channels, remove_orgs, tuple(batch_sizes))
+                              join_channels, remove_orgs, tuple(batch_sizes), add_consenters,
+                              remove_consenters)
 
 
 def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
@@ -463,6 +476,19 @@ def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
             raise SpecError(r.stack_file, f"fabric:{key}[{i}]",
                             f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
         entries.append((channel, msp))
+    return tuple(entries)
+
+
+def _channel_nodes(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
+    """A list key of ``<channel>:<orderer common name>`` entries."""
+    entries = []
+    for i, entry in enumerate(_names(r, key)):
+        channel, _, node = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and NODE_NAME.fullmatch(node)):
+            raise SpecError(r.stack_file, f"fabric:{key}[{i}]",
+                            f"{entry!r}: expected <channel>:<orderer common name>, e.g. "
+                            "mychannel:orderer3.example.com")
+        entries.append((channel, node))
     return tuple(entries)
 
 

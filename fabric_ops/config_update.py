@@ -162,7 +162,8 @@ def required_signers(
     return sorted(needed)
 
 
-def _with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> dict[str, Any]:
+def with_consenters(config: dict[str, Any], chosen: list[dict[str, Any]]) -> dict[str, Any]:
+    """``config`` with the Raft consenters or BFT consenter mapping ``chosen``."""
     if is_bft(config):
         return with_bft_consenters(config, chosen)
     changed = copy.deepcopy(config)
@@ -205,13 +206,13 @@ def update_steps(current: dict[str, Any], target: dict[str, Any]) -> list[dict[s
     for rotated in rotations(have, want):
         have = [rotated if consenter_address(c) == consenter_address(rotated) else c
                 for c in have]
-        steps.append(_with_consenters(current, have))
+        steps.append(with_consenters(current, have))
     for added in [c for c in want if consenter_key(c) not in {consenter_key(h) for h in have}]:
         have = ordered([*have, added])
-        steps.append(_with_consenters(current, have))
+        steps.append(with_consenters(current, have))
     for removed in [c for c in have if consenter_key(c) not in wanted]:
         have = ordered([c for c in have if c is not removed])
-        steps.append(_with_consenters(current, have))
+        steps.append(with_consenters(current, have))
     last = steps[-1] if steps else current
     if not same_config(last, target):
         steps.append(target)

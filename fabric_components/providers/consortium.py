@@ -2,8 +2,9 @@
 written to the consortium folder (``OrgCardFile``), a channel created from
 cards by the orderer org (``ChannelFromCards``) and joined by each member's
 own peers (``ChannelMembership``), a proposal to add an org
-to a channel (``ProposalDraft``), to remove one (``OrgRemovalDraft``) or to
-change its block size (``BatchSizeDraft``), its admin's signature on a
+to a channel (``ProposalDraft``), to remove one (``OrgRemovalDraft``), to
+change its block size (``BatchSizeDraft``) or one consenter
+(``ConsenterDraft``), its admin's signature on a
 proposal its stack config approves (``ProposalSignature``) and the submission
 of a proposal once enough orgs signed (``ProposalSubmission``). Each is
 query-then-act: a signature already in the folder and valid, or a proposal
@@ -169,6 +170,45 @@ class BatchSizeDraft(Operation, module=TYPE_MODULE, name="BatchSizeDraft"):
         super().__init__(BatchSizeDraftProvider(), name, {**props, "done": None}, opts)
 
 
+class ConsenterDraftProvider(IdempotentOperation):
+    replace_keys = ("folder", "channel", "change", "node")
+    update_keys = ("proposer",)
+
+    def identity(self, props: dict[str, Any]) -> str:
+        return f"{props['channel']}/{props['change']}/{props['node']}"
+
+    def act(self, props: dict[str, Any]) -> None:
+        from fabric_ops.consortium.consenter_change import propose_consenter_change
+
+        propose_consenter_change(executor_of(props), props["proposer"], Path(props["folder"]),
+                                 props["channel"], _orderer(props), props["change"],
+                                 props["node"])
+
+    def is_done(self, props: dict[str, Any]) -> bool:
+        from fabric_ops.config_update import live_config
+        from fabric_ops.consortium.consenter_change import (
+            card_node,
+            changed_consenters,
+            consenter_change_name,
+        )
+        from fabric_ops.consortium.proposal import proposal_dir
+
+        folder = Path(props["folder"])
+        name = consenter_change_name(props["channel"], props["change"], props["node"])
+        if proposal_dir(folder, name).exists():
+            return True
+        live = live_config(executor_of(props), [_orderer(props)], props["channel"])
+        return changed_consenters(live, props["change"], *card_node(folder, props["node"])) is None
+
+
+class ConsenterDraft(Operation, module=TYPE_MODULE, name="ConsenterDraft"):
+    """``<channel>-<add|remove>-consenter-<node>-proposal``: the stack proposes
+    one consenter change, the node known by its orderer org's card."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ConsenterDraftProvider(), name, {**props, "done": None}, opts)
+
+
 class ProposalSignatureProvider(IdempotentOperation):
     replace_keys = ("folder", "proposal", "sha256", "msp_id")
 
@@ -244,11 +284,12 @@ class ChannelFromCardsProvider(IdempotentOperation):
 
     def act(self, props: dict[str, Any]) -> None:
         from fabric_ops.channel_ops import ensure_orderer_joined, genesis_block
-        from fabric_ops.consortium.channel import channel_files
+        from fabric_ops.consortium.channel import RAFT, channel_files
 
         executor = executor_of(props)
         files = channel_files(_cards([props["orderer_card"]]), _cards(props["member_cards"]),
-                              props["consenters"])
+                              props["consenters"],
+                              consensus=props.get("consensus", RAFT))
         genesis = genesis_block(executor, props["channel"], files)
         for admin in props["admins"]:
             ensure_orderer_joined(executor, admin["address"], admin["domain"], props["channel"],

@@ -47,8 +47,9 @@ def _card(folder: Path, crypto_config: str, crypto_dir: Path, org_name: str,
     crypto = read_org_tree(crypto_dir, org)
     anchors = [org.nodes[0].common_name] if org.kind is OrgKind.PEER and org.nodes else []
     tls = {cn: identity.tls.cert_pem for cn, identity in crypto.nodes.items()}
+    sign = {cn: identity.sign.cert_pem for cn, identity in crypto.nodes.items()}
     path = write_card(folder, build_card(org, crypto.cas.ca.cert_pem, crypto.cas.tlsca.cert_pem,
-                                         crypto.admin.sign.cert_pem, given, tls, anchors))
+                                         crypto.admin.sign.cert_pem, given, tls, anchors, sign))
     print(path)
     return 0
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.x509.oid import NameOID
 
 from network_spec import OrgKind, OrgSpec, SpecError
 
@@ -28,6 +29,17 @@ class CardNode:
     """``host:port`` where the other orgs reach it."""
     tls_cert: str = ""
     """Orderers: the TLS certificate a Raft consenter entry names."""
+    sign_cert: str = ""
+    """Orderers: the enrollment (sign) certificate a BFT consenter entry names
+    as its identity, the one its block signatures are checked against."""
+
+    def to_document(self) -> dict[str, str]:
+        document = {"name": self.name, "address": self.address}
+        if self.tls_cert:
+            document["tlsCert"] = self.tls_cert
+        if self.sign_cert:
+            document["signCert"] = self.sign_cert
+        return document
 
 
 @dataclass(frozen=True)
@@ -55,11 +67,7 @@ class OrgCard:
         }
         if self.admin_certs:
             document["adminCerts"] = list(self.admin_certs)
-        document["nodes"] = [
-            {"name": n.name, "address": n.address, **({"tlsCert": n.tls_cert} if n.tls_cert
-                                                      else {})}
-            for n in self.nodes
-        ]
+        document["nodes"] = [n.to_document() for n in self.nodes]
         if self.kind is OrgKind.PEER:
             document["anchorPeers"] = list(self.anchor_peers)
         return document
@@ -112,6 +120,18 @@ def check_card(card: OrgCard, file: str) -> None:
             _signed_by(_certificate(node.tls_cert, file, where), tls_ca, file, where, "TLS CA")
         elif card.kind is OrgKind.ORDERER:
             raise SpecError(file, f"nodes[{i}].tlsCert", "an orderer lists its TLS certificate")
+        if node.sign_cert:
+            _check_sign_cert(node, ca, file, f"nodes[{i}].signCert")
+
+
+def _check_sign_cert(node: CardNode, ca: x509.Certificate, file: str, where: str) -> None:
+    """A node's enrollment certificate: issued by the org's CA to that node."""
+    cert = _certificate(node.sign_cert, file, where)
+    _signed_by(cert, ca, file, where, "CA")
+    names = [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    if names != [node.name]:
+        raise SpecError(file, where, f"issued to {', '.join(names) or 'no common name'}, "
+                        f"not to the node {node.name}")
 
 
 def _text(document: dict[str, Any], key: str, file: str, where: str = "") -> str:
@@ -135,7 +155,7 @@ def parse_card(document: Any, file: str) -> OrgCard:
             raise SpecError(file, f"nodes[{i}]", "a node is a mapping")
         nodes.append(CardNode(_text(entry, "name", file, f"nodes[{i}]."),
                               _text(entry, "address", file, f"nodes[{i}]."),
-                              str(entry.get("tlsCert", ""))))
+                              str(entry.get("tlsCert", "")), str(entry.get("signCert", ""))))
     card = OrgCard(
         msp_id=_text(document, "mspId", file),
         kind=kind,
@@ -165,14 +185,17 @@ def read_card(folder: Path, msp_id: str) -> OrgCard:
 def build_card(
     org: OrgSpec, ca_cert: str, tls_ca_cert: str, admin_cert: str,
     addresses: Mapping[str, str], tls_certs: Mapping[str, str] = {},
-    anchor_peers: Sequence[str] = (),
+    anchor_peers: Sequence[str] = (), sign_certs: Mapping[str, str] = {},
 ) -> OrgCard:
     """The card of ``org`` from its public material: ``addresses`` maps each
-    node's common name to where other orgs reach it, ``tls_certs`` an orderer's
-    nodes to their TLS certificates; ``anchor_peers`` are common names."""
+    node's common name to where other orgs reach it, ``tls_certs`` and
+    ``sign_certs`` an orderer's nodes to their TLS and enrollment certificates;
+    ``anchor_peers`` are common names."""
+    orderer = org.kind is OrgKind.ORDERER
     nodes = tuple(
         CardNode(n.common_name, addresses[n.common_name],
-                 tls_certs.get(n.common_name, "") if org.kind is OrgKind.ORDERER else "")
+                 tls_certs.get(n.common_name, "") if orderer else "",
+                 sign_certs.get(n.common_name, "") if orderer else "")
         for n in org.nodes
     )
     return OrgCard(

@@ -6,21 +6,25 @@ their cards (the orderer org's stack creates it without any member's keys)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
 
-from fabric_ops.configtx import PROFILE, msp_policies
-from fabric_ops.consortium.card import OrgCard
+from fabric_ops.configtx import IDENTITY_DIR, PROFILE, msp_policies
+from fabric_ops.consortium.card import CardNode, OrgCard
 from fabric_ops.executor import CommandFailed, Executor
+from fabric_ops.smartbft_options import configtx_smartbft
 from network_spec import OrgKind
+from network_spec.bft import BFT, BFT_CHANNEL_CAPABILITY, MIN_BFT_CONSENTERS
 from network_spec.model import ChannelSettings
 
 CA_FILE = "cacerts/ca-cert.pem"
 TLS_CA_FILE = "tlscacerts/tlsca-cert.pem"
 DEFAULT_SETTINGS = ChannelSettings()
+RAFT = "etcdraft"
 
 
 def card_msp_files(card: OrgCard) -> dict[str, str]:
@@ -92,16 +96,54 @@ def without_org(config: dict[str, Any], section: str, msp_id: str) -> dict[str, 
     return changed
 
 
+def _consensus(consensus: str, consenters: Sequence[str], nodes: Mapping[str, CardNode],
+               msp_ids: Mapping[str, str], settings: ChannelSettings) -> dict[str, Any]:
+    """The Orderer section's consenters: Raft's ``EtcdRaft``, or BFT's
+    ``ConsenterMapping`` (IDs 1..n in the order of ``consenters``, each node's
+    identity its enrollment certificate) with the SmartBFT options."""
+    def tls(cn: str) -> dict[str, Any]:
+        certificate = f"tls/{cn}.crt"
+        return {**_host_port(nodes[cn].address), "ClientTLSCert": certificate,
+                "ServerTLSCert": certificate}
+
+    if consensus != BFT:
+        return {"EtcdRaft": {"Consenters": [tls(cn) for cn in consenters]}}
+    if len(consenters) < MIN_BFT_CONSENTERS:
+        raise ValueError(f"a BFT channel needs at least {MIN_BFT_CONSENTERS} consenters (3f+1 "
+                         f"tolerate f faulty ones); the cards list {len(consenters)}")
+    unsigned = [cn for cn in consenters if not nodes[cn].sign_cert]
+    if unsigned:
+        raise ValueError(f"a BFT channel names each consenter's identity; the cards give no "
+                         f"signCert for {unsigned}")
+    return {
+        "ConsenterMapping": [{"ID": i, **tls(cn), "MSPID": msp_ids[cn],
+                              "Identity": f"{IDENTITY_DIR}/{cn}.pem"}
+                             for i, cn in enumerate(consenters, start=1)],
+        "SmartBFT": configtx_smartbft(settings.smartbft),
+    }
+
+
 def channel_files(
     orderer_cards: Sequence[OrgCard], member_cards: Sequence[OrgCard],
     consenters: Sequence[str], settings: ChannelSettings = DEFAULT_SETTINGS,
+    consensus: str = RAFT,
 ) -> dict[str, bytes]:
-    """configtxgen's input (profile ``configtx.PROFILE``) for a Raft channel of
-    ``member_cards`` ordered by ``consenters`` (common names on the orderer cards)."""
+    """configtxgen's input (profile ``configtx.PROFILE``) for a channel of
+    ``member_cards`` ordered by ``consenters`` (common names on the orderer
+    cards) with ``consensus`` (``etcdraft`` or ``BFT``; BFT needs 4 consenters
+    and the V3_0 channel capability, which it gets unless ``settings`` set
+    another level, refused then)."""
     nodes = {n.name: n for card in orderer_cards for n in card.nodes}
+    msp_ids = {n.name: card.msp_id for card in orderer_cards for n in card.nodes}
     unknown = [cn for cn in consenters if cn not in nodes]
     if unknown:
         raise ValueError(f"consenters {unknown} are on no orderer card")
+    if consensus == BFT and settings.capabilities.channel != BFT_CHANNEL_CAPABILITY:
+        if settings.capabilities != DEFAULT_SETTINGS.capabilities:
+            raise ValueError(f"a BFT channel needs channel capability {BFT_CHANNEL_CAPABILITY}, "
+                             f"got {settings.capabilities.channel}")
+        settings = dataclasses.replace(settings, capabilities=dataclasses.replace(
+            settings.capabilities, channel=BFT_CHANNEL_CAPABILITY))
     implicit = {"Readers": "ANY Readers", "Writers": "ANY Writers", "Admins": "MAJORITY Admins"}
     policies = {k: {"Type": "ImplicitMeta", "Rule": v} for k, v in implicit.items()}
     endorsement = {"Type": "ImplicitMeta", "Rule": "MAJORITY Endorsement"}
@@ -109,16 +151,14 @@ def channel_files(
         "Policies": policies,
         "Capabilities": {settings.capabilities.channel: True},
         "Orderer": {
-            "OrdererType": "etcdraft",
+            "OrdererType": consensus,
             "BatchTimeout": settings.batch_timeout,
             "BatchSize": {
                 "MaxMessageCount": settings.batch_size.max_message_count,
                 "AbsoluteMaxBytes": settings.batch_size.absolute_max_bytes,
                 "PreferredMaxBytes": settings.batch_size.preferred_max_bytes,
             },
-            "EtcdRaft": {"Consenters": [
-                {**_host_port(nodes[cn].address), "ClientTLSCert": f"tls/{cn}.crt",
-                 "ServerTLSCert": f"tls/{cn}.crt"} for cn in consenters]},
+            **_consensus(consensus, consenters, nodes, msp_ids, settings),
             "Organizations": [_organization(card, consenters) for card in orderer_cards],
             "Policies": {**policies, "BlockValidation": {"Type": "ImplicitMeta",
                                                          "Rule": "ANY Writers"}},
@@ -136,4 +176,6 @@ def channel_files(
              **_msp_tree([*orderer_cards, *member_cards])}
     for cn in consenters:
         files[f"tls/{cn}.crt"] = nodes[cn].tls_cert.encode()
+        if consensus == BFT:
+            files[f"{IDENTITY_DIR}/{cn}.pem"] = nodes[cn].sign_cert.encode()
     return files

@@ -20,6 +20,7 @@ import yaml
 from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.config_update import SignatureNeed, signature_needs, update_envelope
 from fabric_ops.consortium.card import OrgCard
+from fabric_ops.consortium.consenter_set import consenter_changes
 from fabric_ops.consortium.envelope import UpdateEnvelope, parse_envelope
 from fabric_ops.consortium.signing import SignatureError, sign_update, verify_signature
 from fabric_ops.executor import CommandFailed, CommandResult, Executor
@@ -80,7 +81,7 @@ class Proposal:
 
 
 def _changes(current: dict[str, Any], target: dict[str, Any]) -> list[str]:
-    lines = []
+    lines = consenter_changes(current, target)
     for section in ("Application", "Orderer"):
         before = current["channel_group"]["groups"][section]
         after = target["channel_group"]["groups"][section]

@@ -15,15 +15,16 @@ from typing import Any
 import pytest
 
 from crypto import OrgCrypto, generate_org
+from fabric_components.card_channels import check_card_channels
 from fabric_components.org_stack import org_stack_spec
-from fabric_components.stack_config import StackConfig
+from fabric_components.stack_config import StackConfig, load_stack_config
 from fabric_ops.config_update import SignatureNeed
 from fabric_ops.consortium.card import parse_card, write_card
 from fabric_ops.consortium.proposal import Proposal, write_proposal
 from network_spec import SpecError
 from network_spec.load import load_network
 from tests.components.mocks import RecordingMocks, plain
-from tests.components.program import run_program, sample_config
+from tests.components.program import ROOT, run_program, sample_config
 from tests.fabric_ops.consortium_material import CHANNEL, card, signed_by, unsigned_update
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -158,6 +159,7 @@ def test_channels_are_created_from_cards_and_joined_by_each_org(
     (created,) = orderer_mocks.by_provider("ChannelFromCardsProvider")
     assert created.name == "mychannel-channel"
     assert created.manifest["consenters"] == ["orderer0.example.com"]
+    assert "consensus" not in created.manifest  # Raft, as before BFT channels from cards
     assert [c["mspId"] for c in created.manifest["member_cards"]] == ["Org1MSP", "Org2MSP"]
     _, member_mocks, _ = org1_stack(consortiumDir=str(tmp_path), joinChannels="mychannel")
     (membership,) = member_mocks.by_provider("ChannelMembershipProvider")
@@ -240,3 +242,57 @@ def test_a_block_size_is_proposed_through_the_stacks_own_orderer(
     signed, _ = run_program(spec, config)
     (submission,) = signed.by_provider("ProposalSubmissionProvider")
     assert submission.manifest["orderer"] == draft.manifest["orderer"]
+
+
+def test_a_bft_channel_is_created_from_cards_by_an_orderer_org_of_four_nodes(
+        tmp_path: Path):
+    """Its consenters are the org's nodes, each on the org's card with the
+    enrollment certificate a BFT consenter entry names; BFT on Fabric 2 or with
+    fewer than 4 orderers is refused naming the stack file and the entry."""
+    bft = "bftchannel:Org1MSP:BFT"
+    for version, refused in (
+            ("2.5.9", r"Pulumi\.test\.yaml: fabric:createChannels\[0\]: bftchannel: BFT "
+                      r"needs Fabric 3\.x"),
+            ("3.1.1", r"at least 4 consenters .* has 1 \(orderer0\.example\.com\)")):
+        config = sample_config("simple", orgs="Orderer", consortiumDir=str(tmp_path),
+                               createChannels=bft, fabricVersion=version)
+        spec = org_stack_spec(load_network(config.crypto_config, config.network), config, "f")
+        with pytest.raises(SpecError, match=refused):
+            check_card_channels(spec, config, "Pulumi.test.yaml")
+    network = ROOT / "tests" / "localnet" / "bft_network"
+    config = load_stack_config("test", {
+        "cryptoConfig": str(network / "crypto-config.yaml"),
+        "network": str(network / "network.yaml"), "fabricVersion": "3.1.1",
+        "orgs": "Orderer", "consortiumDir": str(tmp_path), "createChannels": bft}.get)
+    whole = load_network(config.crypto_config, config.network)
+    write_card(tmp_path, card(generate_org(whole.org("Org1"))))
+    spec = org_stack_spec(whole, config, "f")
+    check_card_channels(spec, config, "Pulumi.test.yaml")
+    mocks, outputs = run_program(spec, config)
+    (created,) = mocks.by_provider("ChannelFromCardsProvider")
+    assert created.manifest["consensus"] == "BFT"
+    assert created.manifest["consenters"] == [f"orderer{i}.example.com" for i in range(4)]
+    orderer_card = parse_card(outputs["orgCards"]["Orderer"], "orgCards.Orderer")
+    assert [n.name for n in orderer_card.nodes if n.sign_cert] == created.manifest["consenters"]
+
+
+def test_consenter_changes_are_proposed_one_per_entry_through_the_stacks_own_orderer(
+        tmp_path: Path):
+    with pytest.raises(SpecError, match=r"fabric:removeConsenters\[0\]: 'mychannel': expected "
+                                        r"<channel>:<orderer common name>"):
+        sample_config("simple", consortiumDir=str(tmp_path), removeConsenters="mychannel")
+    config = sample_config("simple", orgs="Orderer", consortiumDir=str(tmp_path),
+                           addConsenters="mychannel:orderer3.example.com",
+                           removeConsenters="mychannel:orderer0.example.com")
+    spec = org_stack_spec(load_network(config.crypto_config, config.network), config, "f")
+    mocks, _ = run_program(spec, config)
+    drafts = mocks.by_provider("ConsenterDraftProvider")
+    assert [(d.name, d.manifest["change"], d.manifest["node"]) for d in drafts] == [
+        ("mychannel-add-consenter-orderer3-example-com-proposal", "add",
+         "orderer3.example.com"),
+        ("mychannel-remove-consenter-orderer0-example-com-proposal", "remove",
+         "orderer0.example.com")]
+    assert {d.manifest["proposer"] for d in drafts} == {"OrdererMSP"}
+    assert drafts[0].manifest["orderer"] == {
+        "address": f"orderer0-orderer.{config.namespace}.svc.cluster.local:7050",
+        "domain": "example.com"}

@@ -18,13 +18,15 @@ CHANNEL = "mychannel"
 
 
 def card(crypto: OrgCrypto) -> OrgCard:
-    """The org's card, its nodes reached at ``<common name>:7050``."""
+    """The org's card (orderers with their TLS and sign certificates), its
+    nodes reached at ``<common name>:7050``."""
     org = crypto.org
     addresses = {n.common_name: f"{n.common_name}:7050" for n in org.nodes}
     tls = {cn: identity.tls.cert_pem for cn, identity in crypto.nodes.items()}
+    sign = {cn: identity.sign.cert_pem for cn, identity in crypto.nodes.items()}
     anchors = [org.nodes[0].common_name] if org.kind is OrgKind.PEER else []
     return build_card(org, crypto.cas.ca.cert_pem, crypto.cas.tlsca.cert_pem,
-                      crypto.admin.sign.cert_pem, addresses, tls, anchors)
+                      crypto.admin.sign.cert_pem, addresses, tls, anchors, sign)
 
 
 def unsigned_update() -> bytes:

@@ -26,9 +26,10 @@ def card_of(crypto: OrgCrypto, admin_cert: str = "") -> OrgCard:
     org = crypto.org
     addresses = {n.common_name: f"10.0.0.{i}:7050" for i, n in enumerate(org.nodes)}
     tls = {cn: ident.tls.cert_pem for cn, ident in crypto.nodes.items()}
+    sign = {cn: ident.sign.cert_pem for cn, ident in crypto.nodes.items()}
     anchors = [org.nodes[0].common_name] if org.kind is OrgKind.PEER else []
     return build_card(org, crypto.cas.ca.cert_pem, crypto.cas.tlsca.cert_pem,
-                      admin_cert or crypto.admin.sign.cert_pem, addresses, tls, anchors)
+                      admin_cert or crypto.admin.sign.cert_pem, addresses, tls, anchors, sign)
 
 
 def test_a_card_round_trips_and_holds_no_private_key(tmp_path: Path,
@@ -41,6 +42,7 @@ def test_a_card_round_trips_and_holds_no_private_key(tmp_path: Path,
     orderer = read_card(tmp_path, "OrdererMSP")
     orderer0 = generated["Orderer"].nodes["orderer0.example.com"]
     assert orderer.nodes[0].tls_cert == orderer0.tls.cert_pem
+    assert orderer.nodes[0].sign_cert == orderer0.sign.cert_pem
     org1 = read_card(tmp_path, "Org1MSP")
     assert org1.anchor_peers == ("10.0.0.0:7050",) and not org1.admin_certs
 
@@ -55,6 +57,23 @@ def test_a_card_whose_ca_did_not_issue_its_certificates_is_refused(
     refused = r"OrdererMSP\.yaml: nodes\[0\]\.tlsCert: not issued by the card's TLS CA"
     with pytest.raises(SpecError, match=refused):
         read_card(tmp_path, "OrdererMSP")
+
+
+def test_an_orderer_sign_certificate_of_another_ca_or_node_is_refused(
+        tmp_path: Path, generated: dict[str, OrgCrypto]):
+    """A BFT consenter's identity must be the node's own, issued by its org's CA."""
+    write_card(tmp_path, card_of(generated["Orderer"]))
+    path = card_path(tmp_path, "OrdererMSP")
+    document = yaml.safe_load(path.read_text())
+    peer = generated["Org1"].nodes["peer0.org1.example.com"]
+    for sign_cert, refused in (
+            (peer.sign.cert_pem, r"nodes\[0\]\.signCert: not issued by the card's CA"),
+            (generated["Orderer"].admin.sign.cert_pem,
+             r"nodes\[0\]\.signCert: issued to Admin@example\.com, not to the node orderer0")):
+        document["nodes"][0]["signCert"] = sign_cert
+        path.write_text(yaml.safe_dump(document))
+        with pytest.raises(SpecError, match=refused):
+            read_card(tmp_path, "OrdererMSP")
 
 
 def test_a_card_under_another_name_or_missing_fields_is_refused(

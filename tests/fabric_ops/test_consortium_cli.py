@@ -34,6 +34,13 @@ def test_card_status_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["card", str(folder), str(SIMPLE / "crypto-config.yaml"),
                  str(tmp_path / "crypto"), "Org1", "peer9=1:2"]) == 1
     assert "no address for peer0.org1.example.com" in capsys.readouterr().err
+    orderer = generate_org(spec.org("Orderer"))
+    write_org_tree(orderer, tmp_path / "crypto")
+    assert main(["card", str(folder), str(SIMPLE / "crypto-config.yaml"),
+                 str(tmp_path / "crypto"), "Orderer", "orderer0.example.com=10.1.0.9:7050"]) == 0
+    (node,) = read_card(folder, "OrdererMSP").nodes
+    assert node.sign_cert == orderer.nodes["orderer0.example.com"].sign.cert_pem
+    capsys.readouterr()
 
     write_card(folder, card(org2))
     need = SignatureNeed("/Channel/Application/Admins", ("Org1MSP", "Org2MSP"), 2)

@@ -19,10 +19,10 @@ from network_spec import OrgKind, OrgSpec
 KEY_MARKER = "PRIVATE KEY"
 
 
-def org_entry(kind: OrgKind, name: str, domain: str) -> dict[str, object]:
+def org_entry(kind: OrgKind, name: str, domain: str, orderers: int = 1) -> dict[str, object]:
     entry: dict[str, object] = {"Name": name, "Domain": domain, "EnableNodeOUs": True}
     if kind is OrgKind.ORDERER:
-        entry["Specs"] = [{"Hostname": "orderer0"}]
+        entry["Specs"] = [{"Hostname": f"orderer{i}"} for i in range(orderers)]
     else:
         entry.update({"Template": {"Count": 1}, "Users": {"Count": 1}})
     return entry
@@ -38,12 +38,12 @@ class ConsortiumOrg:
 
     @classmethod
     def start(cls, kind: OrgKind, name: str, domain: str, workdir: Path, folder: Path,
-              release: FabricRelease) -> ConsortiumOrg:
+              release: FabricRelease, orderers: int = 1) -> ConsortiumOrg:
         spec_dir = workdir / "spec"
         spec_dir.mkdir(parents=True)
         section = "OrdererOrgs" if kind is OrgKind.ORDERER else "PeerOrgs"
         (spec_dir / "crypto-config.yaml").write_text(
-            yaml.safe_dump({section: [org_entry(kind, name, domain)]}))
+            yaml.safe_dump({section: [org_entry(kind, name, domain, orderers)]}))
         (spec_dir / "network.yaml").write_text("channels: []\n")
         net = LocalNetwork.start(load_spec_dir(spec_dir), workdir / "net", release)
         return cls(net, folder)
@@ -60,10 +60,11 @@ class ConsortiumOrg:
         crypto = self.net.crypto[self.org.name]
         addresses = {cn: node.endpoint for cn, node in self.net.nodes.items()}
         tls = {cn: identity.tls.cert_pem for cn, identity in crypto.nodes.items()}
+        sign = {cn: identity.sign.cert_pem for cn, identity in crypto.nodes.items()}
         anchors = [self.org.nodes[0].common_name] if self.org.kind is OrgKind.PEER else []
         return write_card(self.folder, build_card(
             self.org, crypto.cas.ca.cert_pem, crypto.cas.tlsca.cert_pem,
-            crypto.admin.sign.cert_pem, addresses, tls, anchors))
+            crypto.admin.sign.cert_pem, addresses, tls, anchors, sign))
 
     def card(self, msp_id: str) -> OrgCard:
         """Another org's checked card; its TLS CA becomes known to this org's admin."""
