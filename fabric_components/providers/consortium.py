@@ -349,3 +349,56 @@ class ChannelMembership(Operation, module=TYPE_MODULE, name="ChannelMembership")
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
         super().__init__(ChannelMembershipProvider(), name,
                          {**props, "waiting": None, "done": None}, opts)
+
+
+class OwnAnchorPeersProvider(IdempotentOperation):
+    """Sets the org's anchor peers on a channel with its own admin, once the
+    channel lists the org; until then it records why it waits (``waiting``)
+    and stays not done. ``replaced`` and ``change`` keep the anchors the
+    channel had and the change made (``<old> -> <new>``)."""
+
+    replace_keys = ("channel", "msp_id")
+    update_keys = ("anchors",)
+
+    def identity(self, props: dict[str, Any]) -> str:
+        return f"{props['channel']}/{props['msp_id']}"
+
+    def _set(self, props: dict[str, Any]) -> dict[str, Any]:
+        from fabric_ops.consortium.anchors import ensure_own_anchor_peers
+
+        change, waiting = ensure_own_anchor_peers(
+            executor_of(props), _orderer(props), props["channel"], props["msp_id"],
+            props["anchors"])
+        if change is None:
+            return {**props, "waiting": waiting, "done": not waiting}
+        return {**props, "waiting": waiting, "replaced": list(change.old),
+                "change": change.describe(), "done": True}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(id_=self.identity(props), outs=self._set(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(outs=self._set({**news, "replaced": _olds.get("replaced"),
+                                            "change": _olds.get("change")}))
+
+    def is_done(self, props: dict[str, Any]) -> bool:
+        """Not done too while the channel cannot be read or does not list the
+        org (any more): the next ``pulumi up`` waits again, as at first."""
+        from fabric_ops.config_update import ConfigUpdateError
+        from fabric_ops.consortium.anchors import pending_anchor_change
+
+        try:
+            return pending_anchor_change(executor_of(props), _orderer(props), props["channel"],
+                                         props["msp_id"], props["anchors"]) is None
+        except (ConfigUpdateError, ValueError):
+            return False
+
+
+class OwnAnchorPeers(Operation, module=TYPE_MODULE, name="OwnAnchorPeers"):
+    """``<channel>-<org>-anchor-peers``: the org's own anchor peers on a channel
+    (its group's AnchorPeers, its admin's signature alone: no proposal)."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(OwnAnchorPeersProvider(), name,
+                         {**props, "waiting": None, "replaced": None, "change": None,
+                          "done": None}, opts)

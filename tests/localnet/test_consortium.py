@@ -1,15 +1,15 @@
 """A consortium of separately run orgs on real nodes: an orderer org and two
 peer orgs, each with its own harness, folder and keys, sharing only the
 consortium folder. The orderer org creates a channel from the members' cards;
-each member joins its own peer, installs and approves a chaincode, which a
-member commits once enough approved; then Org3 publishes its card, Org1
-proposes adding it, Org1's signature alone is refused by the real orderer, Org2
-signs in its own run, the update goes through once the MAJORITY is met, Org3
-joins its peer, approves a definition that needs it, commits it and endorses a
-transaction that needs it; then Org1 proposes removing Org3, Org2 signs, and
-once submitted Org3 can no longer read the channel; the orderer org proposes
-bigger blocks and submits. Finally no file of the
-consortium folder or of another org holds an org's private key."""
+each member joins its own peer (Org2 changes its own anchor peers alone),
+installs and approves a chaincode, which a member commits once enough approved;
+then Org3 publishes its card, Org1 proposes adding it, Org1's signature alone
+is refused by the real orderer, Org2 signs in its own run, the update goes
+through once the MAJORITY is met, Org3 joins its peer, approves a definition
+that needs it, commits it and endorses a transaction that needs it; then Org1
+proposes removing Org3, Org2 signs, and once submitted Org3 can no longer read
+the channel; the orderer org proposes bigger blocks and submits. Finally no
+file of the consortium folder or of another org holds an org's private key."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from fabric_ops.chaincode_ops import Definition, invoke, query
 from fabric_ops.channel_ops import ensure_orderer_joined, genesis_block, peer_channels
 from fabric_ops.config_update import applied_config, live_config
 from fabric_ops.consortium.add_org import propose_org
+from fabric_ops.consortium.anchors import set_own_anchor_peers
 from fabric_ops.consortium.batch_size import (
     max_message_count,
     propose_batch_size,
@@ -122,6 +123,15 @@ def test_orgs_build_a_channel_and_add_a_member_by_proposal(orgs: dict[str, Conso
     assert "does not list this org yet" in waiting.waiting
     for org in (org1, org2):
         assert join_own_peers(org.executor, org.peers, order, CHANNEL).joined == tuple(org.peers)
+
+    # Org2's anchor peers are its own: its admin alone changes them, twice
+    # (none, then its card's again), and a third time finds nothing to do.
+    card_anchors = orderer.card("Org2MSP").anchor_peers
+    cleared = set_own_anchor_peers(org2.executor, order, CHANNEL, "Org2MSP", ())
+    assert cleared is not None and cleared.old == card_anchors
+    restored = set_own_anchor_peers(org2.executor, order, CHANNEL, "Org2MSP", card_anchors)
+    assert restored is not None and (restored.old, restored.new) == ((), card_anchors)
+    assert set_own_anchor_peers(org2.executor, order, CHANNEL, "Org2MSP", card_anchors) is None
 
     # Each org installs and approves its own package; a member commits once
     # the MAJORITY approved, and not before.
