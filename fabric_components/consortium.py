@@ -17,11 +17,13 @@ from typing import Any
 import pulumi
 import yaml
 
+from fabric_components.card_stacks import stack_cards
 from fabric_components.components.executors import toolbox_executors
 from fabric_components.components.org_nodes import OrgNodes
 from fabric_components.consortium_chaincode import chaincode_steps
 from fabric_components.consortium_consenters import consenter_drafts
 from fabric_components.crypto_material import CaMaterial
+from fabric_components.org_stack import own_anchor_peers
 from fabric_components.providers.consortium import (
     SUBMITTED_FILE,
     BatchSizeDraft,
@@ -29,6 +31,7 @@ from fabric_components.providers.consortium import (
     ChannelMembership,
     OrgCardFile,
     OrgRemovalDraft,
+    OwnAnchorPeers,
     ProposalDraft,
     ProposalSignature,
     ProposalSubmission,
@@ -127,6 +130,16 @@ def folder_cards(config: StackConfig, spec: NetworkSpec) -> list[OrgCard]:
             if path.stem not in own]
 
 
+def other_cards(config: StackConfig, spec: NetworkSpec) -> list[OrgCard]:
+    """The other orgs' cards: the folder's, and those of ``fabric:cardStacks``
+    (a stack's card wins over the folder's for the same MSP ID: it is the
+    one that stack last published), by MSP ID."""
+    own = {org.msp_id for org in spec.orgs}
+    by_msp = {card.msp_id: card for card in folder_cards(config, spec)}
+    by_msp.update({card.msp_id: card for card in stack_cards(config) if card.msp_id not in own})
+    return [by_msp[msp] for msp in sorted(by_msp)]
+
+
 def _signers(proposal: Proposal, spec: NetworkSpec) -> list[OrgSpec]:
     """The stack's orgs whose admins the proposal's policies count."""
     members = {msp for need in proposal.needs for msp in need.members}
@@ -139,12 +152,15 @@ def _orderer_input(orderers: Sequence[OrgCard]) -> dict[str, str]:
 
 def channel_steps(
     spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
-    cards: Mapping[str, pulumi.Output[dict[str, Any]]], orderers: Sequence[OrgCard],
+    cards: Mapping[str, pulumi.Output[dict[str, Any]]], others: Sequence[OrgCard],
     addressing: Addressing, after: Sequence[pulumi.Resource],
 ) -> dict[str, list[pulumi.Resource]]:
-    """``fabric:createChannels`` by the stack's orderer org, ``fabric:joinChannels``
-    by each of its peer orgs; per joined channel, its memberships."""
+    """``fabric:createChannels`` by the stack's orderer org (members by the
+    other orgs' cards, else the folder's), ``fabric:joinChannels`` by each of
+    its peer orgs; per joined channel, its memberships."""
     folder = Path(config.consortium.folder)
+    known = {card.msp_id: card for card in others}
+    orderers = [card for card in others if card.kind is OrgKind.ORDERER]
     joins: dict[str, list[pulumi.Resource]] = {}
     opts = pulumi.ResourceOptions(depends_on=list(after))
     for channel, members, consensus in config.consortium.create_channels:
@@ -156,7 +172,8 @@ def channel_steps(
         bft = {"consensus": consensus} if consensus == BFT else {}
         ChannelFromCards(f"{channel}-channel", {**bft,
             "channel": channel, "orderer_card": cards[org.name],
-            "member_cards": [read_card(folder, msp).to_document() for msp in members],
+            "member_cards": [(known.get(msp) or read_card(folder, msp)).to_document()
+                             for msp in members],
             "consenters": [node.common_name for node in org.nodes],
             "executor": executors[org.name],
             "admins": [{"address": orderer_admin_address(addressing, node),
@@ -173,6 +190,24 @@ def channel_steps(
             "orderer": _orderer_input(orderers),
         }, opts) for org in spec.peer_orgs]
     return joins
+
+
+def anchor_steps(
+    spec: NetworkSpec, config: StackConfig, executors: Mapping[str, pulumi.Input[Any]],
+    orderers: Sequence[OrgCard], addressing: Addressing,
+    joins: Mapping[str, Sequence[pulumi.Resource]],
+) -> None:
+    """Per joined channel and peer org of the stack, its own anchor peers
+    (network.yaml's, else its card's default) set by its own admin once its
+    peers joined; ``addressing`` is the cards' (where the other orgs reach them)."""
+    for channel, memberships in joins.items():
+        for membership, org in zip(memberships, spec.peer_orgs, strict=True):
+            anchors = [peer_address(addressing, node)
+                       for node in own_anchor_peers(config, org, channel)]
+            OwnAnchorPeers(f"{channel}-{org.k8s_name}-anchor-peers", {
+                "channel": channel, "msp_id": org.msp_id, "anchors": anchors,
+                "executor": executors[org.name], "orderer": _orderer_input(orderers),
+            }, pulumi.ResourceOptions(depends_on=[membership]))
 
 
 def proposal_drafts(
@@ -305,7 +340,9 @@ def consortium_outputs(
                  "card": cards[org.name]},
                 pulumi.ResourceOptions(depends_on=[launched[org.name]])))
         orderers = [card for card in others if card.kind is OrgKind.ORDERER]
-        joins = channel_steps(spec, config, executors, cards, orderers, addressing, after)
+        joins = channel_steps(spec, config, executors, cards, others, addressing, after)
+        anchor_steps(spec, config, executors, orderers, card_addressing(config, addressing),
+                     joins)
         # A whole-network stack runs its chaincodes through populate.
         if orderers and config.consortium.orgs:
             chaincode_steps(spec, config, executors, cas, others, orderers[0], addressing,

@@ -35,7 +35,7 @@ from fabric_components.components.rollout import (
 from fabric_components.consortium import (
     card_tls_cas,
     consortium_outputs,
-    folder_cards,
+    other_cards,
     stack_executors,
 )
 from fabric_components.crypto_material import (
@@ -259,7 +259,7 @@ def deploy_network(
         org.name: crypto.cas(org, pulumi.ResourceOptions()) for org in spec.orgs
     }
     # Other orgs of a consortium: their TLS CAs come from their cards.
-    others = folder_cards(config, spec)
+    others = other_cards(config, spec)
     tls_ca_pems = pulumi.Output.all(
         **{org.name: cas[org.name].tlsca_cert for org in spec.orgs}
     )

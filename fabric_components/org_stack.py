@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from fabric_components.stack_config import StackConfig
-from network_spec import ChaincodeSpec, NetworkSpec, SpecError
+from network_spec import ChaincodeSpec, NetworkSpec, NodeSpec, OrgSpec, SpecError, load_network
 
 
 def own_chaincodes(spec: NetworkSpec, names: tuple[str, ...]) -> tuple[ChaincodeSpec, ...]:
@@ -45,3 +45,15 @@ def org_stack_spec(spec: NetworkSpec, config: StackConfig, stack_file: str) -> N
         channels=(),
         chaincodes=own_chaincodes(spec, names),
     )
+
+
+def own_anchor_peers(config: StackConfig, org: OrgSpec, channel: str) -> tuple[NodeSpec, ...]:
+    """The anchor peers network.yaml gives ``org`` on ``channel`` (the org
+    stack's spec leaves channels out, so network.yaml is read whole); its
+    first peer, as its card says, when network.yaml does not list the channel."""
+    whole = load_network(config.crypto_config, config.network)
+    for spec in whole.channels:
+        if spec.name == channel and org.name in spec.orgs:
+            names = spec.anchors_of(org.name)
+            return tuple(node for node in org.nodes if node.common_name in names)
+    return org.nodes[:1]

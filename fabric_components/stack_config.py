@@ -36,6 +36,7 @@ DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{
 EXTERNAL_DOMAIN_MAX = 253 - 64
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9.-]{0,248}")
 MSP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 BACKUP_MODES = ("snapshot", "offline")
 
@@ -185,6 +186,9 @@ class ConsortiumSettings:
     """(channel, orderer common name on a card): consenters this stack proposes."""
     remove_consenters: tuple[tuple[str, str], ...] = ()
     """(channel, orderer common name on a card): consenters this stack proposes removing."""
+    card_stacks: tuple[str, ...] = ()
+    """Stacks (``<org>/<project>/<stack>``, same backend) whose ``orgCards``
+    output gives other orgs' cards, besides the folder's."""
 
 
 WHOLE_NETWORK = ConsortiumSettings()
@@ -454,17 +458,23 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
         batch_sizes.append((channel, int(count)))
     add_consenters = _channel_nodes(r, "addConsenters")
     remove_consenters = _channel_nodes(r, "removeConsenters")
+    card_stacks = _names(r, "cardStacks")
+    for i, stack in enumerate(card_stacks):
+        if not STACK_NAME.fullmatch(stack):
+            raise SpecError(r.stack_file, f"fabric:cardStacks[{i}]",
+                            f"{stack!r}: expected <org>/<project>/<stack>, e.g. "
+                            "organization/fabric-org2/dev")
     for key, used in (("approve", approve), ("addOrgs", add_orgs),
                       ("createChannels", create_channels), ("joinChannels", join_channels),
                       ("removeOrgs", remove_orgs), ("batchSizes", batch_sizes),
                       ("addConsenters", add_consenters),
-                      ("removeConsenters", remove_consenters)):
+                      ("removeConsenters", remove_consenters), ("cardStacks", card_stacks)):
         if used and not folder:
             raise r.fail(key, "the orgs of a consortium meet in its folder: set "
                          "fabric:consortiumDir")
     return ConsortiumSettings(orgs, folder, approve, add_orgs, tuple(create_channels),
                               join_channels, remove_orgs, tuple(batch_sizes), add_consenters,
-                              remove_consenters)
+                              remove_consenters, card_stacks)
 
 
 def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:

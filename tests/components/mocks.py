@@ -106,6 +106,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
     (none: a new stack)."""
     failed_reads: list[str] = field(default_factory=list)
     """Reasons the next reads of the stack's outputs fail with, one per read."""
+    other_stacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Other stacks' outputs by ``<org>/<project>/<stack>``; any other name
+    reads ``previous_outputs``."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = dict(args.inputs)
@@ -140,7 +143,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if args.token == "pulumi:pulumi:readStackOutputs":
             if self.failed_reads:
                 return {}, [("", self.failed_reads.pop(0))]
-            return {"name": args.args["name"], "outputs": self.previous_outputs}
+            name = args.args["name"]
+            return {"name": name, "outputs": self.other_stacks.get(name, self.previous_outputs)}
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
             text = MOCK_EXEC_KUBECONFIG if args.args.get("format") == "exec" else MOCK_KUBECONFIG
             kubeconfig = base64.b64encode(text.encode()).decode()

@@ -31,10 +31,12 @@ def sample_config(sample: str, **overrides: str) -> StackConfig:
 
 def run_program(
     spec: NetworkSpec, config: StackConfig, local: LocalNetworkManifest | None = None,
+    other_stacks: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[RecordingMocks, dict[str, Any]]:
     """Registers the network under fresh mocks (with ``local``, for that local
-    network); returns the mocks and the resolved stack outputs (secrets unwrapped)."""
-    mocks = RecordingMocks()
+    network; ``other_stacks``: other stacks' outputs by name); returns the mocks
+    and the resolved stack outputs (secrets unwrapped)."""
+    mocks = RecordingMocks(other_stacks=dict(other_stacks or {}))
     pulumi.runtime.set_mocks(mocks, project="fabric", stack="test", preview=False)
     resolved: dict[str, Any] = {}
 

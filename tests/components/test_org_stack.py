@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from crypto import OrgCrypto, generate_org
 from fabric_components.card_channels import check_card_channels
-from fabric_components.org_stack import org_stack_spec
+from fabric_components.org_stack import org_stack_spec, own_anchor_peers
 from fabric_components.stack_config import StackConfig, load_stack_config
 from fabric_ops.config_update import SignatureNeed
 from fabric_ops.consortium.card import parse_card, write_card
@@ -161,10 +162,15 @@ def test_channels_are_created_from_cards_and_joined_by_each_org(
     assert created.manifest["consenters"] == ["orderer0.example.com"]
     assert "consensus" not in created.manifest  # Raft, as before BFT channels from cards
     assert [c["mspId"] for c in created.manifest["member_cards"]] == ["Org1MSP", "Org2MSP"]
-    _, member_mocks, _ = org1_stack(consortiumDir=str(tmp_path), joinChannels="mychannel")
+    _, member_mocks, member_outputs = org1_stack(consortiumDir=str(tmp_path),
+                                                 joinChannels="mychannel")
     (membership,) = member_mocks.by_provider("ChannelMembershipProvider")
     assert membership.name == "mychannel-org1-membership"
     assert membership.manifest["orderer"]["domain"] == "example.com"
+    (anchors,) = member_mocks.by_provider("OwnAnchorPeersProvider")
+    assert anchors.name == "mychannel-org1-anchor-peers"
+    assert (anchors.manifest["msp_id"], anchors.manifest["anchors"]) == (
+        "Org1MSP", member_outputs["orgCards"]["Org1"]["anchorPeers"])
 
 
 def test_the_org_installs_and_approves_its_chaincode_and_every_member_may_commit(
@@ -296,3 +302,62 @@ def test_consenter_changes_are_proposed_one_per_entry_through_the_stacks_own_ord
     assert drafts[0].manifest["orderer"] == {
         "address": f"orderer0-orderer.{config.namespace}.svc.cluster.local:7050",
         "domain": "example.com"}
+
+
+def test_the_orgs_anchor_peers_are_those_network_yaml_names(tmp_path: Path):
+    crypto_config = yaml.safe_load((ROOT / "samples" / "simple" / "crypto-config.yaml").read_text())
+    crypto_config["PeerOrgs"][0]["Template"]["Count"] = 2
+    (tmp_path / "crypto-config.yaml").write_text(yaml.safe_dump(crypto_config))
+    network = yaml.safe_load((ROOT / "samples" / "simple" / "network.yaml").read_text())
+    network["channels"][0]["anchorPeers"] = {"Org1": ["peer1"]}
+    (tmp_path / "network.yaml").write_text(yaml.safe_dump(network))
+    config = sample_config("simple", orgs="Org1",
+                           cryptoConfig=str(tmp_path / "crypto-config.yaml"),
+                           network=str(tmp_path / "network.yaml"))
+    org1 = load_network(config.crypto_config, config.network).org("Org1")
+    assert [n.common_name for n in own_anchor_peers(config, org1, "mychannel")] == [
+        "peer1.org1.example.com"]
+    # A channel network.yaml does not list: the card's default, the first peer.
+    assert [n.common_name for n in own_anchor_peers(config, org1, "other")] == [
+        "peer0.org1.example.com"]
+
+
+ORDERER_STACK = "organization/fabric-orderer/dev"
+ORG2_STACK = "organization/fabric-org2/dev"
+
+
+def test_cards_come_from_other_stacks_outputs(tmp_path: Path, others: dict[str, OrgCrypto]):
+    with pytest.raises(SpecError, match=r"fabric:cardStacks\[1\]: 'org2': expected <org>/"):
+        sample_config("simple", consortiumDir=str(tmp_path), cardStacks=f"{ORG2_STACK},org2")
+    with pytest.raises(SpecError, match=r"fabric:cardStacks: the orgs of a consortium meet"):
+        sample_config("simple", cardStacks=ORG2_STACK)
+    config = sample_config("simple", orgs="Org1", consortiumDir=str(tmp_path),
+                           joinChannels="mychannel", cardStacks=f"{ORDERER_STACK},{ORG2_STACK}")
+    spec = org_stack_spec(load_network(config.crypto_config, config.network), config, "f")
+    stacks = {ORDERER_STACK: {"orgCards": {"Orderer": card(others["OrdererMSP"]).to_document()}},
+              ORG2_STACK: {"orgCards": {"Org2": card(others["Org2MSP"]).to_document()}}}
+    mocks, _ = run_program(spec, config, other_stacks=stacks)
+    # Nothing in the folder: the orderer and Org2 are known by their stacks alone.
+    assert not list(tmp_path.glob("orgs/Orderer*")) and not list(tmp_path.glob("orgs/Org2*"))
+    read = [args["name"] for token, args in mocks.calls
+            if token == "pulumi:pulumi:readStackOutputs"]
+    assert ORDERER_STACK in read and ORG2_STACK in read
+    (membership,) = mocks.by_provider("ChannelMembershipProvider")
+    assert membership.manifest["orderer"]["address"] == card(others["OrdererMSP"]).nodes[0].address
+    (commit,) = mocks.by_provider("CommitWhenReadyProvider")
+    assert commit.manifest["endorsers"]["Org2MSP"]["domain"] == "org2.example.com"
+
+
+def test_a_card_stack_without_cards_or_with_a_bad_card_is_named(
+        tmp_path: Path, others: dict[str, OrgCrypto]):
+    config = sample_config("simple", orgs="Org1", consortiumDir=str(tmp_path),
+                           cardStacks=ORG2_STACK)
+    spec = org_stack_spec(load_network(config.crypto_config, config.network), config, "f")
+    with pytest.raises(SpecError, match=r"Pulumi\.test\.yaml: fabric:cardStacks\[0\]: stack "
+                                        r"organization/fabric-org2/dev has no orgCards output"):
+        run_program(spec, config, other_stacks={ORG2_STACK: {"namespace": "fabric"}})
+    document = card(others["Org2MSP"]).to_document()
+    del document["mspId"]
+    with pytest.raises(SpecError, match=r"stack organization/fabric-org2/dev output "
+                                        r"orgCards\.Org2: mspId: missing or not a string"):
+        run_program(spec, config, other_stacks={ORG2_STACK: {"orgCards": {"Org2": document}}})
