@@ -6,7 +6,8 @@ Org1's and Org2's cards; Org3's stack waits (the channel does not list it)
 without failing; Org1's stack joins its peer, proposes adding Org3 and signs;
 Org2's preview says who signed and who is missing; once its stack config
 approves the proposal, Org2's ``pulumi up`` joins its peer, signs and submits;
-Org3's next ``pulumi up`` joins its peer. The chaincode of network.yaml is
+Org3's next ``pulumi up`` joins its peer and sets its own anchor peers (the
+proposal that added it carries none). The chaincode of network.yaml is
 installed and approved by Org1 and Org2, each from its own stack; Org1's
 commit waits (its preview says Org2 has not approved) and Org2's stack
 commits once the MAJORITY approved. No stack's state holds another org's
@@ -157,6 +158,14 @@ def revealed_state(cli: PulumiCli) -> str:
         cli.run("stack", "export", "--show-secrets").stdout))))
 
 
+def outputs_of(cli: PulumiCli, name: str) -> dict[str, object]:
+    """The outputs the stack's state keeps for its resource ``name``."""
+    deployment = json.loads(cli.run("stack", "export").stdout)["deployment"]
+    (resource,) = [r for r in deployment["resources"] if r["urn"].endswith(f"::{name}")]
+    outputs: dict[str, object] = resource.get("outputs", {})
+    return outputs
+
+
 def test_each_step_is_run_by_the_stack_that_owns_the_keys(
         orgs: dict[str, ConsortiumOrg], stacks: dict[str, PulumiCli]):
     began = time.monotonic()
@@ -219,6 +228,17 @@ def test_each_step_is_run_by_the_stack_that_owns_the_keys(
     for runner in stacks.values():
         runner.run("preview", "--expect-no-changes")
     print(f"consortium stacks: {ups} pulumi up runs, story {time.monotonic() - began:.1f} s")
+    # Each peer org's anchor step ran once its channel listed it: Org1's and
+    # Org2's anchors came with the channel; Org3's stack set its own (it joined
+    # by a proposal that carries none) after waiting, with its admin alone.
+    for own in ("Org1", "Org2", "Org3"):
+        anchors = outputs_of(stacks[own], f"{CHANNEL}-{own.lower()}-anchor-peers")
+        change = anchors.get("change")
+        assert (anchors["done"], anchors["waiting"]) == (True, ""), own
+        if own == "Org3":
+            assert str(change).startswith(f"channel {CHANNEL}: Org3MSP anchor peers (none) -> ")
+        else:
+            assert change is None, (own, change)
 
     for own, runner in stacks.items():
         card = json.loads(runner.run("stack", "output", "orgCards", "--json").stdout)[own]
