@@ -1,7 +1,8 @@
 """The background cluster of `python -m tools.localcluster`: start prints a
 kubeconfig that reaches a Ready node, status and kubeconfig report it, a start
 after a crash (every process killed, containers, mounts and pid files left)
-cleans up and starts again, and stop leaves the host as it was."""
+cleans up and starts again, and stop, which builds nothing, leaves the host as
+it was."""
 
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ pytestmark = pytest.mark.realkube
 REPO = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: str, state: Path) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, state: Path, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI on the cluster in ``state``; with ``cache``, that as its tool cache."""
+    env = {**os.environ, **({"FABRIC_ON_PULUMI_CACHE": str(cache)} if cache else {})}
     return subprocess.run(
         [sys.executable, "-m", "tools.localcluster", *args, "--state-dir", str(state),
          "--images-dir", str(state.parent / "no-images")],
-        cwd=REPO, capture_output=True, text=True, check=False, timeout=300,
+        cwd=REPO, capture_output=True, text=True, check=False, timeout=300, env=env,
     )
 
 
@@ -66,8 +69,13 @@ def test_start_status_crash_restart_and_stop(tmp_path: Path):
         assert restarted.returncode == 0, restarted.stderr
         assert node_ready(Path(restarted.stdout.strip()))
     finally:
-        stopped = cli("stop", state=state)
+        # A stop builds nothing: it stops the binaries the cluster started with,
+        # even where the tool cache is another (here an empty) one.
+        empty_cache = tmp_path / "empty-cache"
+        empty_cache.mkdir()
+        stopped = cli("stop", state=state, cache=empty_cache)
     assert stopped.returncode == 0, stopped.stderr
+    assert list(empty_cache.iterdir()) == []
     assert not state.exists()
     assert cli("kubeconfig", state=state).returncode == 3
     after = HostSnapshot.take()

@@ -25,8 +25,8 @@ from tools.localcluster.cluster import (
     DEFAULT_IMAGES_DIR,
     NODE_COMPONENTS,
     LocalCluster,
-    build_binaries,
     cleanup,
+    stopping_binaries,
 )
 from tools.localcluster.layout import DEFAULT_STATE_DIR, Layout
 
@@ -51,7 +51,7 @@ def _start(layout: Layout, images_dir: Path | None) -> int:
 
 
 def _stop(layout: Layout) -> int:
-    cleanup(layout, build_binaries()[1])
+    cleanup(layout, stopping_binaries(layout))
     shutil.rmtree(layout.root, ignore_errors=True)
     with contextlib.suppress(OSError):  # the default's parent, when empty
         layout.root.parent.rmdir()

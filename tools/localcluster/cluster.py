@@ -17,6 +17,7 @@ through their pid files. A start first cleans up what a crashed run left.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -92,6 +93,20 @@ def cleanup(layout: Layout, node: NodeBinaries, sup: Supervisor | None = None) -
     host.restore(layout, binaries, str(node.bin("kube-proxy")))
 
 
+def record_node_binaries(layout: Layout, node: NodeBinaries) -> None:
+    layout.node_binaries.write_text(json.dumps([str(d) for d in node.dirs()]))
+
+
+def stopping_binaries(layout: Layout) -> NodeBinaries:
+    """The node binaries the cluster in ``layout`` started with, so that a stop
+    builds nothing (its tool cache may be elsewhere, or cold); built only for
+    a cluster started before they were recorded."""
+    if layout.node_binaries.exists():
+        return NodeBinaries.from_dirs([Path(d) for d in json.loads(
+            layout.node_binaries.read_text())])
+    return build_binaries()[1]
+
+
 @dataclass
 class LocalCluster(StartedInContext):
     """Starts the cluster on __enter__ and stops it, leaving nothing behind, on
@@ -130,6 +145,7 @@ class LocalCluster(StartedInContext):
                   "scheduler-certs", "pod-logs", "volumes"):
             shutil.rmtree(layout.root / d, ignore_errors=True)
         host.record(layout)
+        record_node_binaries(layout, node)
         host.create_bridge()
 
         self._sup = sup = Supervisor(

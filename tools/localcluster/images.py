@@ -37,8 +37,11 @@ class NodeBinaries:
     def from_dirs(cls, dirs: list[Path]) -> NodeBinaries:
         return cls(*dirs)
 
+    def dirs(self) -> list[Path]:
+        return [self.kube_node, self.containerd, self.coredns, self.provisioner, self.pause]
+
     def bin(self, name: str) -> Path:
-        for d in (self.kube_node, self.containerd, self.coredns, self.provisioner, self.pause):
+        for d in self.dirs():
             if (d / "bin" / name).exists():
                 return d / "bin" / name
         raise FileNotFoundError(f"{name}: not among the node's built binaries")

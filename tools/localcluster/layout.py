@@ -48,6 +48,11 @@ class Layout:
         return self.root / "host-before.json"
 
     @property
+    def node_binaries(self) -> Path:
+        """The node's binary dirs the cluster started with (what a stop kills by path)."""
+        return self.root / "node-binaries.json"
+
+    @property
     def kubeconfig(self) -> Path:
         return self.root / "kubeconfig"
 
