@@ -163,11 +163,13 @@ def test_certificates_inside_their_window_are_renewed_in_place_by_up(
             MATERIAL_HASH] for d in items}
 
     before, hashes_before = identity_outputs(cli), hashes()
-    # A 3650-day window holds every certificate issued for 3650 days (5 minutes
-    # backdated); renewed for 3660 days, they end outside it.
+    # Issued for 3650 days (the longest a certificate may have: its CA's) and
+    # backdated 5 minutes, every certificate ends within 3650 days less 3
+    # minutes; renewed, starting 1 minute back, it ends outside that window.
     config = tmp_path / "Pulumi.engine.yaml"
     renewing = stack_config(REPO_ROOT / "samples" / "simple")
-    renewing["config"].update({"fabric:certValidity": "3660d", "fabric:certRenewBefore": "3650d"})
+    window = f"{3650 * 24 * 60 - 3}m"
+    renewing["config"].update({"fabric:certValidity": "3650d", "fabric:certRenewBefore": window})
     config.write_text(yaml.safe_dump(renewing))
     original, cli.config_file = cli.config_file, config
     try:
