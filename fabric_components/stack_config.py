@@ -479,26 +479,25 @@ def _consortium_settings(r: _Reader) -> ConsortiumSettings:
 
 def _channel_orgs(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
     """A list key of ``<channel>:<MSP ID>`` entries."""
-    entries = []
-    for i, entry in enumerate(_names(r, key)):
-        channel, _, msp = entry.partition(":")
-        if not (CHANNEL_NAME.fullmatch(channel) and MSP_ID.fullmatch(msp)):
-            raise SpecError(r.stack_file, f"fabric:{key}[{i}]",
-                            f"{entry!r}: expected <channel>:<MSP ID>, e.g. mychannel:Org3MSP")
-        entries.append((channel, msp))
-    return tuple(entries)
+    return _channel_entries(r, key, MSP_ID, "<MSP ID>", "mychannel:Org3MSP")
 
 
 def _channel_nodes(r: _Reader, key: str) -> tuple[tuple[str, str], ...]:
     """A list key of ``<channel>:<orderer common name>`` entries."""
+    return _channel_entries(r, key, NODE_NAME, "<orderer common name>",
+                            "mychannel:orderer3.example.com")
+
+
+def _channel_entries(
+    r: _Reader, key: str, second: re.Pattern[str], what: str, example: str,
+) -> tuple[tuple[str, str], ...]:
     entries = []
     for i, entry in enumerate(_names(r, key)):
-        channel, _, node = entry.partition(":")
-        if not (CHANNEL_NAME.fullmatch(channel) and NODE_NAME.fullmatch(node)):
+        channel, _, name = entry.partition(":")
+        if not (CHANNEL_NAME.fullmatch(channel) and second.fullmatch(name)):
             raise SpecError(r.stack_file, f"fabric:{key}[{i}]",
-                            f"{entry!r}: expected <channel>:<orderer common name>, e.g. "
-                            "mychannel:orderer3.example.com")
-        entries.append((channel, node))
+                            f"{entry!r}: expected <channel>:{what}, e.g. {example}")
+        entries.append((channel, name))
     return tuple(entries)
 
 

@@ -12,7 +12,7 @@ from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.config_update import live_config
 from fabric_ops.consortium.card import OrgCard
 from fabric_ops.consortium.channel import org_group, with_org
-from fabric_ops.consortium.proposal import Proposal, proposal_dir, propose, sign_proposal
+from fabric_ops.consortium.proposal import Proposal, propose_change
 from fabric_ops.executor import Executor
 
 SECTION = "Application"
@@ -37,13 +37,10 @@ def propose_org(
     card: OrgCard,
 ) -> Proposal | None:
     """The new proposal, signed by ``proposer``; None when there is nothing to propose."""
-    name = add_org_name(channel, card.msp_id)
-    if proposal_dir(folder, name).exists():
-        return None
-    current = live_config(executor, [orderer], channel)
-    if lists_org(current, card.msp_id):
-        return None
-    target = with_org(current, SECTION, card.msp_id, org_group(executor, card))
-    proposal = propose(executor, proposer, folder, name, channel, current, target)
-    sign_proposal(executor, proposer, proposal, [proposal.approval])
-    return proposal
+    def add(current: dict[str, Any]) -> dict[str, Any] | None:
+        if lists_org(current, card.msp_id):
+            return None
+        return with_org(current, SECTION, card.msp_id, org_group(executor, card))
+
+    return propose_change(executor, proposer, folder, add_org_name(channel, card.msp_id),
+                          channel, orderer, add)

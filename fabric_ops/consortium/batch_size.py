@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fabric_ops.chaincode_ops import Orderer
-from fabric_ops.config_update import live_config
-from fabric_ops.consortium.proposal import Proposal, proposal_dir, propose, sign_proposal
+from fabric_ops.consortium.proposal import Proposal, propose_change
 from fabric_ops.executor import Executor
 
 
@@ -39,13 +38,10 @@ def propose_batch_size(
     count: int,
 ) -> Proposal | None:
     """The new proposal, signed by ``proposer``; None when there is nothing to propose."""
-    name = batch_size_name(channel, count)
-    if proposal_dir(folder, name).exists():
-        return None
-    current = live_config(executor, [orderer], channel)
-    if max_message_count(current) == count:
-        return None
-    target = with_max_message_count(current, count)
-    proposal = propose(executor, proposer, folder, name, channel, current, target)
-    sign_proposal(executor, proposer, proposal, [proposal.approval])
-    return proposal
+    def resize(current: dict[str, Any]) -> dict[str, Any] | None:
+        if max_message_count(current) == count:
+            return None
+        return with_max_message_count(current, count)
+
+    return propose_change(executor, proposer, folder, batch_size_name(channel, count),
+                          channel, orderer, resize)

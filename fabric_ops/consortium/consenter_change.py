@@ -16,14 +16,12 @@ from typing import Any
 from fabric_ops.bft_config import is_bft
 from fabric_ops.chaincode_ops import Orderer
 from fabric_ops.channel_summary import consenter_address, consenters
-from fabric_ops.config_update import live_config, with_consenters
+from fabric_ops.config_update import with_consenters
 from fabric_ops.consortium.card import ORGS_DIR, CardNode, OrgCard, read_card
 from fabric_ops.consortium.proposal import (
     Proposal,
     ProposalError,
-    proposal_dir,
-    propose,
-    sign_proposal,
+    propose_change,
 )
 from fabric_ops.executor import Executor
 from network_spec import OrgKind
@@ -101,14 +99,7 @@ def propose_consenter_change(
     change: str, node_name: str,
 ) -> Proposal | None:
     """The new proposal, signed by ``proposer``; None when there is nothing to propose."""
-    name = consenter_change_name(channel, change, node_name)
-    if proposal_dir(folder, name).exists():
-        return None
     card, node = card_node(folder, node_name)
-    current = live_config(executor, [orderer], channel)
-    target = changed_consenters(current, change, card, node)
-    if target is None:
-        return None
-    proposal = propose(executor, proposer, folder, name, channel, current, target)
-    sign_proposal(executor, proposer, proposal, [proposal.approval])
-    return proposal
+    return propose_change(executor, proposer, folder,
+                          consenter_change_name(channel, change, node_name), channel, orderer,
+                          lambda current: changed_consenters(current, change, card, node))

@@ -18,7 +18,12 @@ from typing import Any
 import yaml
 
 from fabric_ops.chaincode_ops import Orderer
-from fabric_ops.config_update import SignatureNeed, signature_needs, update_envelope
+from fabric_ops.config_update import (
+    SignatureNeed,
+    live_config,
+    signature_needs,
+    update_envelope,
+)
 from fabric_ops.consortium.card import OrgCard
 from fabric_ops.consortium.consenter_set import consenter_changes
 from fabric_ops.consortium.envelope import UpdateEnvelope, parse_envelope
@@ -128,6 +133,24 @@ def propose(
     proposal = Proposal(name, folder, update, channel, tuple(signature_needs(current, target)),
                         proposer)
     write_proposal(proposal, _changes(current, target))
+    return proposal
+
+
+def propose_change(
+    executor: Executor, proposer: str, folder: Path, name: str, channel: str,
+    orderer: Orderer, change: Callable[[dict[str, Any]], dict[str, Any] | None],
+) -> Proposal | None:
+    """Proposal ``name``: ``change`` applied to the channel's live config,
+    written and signed by ``proposer`` as its author; None when the proposal
+    exists already or ``change`` finds nothing to change (returns None)."""
+    if proposal_dir(folder, name).exists():
+        return None
+    current = live_config(executor, [orderer], channel)
+    target = change(current)
+    if target is None:
+        return None
+    proposal = propose(executor, proposer, folder, name, channel, current, target)
+    sign_proposal(executor, proposer, proposal, [proposal.approval])
     return proposal
 
 

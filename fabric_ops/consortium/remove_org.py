@@ -8,12 +8,12 @@ the org or the proposal exists."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fabric_ops.chaincode_ops import Orderer
-from fabric_ops.config_update import live_config
 from fabric_ops.consortium.add_org import SECTION, lists_org
 from fabric_ops.consortium.channel import without_org
-from fabric_ops.consortium.proposal import Proposal, proposal_dir, propose, sign_proposal
+from fabric_ops.consortium.proposal import Proposal, propose_change
 from fabric_ops.executor import Executor
 
 
@@ -27,13 +27,8 @@ def propose_removal(
     msp_id: str,
 ) -> Proposal | None:
     """The new proposal, signed by ``proposer``; None when there is nothing to propose."""
-    name = remove_org_name(channel, msp_id)
-    if proposal_dir(folder, name).exists():
-        return None
-    current = live_config(executor, [orderer], channel)
-    if not lists_org(current, msp_id):
-        return None
-    target = without_org(current, SECTION, msp_id)
-    proposal = propose(executor, proposer, folder, name, channel, current, target)
-    sign_proposal(executor, proposer, proposal, [proposal.approval])
-    return proposal
+    def remove(current: dict[str, Any]) -> dict[str, Any] | None:
+        return without_org(current, SECTION, msp_id) if lists_org(current, msp_id) else None
+
+    return propose_change(executor, proposer, folder, remove_org_name(channel, msp_id),
+                          channel, orderer, remove)
