@@ -162,9 +162,10 @@ def test_a_claim_on_the_default_storage_class_binds_and_a_non_root_pod_writes_to
     claim = cluster.api.request("GET", f"/api/v1/namespaces/{NS}/persistentvolumeclaims/data")
     assert claim["status"]["phase"] == "Bound"
     assert claim["spec"]["storageClassName"] == "local-path"
-    assert cluster.api.text(f"/api/v1/namespaces/{NS}/pods/writer/log").split() == [
-        "1000", "2000"
-    ]
+    # Ready means the container started, not that its shell has reached `stat`.
+    written = wait_for("writer's stat in its log", lambda: cluster.api.text(
+        f"/api/v1/namespaces/{NS}/pods/writer/log").split(), timeout=30)
+    assert written == ["1000", "2000"]
     assert run_in(cluster, "writer", "cat /data/file").strip() == "written"
 
 
