@@ -56,7 +56,14 @@ from fabric_nodes.connection_profile import connection_profiles
 from fabric_nodes.gateway_clients import gateway_clients
 from fabric_nodes.local_network import LocalNetworkManifest
 from fabric_nodes.naming import external_host, external_label
-from fabric_nodes.node_settings import Addressing, ClusterAddressing, PeerPorts
+from fabric_nodes.node_settings import (
+    Addressing,
+    ClusterAddressing,
+    PeerPorts,
+    orderer_address,
+    orderer_admin_address,
+    peer_address,
+)
 from network_spec import ChaincodeSpec, NetworkSpec, OrgSpec, SpecError
 from network_spec.fields import Field
 from network_spec.k8s_names import K8sObject, Rule, external_service_name, spec_object_names
@@ -273,6 +280,9 @@ def deploy_network(
         ),
         opts=in_namespace,
     )
+    # Clients reach a local network's nodes at their real addresses.
+    addressing: Addressing = (local.addressing if local is not None
+                              else ClusterAddressing(config.namespace))
     orgs: dict[str, dict[str, Any]] = {}
     launched: dict[str, OrgNodes] = {}
     # Orderers one at a time, then one peer per org at a time, when node
@@ -292,8 +302,8 @@ def deploy_network(
         orgs[org.name] = {
             "kind": "orderer",
             "mspId": orderer.msp_id,
-            "endpoints": orderer.endpoints,
-            "adminEndpoints": orderer.admin_endpoints,
+            "endpoints": [orderer_address(addressing, n) for n in org.nodes],
+            "adminEndpoints": [orderer_admin_address(addressing, n) for n in org.nodes],
             "tlsCaCert": orderer.tls_ca_cert,
             "caCert": cas[org.name].ca_cert,
         }
@@ -309,13 +319,10 @@ def deploy_network(
         orgs[org.name] = {
             "kind": "peer",
             "mspId": peer_org.msp_id,
-            "endpoints": peer_org.endpoints,
+            "endpoints": [peer_address(addressing, n) for n in org.nodes],
             "tlsCaCert": peer_org.tls_ca_cert,
             "caCert": cas[org.name].ca_cert,
         }
-    # Clients reach a local network's nodes at their real addresses.
-    addressing: Addressing = (local.addressing if local is not None
-                              else ClusterAddressing(config.namespace))
     after: list[pulumi.Resource] = list(launched.values())
     # An org stack's channels come from cards and its chaincodes are its own
     # orgs' part (consortium_outputs).

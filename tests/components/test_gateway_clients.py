@@ -1,7 +1,7 @@
 """The ``gatewayClients`` output under mocks: per peer org, each peer's endpoint
 as a client reaches it, the org's TLS root, the MSP ID and the host name to
 verify; the Service DNS names in a cluster, the real local addresses for a
-local network (its connection profiles too)."""
+local network (its connection profiles and the ``orgs`` output too)."""
 
 from __future__ import annotations
 
@@ -65,3 +65,15 @@ def test_local_clients_and_profiles_use_the_real_addresses(local_outputs):
         assert profile["peers"][cn]["url"] == f"grpcs://{address}"
     orderer = local_outputs["connectionProfiles"]["Org1"]["orderers"]["orderer0.example.com"]
     assert orderer["url"] == "grpcs://127.0.0.1:7050"
+
+
+def test_local_orgs_output_names_the_real_addresses(local_outputs, cluster_outputs):
+    orgs = local_outputs["orgs"]
+    assert orgs["Org1"]["endpoints"] == [f"127.0.0.1:{PEER_PORTS['peer0.org1.example.com'].peer}"]
+    assert orgs["Org2"]["endpoints"] == [f"127.0.0.1:{PEER_PORTS['peer0.org2.example.com'].peer}"]
+    assert orgs["Orderer"]["endpoints"] == ["127.0.0.1:7050"]
+    assert orgs["Orderer"]["adminEndpoints"] == ["127.0.0.1:7053"]
+    assert cluster_outputs["orgs"]["Org1"]["endpoints"] == [
+        "peer0-org1.fabric.svc.cluster.local:7051"]
+    assert cluster_outputs["orgs"]["Orderer"]["adminEndpoints"] == [
+        "orderer0-orderer.fabric.svc.cluster.local:7053"]
