@@ -19,6 +19,7 @@ import yaml
 
 from fabric_components.card_stacks import stack_cards
 from fabric_components.components.executors import toolbox_executors
+from fabric_components.components.org_chaincode import OrgChaincode
 from fabric_components.components.org_nodes import OrgNodes
 from fabric_components.consortium_chaincode import chaincode_steps
 from fabric_components.consortium_consenters import consenter_drafts
@@ -321,16 +322,25 @@ def proposal_steps(
     return created
 
 
+@dataclass(frozen=True)
+class ConsortiumSteps:
+    outputs: dict[str, Any]
+    """Stack outputs (``orgCards``)."""
+    chaincodes: Sequence[OrgChaincode] = ()
+    """The stack's own part of network.yaml's chaincodes."""
+
+
 def consortium_outputs(
     spec: NetworkSpec, config: StackConfig, cas: Mapping[str, CaMaterial],
     launched: Mapping[str, OrgNodes], addressing: Addressing,
     executors: Mapping[str, pulumi.Input[Any]], others: Sequence[OrgCard],
     chaincode_servers: Mapping[str, str],
-) -> dict[str, Any]:
+) -> ConsortiumSteps:
     """The ``orgCards`` output; with a consortium folder, the card files, the
     channel, chaincode and proposal steps (after every node of the stack is up).
     ``chaincode_servers``: a local network's running servers (``<cc>/<org>``)."""
     cards = org_cards(spec, cas, launched, card_addressing(config, addressing))
+    chaincodes: list[OrgChaincode] = []
     if config.consortium.folder:
         after: list[pulumi.Resource] = list(launched.values())
         for org in spec.orgs:
@@ -345,14 +355,14 @@ def consortium_outputs(
                      joins)
         # A whole-network stack runs its chaincodes through populate.
         if orderers and config.consortium.orgs:
-            chaincode_steps(spec, config, executors, cas, others, orderers[0], addressing,
-                            chaincode_servers, joins)
+            chaincodes = chaincode_steps(spec, config, executors, cas, others, orderers[0],
+                                         addressing, chaincode_servers, joins)
         proposal_drafts(spec, config, executors, orderers, after)
         settings_drafts(spec, config, executors, orderers, addressing, after)
         consenter_drafts(spec, config, executors, submit_orderer(spec, orderers, addressing),
                          after)
         proposal_steps(spec, config, executors, orderers, addressing, after)
-    return {"orgCards": cards}
+    return ConsortiumSteps({"orgCards": cards}, chaincodes)
 
 
 def card_tls_cas(others: Sequence[OrgCard]) -> dict[str, str]:

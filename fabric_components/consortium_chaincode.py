@@ -52,13 +52,14 @@ def chaincode_steps(
     cas: Mapping[str, CaMaterial], others: Sequence[OrgCard], orderer: OrgCard,
     addressing: Addressing, servers: Mapping[str, str],
     joins: Mapping[str, Sequence[pulumi.Resource]],
-) -> None:
+) -> list[OrgChaincode]:
     """An ``OrgChaincode`` per chaincode of the stack's orgs, on the channels it joins."""
 
     def address(cc: ChaincodeSpec, org: OrgSpec) -> str:
         return servers.get(f"{cc.name}/{org.name}") or server_address(cc, org, config.namespace)
 
     include = config.chaincode_include
+    steps = []
     for cc in spec.chaincodes:
         if include and cc.name not in include:
             continue
@@ -73,14 +74,15 @@ def chaincode_steps(
             continue
         chaincode = ChaincodeSpec(cc.name, cc.version, cc.label, cc.image, cc.orgs,
                                   tuple(targets), cc.init_required)
-        OrgChaincode(cc.name, OrgChaincodeArgs(
+        steps.append(OrgChaincode(cc.name, OrgChaincodeArgs(
             spec=spec, chaincode=chaincode, addressing=addressing, executors=executors,
             server_address=address, config=config, cas=cas,
             orderer={"address": orderer.nodes[0].address, "domain": orderer.domain},
-            endorsers=endorsers(spec, others, addressing), after=joins))
+            endorsers=endorsers(spec, others, addressing), after=joins)))
         if pulumi.runtime.is_dry_run():
             for target in targets:
                 preview_report(spec, executors, addressing, chaincode, target)
+    return steps
 
 
 def preview_report(

@@ -33,6 +33,7 @@ from fabric_components.components.rollout import (
     rollout_gates,
 )
 from fabric_components.consortium import (
+    ConsortiumSteps,
     card_tls_cas,
     consortium_outputs,
     other_cards,
@@ -328,7 +329,7 @@ def deploy_network(
     # orgs' part (consortium_outputs).
     if config.populate and not config.consortium.orgs:
         after += populate(spec, config, cas, launched, cluster_outputs.get("kubeconfig"), local)
-    consortium: dict[str, Any] = {}
+    consortium = ConsortiumSteps({})
     if config.consortium.orgs or config.consortium.folder:
         executors = stack_executors(spec, config, cluster_outputs.get("kubeconfig"), local)
         consortium = consortium_outputs(spec, config, cas, launched, addressing, executors,
@@ -350,8 +351,10 @@ def deploy_network(
                 for org in spec.peer_orgs for node in org.nodes}
     clients = tls_ca_pems.apply(lambda pems: gateway_clients(spec, addressing, pems, external))
     servers: dict[str, dict[str, pulumi.Output[str]]] = {}
-    for chaincode in (c for c in after if isinstance(c, Chaincode)):
-        for org_name, certs in chaincode.server_certs.items():
+    server_certs = [*(c.server_certs for c in after if isinstance(c, Chaincode)),
+                    *(c.server_certs for c in consortium.chaincodes)]
+    for by_org in server_certs:
+        for org_name, certs in by_org.items():
             servers.setdefault(org_name, {}).update(certs)
     certificates = certificate_outputs(spec, recorded, config.cert_renew_before,
                                        servers=servers, scraper=scraper)
@@ -368,5 +371,5 @@ def deploy_network(
         # Every node of the spec: a node an update adds and fails to start still
         # counts as deployed next time, so its retry waits its turn (safe side).
         DEPLOYED_NODES: sorted(node.k8s_name for org in spec.orgs for node in org.nodes),
-        **consortium,
+        **consortium.outputs,
     }

@@ -47,9 +47,14 @@ class OrgChaincodeArgs:
 
 
 class OrgChaincode(pulumi.ComponentResource):
+    server_certs: dict[str, dict[str, pulumi.Output[str]]]
+    """Per org name, per common name, the TLS certificate of its chaincode
+    server (none without TLS)."""
+
     def __init__(self, name: str, args: OrgChaincodeArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("fabric:index:OrgChaincode", name, None, opts)
+        self.server_certs = {}
         cc, tls = args.chaincode, args.config.endpoint_tls
         package_ids: dict[str, str] = {}
         installs: dict[str, list[pulumi.Resource]] = {}
@@ -60,7 +65,10 @@ class OrgChaincode(pulumi.ComponentResource):
             address = args.server_address(cc, org)
             package = ccaas_package(cc.label, address, tls=tls)
             package_ids[org_name] = package.package_id
-            org_server(name, cc, org, package.package_id, args.config, args.cas[org_name], self)
+            certs = org_server(name, cc, org, package.package_id, args.config,
+                               args.cas[org_name], self)
+            if certs:
+                self.server_certs[org_name] = certs
             installs[org_name] = [ChaincodeInstall(
                 f"{name}-{node.k8s_name}-install",
                 install_inputs(cc.label, node, args.addressing, address, package.package_id,

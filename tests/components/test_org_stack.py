@@ -181,7 +181,7 @@ def test_the_org_installs_and_approves_its_chaincode_and_every_member_may_commit
     assert unjoined.by_provider("ApprovalProvider") == []
     assert unjoined.by_provider("CommitWhenReadyProvider") == []
 
-    _, mocks, _ = org1_stack(consortiumDir=str(tmp_path), joinChannels="mychannel")
+    _, mocks, outputs = org1_stack(consortiumDir=str(tmp_path), joinChannels="mychannel")
     (install,) = mocks.by_provider("InstallProvider")
     assert install.name == "basic-peer0-org1-install"
     assert "basic-org1" in [r.manifest["metadata"]["name"] for r in mocks.of_type(DEPLOYMENT)]
@@ -195,6 +195,11 @@ def test_the_org_installs_and_approves_its_chaincode_and_every_member_may_commit
     assert commit.name == "basic-mychannel-commit"
     assert sorted(commit.manifest["endorsers"]) == ["Org1MSP", "Org2MSP"]
     assert commit.manifest["endorsers"]["Org2MSP"]["domain"] == "org2.example.com"
+    # Its chaincode server's certificate is in the certificates output, as in a
+    # whole-network stack.
+    (server,) = [plain(r.outputs) for r in mocks.by_provider("TlsCertificateProvider")]
+    listed = outputs["certificates"]["Org1"]["identities"]["basic-org1.fabric.svc.cluster.local"]
+    assert listed["tls"]["notAfter"] == server["not_after"]
 
 
 def test_removing_an_org_is_proposed_by_the_stacks_peer_org(
