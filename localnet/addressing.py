@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
@@ -15,16 +16,35 @@ LOCAL_SANS = ("localhost", LOCAL_HOST)
 the node's server certificate."""
 
 
+NODE_PORTS = range(20000, 30000)
+"""Where nodes' ports are drawn from: below Linux's ephemeral range (32768 and
+up by default), from which every outgoing connection on the machine takes its
+local port, so that none can take a node's port between its choice and the
+node's bind (orderers failed to start on it under load); below Kubernetes'
+NodePorts (30000 and up) too."""
+
+
 def free_ports(count: int) -> list[int]:
-    """``count`` distinct ports free on 127.0.0.1 now. All sockets stay bound until
-    every port is picked, so none is handed out twice; another program may still
-    take one before the node binds it (unlikely on a test machine)."""
+    """``count`` distinct ports of ``NODE_PORTS`` free on 127.0.0.1 now, in
+    random order. All sockets stay bound until every port is picked, so none is
+    handed out twice; another program drawing from the same range may still
+    take one before the node binds it (unlikely: one chance in thousands)."""
     with ExitStack() as stack:
-        ports = []
-        for _ in range(count):
-            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-            sock.bind((LOCAL_HOST, 0))
-            ports.append(int(sock.getsockname()[1]))
+        ports: list[int] = []
+        for port in random.sample(NODE_PORTS, len(NODE_PORTS)):
+            if len(ports) == count:
+                break
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.bind((LOCAL_HOST, port))
+            except OSError:
+                sock.close()
+                continue
+            stack.enter_context(sock)
+            ports.append(port)
+        if len(ports) < count:
+            raise OSError(f"only {len(ports)} of the {count} ports asked for are free "
+                          f"on {LOCAL_HOST} in {NODE_PORTS.start}-{NODE_PORTS.stop - 1}")
         return ports
 
 
