@@ -1,0 +1,103 @@
+"""The CouchDB-compatible server local peers use (pouchdb-server's HTTP layer,
+express-pouchdb, started by the project's ``couchdb-server.js``): the CouchDB
+behaviours Fabric's CouchDB client relies on, checked over HTTP as the peer
+speaks it (revision in ``If-Match``, revision read from ``ETag``, non-JSON values
+as attachments read back as ``multipart/related``), and the admin login."""
+
+from __future__ import annotations
+
+import base64
+import email.parser
+import email.policy
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from localnet.state_database import CouchDBServer
+from tests.localnet.couchdb_server import running_couchdb
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CouchDBServer]:
+    with running_couchdb(tmp_path_factory.mktemp("couchdb")) as running:
+        yield running
+
+
+Response = tuple[int, dict[str, str], bytes]
+
+
+def request(server: CouchDBServer, method: str, path: str, body: Any = None,
+            headers: dict[str, str] | None = None, password: str | None = None) -> Response:
+    """Status, headers and body of one request as the server admin (or with
+    ``password``), a JSON body as Fabric sends it."""
+    login = f"{server.username}:{server.password if password is None else password}"
+    data = None if body is None else json.dumps(body).encode()
+    call = urllib.request.Request(
+        f"http://{server.address}{path}", data=data, method=method,
+        headers={"Authorization": "Basic " + base64.b64encode(login.encode()).decode(),
+                 "Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(call, timeout=10) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_the_admin_logs_in_and_no_one_else(server: CouchDBServer) -> None:
+    status, _, body = request(server, "GET", "/_all_dbs")
+    assert status == 200 and "_users" in json.loads(body)
+    status, _, body = request(server, "GET", "/_all_dbs", password="wrong")
+    assert status == 401, body
+
+
+def test_revisions_travel_in_etag_and_if_match(server: CouchDBServer) -> None:
+    assert request(server, "PUT", "/revisions")[0] == 201
+    status, headers, body = request(server, "PUT", "/revisions/savepoint", {"height": 1})
+    assert status == 201, body
+    first = json.loads(body)["rev"]
+    status, headers, body = request(server, "GET", "/revisions/savepoint?attachments=true",
+                                    headers={"Accept": "multipart/related"})
+    assert status == 200 and headers["ETag"] == f'"{first}"', headers
+    assert json.loads(body)["height"] == 1
+
+    status, _, body = request(server, "PUT", "/revisions/savepoint", {"height": 2},
+                              {"If-Match": first})
+    assert status == 201, body
+    second = json.loads(body)["rev"]
+    stale = request(server, "PUT", "/revisions/savepoint", {"height": 3}, {"If-Match": first})
+    assert stale[0] == 409, stale
+    status, _, body = request(server, "DELETE", "/revisions/savepoint",
+                              headers={"If-Match": second})
+    assert status == 200, body
+    assert request(server, "GET", "/revisions/savepoint")[0] == 404
+
+
+def test_a_document_with_an_attachment_reads_back_as_multipart(server: CouchDBServer) -> None:
+    value = bytes([0, 1, 2, 255])
+    assert request(server, "PUT", "/attachments")[0] == 201
+    doc = {"~version": "v1", "_attachments": {"valueBytes": {
+        "content_type": "application/octet-stream", "data": base64.b64encode(value).decode()}}}
+    status, _, body = request(server, "PUT", "/attachments/key1", doc)
+    assert status == 201, body
+
+    status, headers, body = request(server, "GET", "/attachments/key1?attachments=true",
+                                    headers={"Accept": "multipart/related"})
+    assert status == 200 and headers["Content-Type"].startswith("multipart/related;"), headers
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + headers["Content-Type"].encode() + b"\r\n\r\n" + body)
+    first, attachment = message.iter_parts()
+    assert first.get_content_type() == "application/json"
+    head = first.get_payload(decode=True)
+    assert isinstance(head, bytes)
+    stub = json.loads(head)["_attachments"]["valueBytes"]
+    assert stub["follows"] is True and stub["length"] == len(value)
+    assert attachment.get_filename() == "valueBytes"
+    assert attachment.get_payload(decode=True) == value
+
+    status, headers, body = request(server, "GET", "/attachments/key1?attachments=true")
+    assert status == 200 and "multipart" not in headers["Content-Type"]
+    assert json.loads(body)["_attachments"]["valueBytes"]["data"] == "AAEC/w=="

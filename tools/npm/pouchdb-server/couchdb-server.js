@@ -1,0 +1,138 @@
+'use strict';
+// A CouchDB-compatible server for the state database of local peers:
+// express-pouchdb (the HTTP layer of pouchdb-server) over in-memory PouchDB,
+// on 127.0.0.1. Apache CouchDB cannot be installed on the machines the tests
+// run on (no Debian package, no registry that serves it).
+//
+// Fabric's CouchDB client relies on three CouchDB behaviours express-pouchdb
+// 4.2.0 lacks; without them a peer fails its first channel join. The
+// middleware below adds them and nothing else:
+//   1. GET /{db}/{doc} answers with the document's revision as its ETag
+//      (Fabric reads the revision there; express-pouchdb sends Express's
+//      content-hash ETag, W/"...", which Fabric then sends back as an invalid
+//      revision);
+//   2. PUT and DELETE /{db}/{doc} take the revision from If-Match (Fabric sends
+//      it nowhere else; express-pouchdb reads only _rev and ?rev=, so every
+//      update of an existing document was a 409 conflict);
+//   3. GET /{db}/{doc}?attachments=true with Accept: multipart/related answers
+//      a document that has attachments as multipart/related, the JSON first and
+//      each attachment as its own part (Fabric stores non-JSON values as an
+//      attachment and reads them only from such a response).
+// Not covered: a multipart PUT (a document with attachments) takes no revision
+// from If-Match; Fabric sends one only when it saves a non-JSON value one by
+// one after a failed bulk update.
+//
+// Usage: node couchdb-server.js [--port N] [--log FILE]
+// COUCHDB_USER and COUCHDB_PASSWORD name the server admin (as for the CouchDB
+// image). Port 0 (the default) takes a free port; once listening, the server
+// prints "listening 127.0.0.1:<port>" as its first line on stdout.
+
+const crypto = require('crypto');
+const express = require('express');
+const expressPouchDB = require('express-pouchdb');
+const PouchDB = require('pouchdb-core')
+  .plugin(require('pouchdb-adapter-http'))
+  .plugin(require('pouchdb-adapter-memory'))
+  .plugin(require('pouchdb-mapreduce'))
+  .plugin(require('pouchdb-replication'));
+
+const HOST = '127.0.0.1';
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : process.argv[at + 1];
+}
+
+// /{db}/{doc}: a database not named _..., a document id not starting with _
+// but for design and local documents.
+function isDocumentPath(path) {
+  const match = /^\/([^/]+)\/(.+)$/.exec(path);
+  if (!match || match[1].startsWith('_')) {
+    return false;
+  }
+  const id = match[2];
+  return !id.startsWith('_') || id.startsWith('_design/') || id.startsWith('_local/');
+}
+
+function revisionFromIfMatch(req, res, next) {
+  const ifMatch = req.get('If-Match');
+  if ((req.method === 'PUT' || req.method === 'DELETE') && ifMatch &&
+      !req.query.rev && isDocumentPath(req.path)) {
+    req.query.rev = ifMatch.replace(/"/g, '');
+  }
+  next();
+}
+
+function multipartDocument(doc) {
+  const boundary = crypto.randomBytes(16).toString('hex');
+  const stubs = {};
+  const parts = [];
+  for (const [name, attachment] of Object.entries(doc._attachments)) {
+    const data = Buffer.from(attachment.data || '', 'base64');
+    stubs[name] = {content_type: attachment.content_type, digest: attachment.digest,
+                   revpos: attachment.revpos, length: data.length, follows: true};
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: attachment; ` +
+                           `filename="${name}"\r\nContent-Type: ${attachment.content_type}` +
+                           `\r\nContent-Length: ${data.length}\r\n\r\n`), data,
+               Buffer.from('\r\n'));
+  }
+  const json = JSON.stringify(Object.assign({}, doc, {_attachments: stubs}));
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${json}\r\n`),
+    ...parts, Buffer.from(`--${boundary}--`)]);
+  return {body, contentType: `multipart/related; boundary="${boundary}"`};
+}
+
+function documentResponses(req, res, next) {
+  if (req.method !== 'GET' || !isDocumentPath(req.path)) {
+    return next();
+  }
+  const send = res.send;
+  res.send = function (body) {
+    res.send = send;
+    let doc = null;
+    if (res.statusCode === 200) {
+      try {
+        doc = JSON.parse(body.toString());
+      } catch (notJSON) {
+        doc = null;
+      }
+    }
+    if (!doc || typeof doc._rev !== 'string') {
+      return send.call(res, body);
+    }
+    res.set('ETag', `"${doc._rev}"`);
+    const attached = doc._attachments && Object.values(doc._attachments).some((a) => a.data);
+    if (attached && /multipart\/related/.test(req.get('Accept') || '')) {
+      const multipart = multipartDocument(doc);
+      res.set('Content-Type', multipart.contentType);
+      return send.call(res, multipart.body);
+    }
+    return send.call(res, body);
+  };
+  next();
+}
+
+function main() {
+  const user = process.env.COUCHDB_USER;
+  const password = process.env.COUCHDB_PASSWORD;
+  if (!user || !password) {
+    console.error('couchdb-server: set COUCHDB_USER and COUCHDB_PASSWORD (the server admin)');
+    process.exit(2);
+  }
+  const pouchApp = expressPouchDB(PouchDB.defaults({adapter: 'memory'}), {
+    inMemoryConfig: true,
+    logPath: option('--log', '/dev/null'),
+    overrideMode: {exclude: ['routes/fauxton']},
+  });
+  const app = express();
+  app.use(revisionFromIfMatch, documentResponses, pouchApp);
+  pouchApp.couchConfig.set('admins', user, password, () => {
+    const server = app.listen(Number(option('--port', '0')), HOST, () => {
+      console.log(`listening ${HOST}:${server.address().port}`);
+    });
+  });
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+main();
