@@ -2,7 +2,7 @@
 HTTP layer (express-pouchdb, in memory) started by the project's
 ``couchdb-server.js`` (``tools/build-tools.sh pouchdb-server``), because Apache
 CouchDB cannot be obtained on the machines the tests run on. The launcher adds
-the three CouchDB behaviours Fabric's client relies on that express-pouchdb
+the four CouchDB behaviours Fabric's client relies on that express-pouchdb
 lacks (see its header)."""
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 express-pouchdb, started by the project's ``couchdb-server.js``): the CouchDB
 behaviours Fabric's CouchDB client relies on, checked over HTTP as the peer
 speaks it (revision in ``If-Match``, revision read from ``ETag``, non-JSON values
-as attachments read back as ``multipart/related``), and the admin login."""
+as attachments read back as ``multipart/related`` and saved one by one as
+``multipart/related`` as Go's multipart writer writes it), and the admin login."""
 
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ Response = tuple[int, dict[str, str], bytes]
 def request(server: CouchDBServer, method: str, path: str, body: Any = None,
             headers: dict[str, str] | None = None, password: str | None = None) -> Response:
     """Status, headers and body of one request as the server admin (or with
-    ``password``), a JSON body as Fabric sends it."""
+    ``password``), a body as Fabric sends it (bytes as they are, else JSON)."""
     login = f"{server.username}:{server.password if password is None else password}"
-    data = None if body is None else json.dumps(body).encode()
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
     call = urllib.request.Request(
         f"http://{server.address}{path}", data=data, method=method,
         headers={"Authorization": "Basic " + base64.b64encode(login.encode()).decode(),
@@ -101,3 +102,45 @@ def test_a_document_with_an_attachment_reads_back_as_multipart(server: CouchDBSe
     status, headers, body = request(server, "GET", "/attachments/key1?attachments=true")
     assert status == 200 and "multipart" not in headers["Content-Type"]
     assert json.loads(body)["_attachments"]["valueBytes"]["data"] == "AAEC/w=="
+
+
+def fabric_multipart(boundary: str, fields: dict[str, Any], value: bytes) -> bytes:
+    """A document with one non-JSON value as Fabric's ``saveDoc`` sends it: the
+    JSON part naming the attachment, then its bytes in a part without headers."""
+    head = {"_attachments": {"valueBytes": {
+        "follows": True, "content_type": "application/octet-stream", "length": len(value)}},
+        **fields}
+    return (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{json.dumps(head)}"
+            f"\r\n--{boundary}\r\n\r\n").encode() + value + f"\r\n--{boundary}--\r\n".encode()
+
+
+def read_value(server: CouchDBServer, path: str) -> bytes:
+    status, _, body = request(server, "GET", f"{path}?attachments=true")
+    assert status == 200, body
+    data: str = json.loads(body)["_attachments"]["valueBytes"]["data"]
+    return base64.b64decode(data)
+
+
+def test_a_value_saved_alone_as_multipart_is_stored(server: CouchDBServer) -> None:
+    multipart = {"Content-Type": 'multipart/related;boundary="b0c9"'}
+    assert request(server, "PUT", "/single")[0] == 201
+    status, _, body = request(server, "PUT", "/single/key1",
+                              fabric_multipart("b0c9", {"~version": "v1"}, b"\x00one"),
+                              multipart)
+    assert status == 201, body
+    first = json.loads(body)["rev"]
+    assert read_value(server, "/single/key1") == b"\x00one"
+
+    status, _, body = request(server, "PUT", "/single/key1",
+                              fabric_multipart("b0c9", {"~version": "v2"}, b"\x00two\r\n"),
+                              {**multipart, "If-Match": first})
+    assert status == 201, body
+    assert read_value(server, "/single/key1") == b"\x00two\r\n"
+    stale = request(server, "PUT", "/single/key1",
+                    fabric_multipart("b0c9", {"~version": "v3"}, b"three"),
+                    {**multipart, "If-Match": first})
+    assert stale[0] == 409, stale
+
+    broken = request(server, "PUT", "/single/key2", b"--b0c9\r\nno end", multipart)
+    assert broken[0] == 400 and b"malformed multipart body" in broken[2], broken
+    assert request(server, "GET", "/")[0] == 200  # the server lives on

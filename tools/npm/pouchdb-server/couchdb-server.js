@@ -4,9 +4,9 @@
 // on 127.0.0.1. Apache CouchDB cannot be installed on the machines the tests
 // run on (no Debian package, no registry that serves it).
 //
-// Fabric's CouchDB client relies on three CouchDB behaviours express-pouchdb
-// 4.2.0 lacks; without them a peer fails its first channel join. The
-// middleware below adds them and nothing else:
+// Fabric's CouchDB client relies on four CouchDB behaviours express-pouchdb
+// 4.2.0 lacks; without the first three a peer fails its first channel join.
+// The middleware below adds them and nothing else:
 //   1. GET /{db}/{doc} answers with the document's revision as its ETag
 //      (Fabric reads the revision there; express-pouchdb sends Express's
 //      content-hash ETag, W/"...", which Fabric then sends back as an invalid
@@ -17,10 +17,13 @@
 //   3. GET /{db}/{doc}?attachments=true with Accept: multipart/related answers
 //      a document that has attachments as multipart/related, the JSON first and
 //      each attachment as its own part (Fabric stores non-JSON values as an
-//      attachment and reads them only from such a response).
-// Not covered: a multipart PUT (a document with attachments) takes no revision
-// from If-Match; Fabric sends one only when it saves a non-JSON value one by
-// one after a failed bulk update.
+//      attachment and reads them only from such a response);
+//   4. PUT /{db}/{doc} as multipart/related, the JSON first, naming its
+//      attachments with "follows": true, then their bytes in that order as
+//      parts without headers (Fabric saves a non-JSON value so when a bulk
+//      update failed for it; express-pouchdb's multipart parser wants file
+//      names and its process dies on such a request): read here into one JSON
+//      document with the attachments inline, stored as any JSON PUT.
 //
 // Usage: node couchdb-server.js [--port N] [--log FILE]
 // COUCHDB_USER and COUCHDB_PASSWORD name the server admin (as for the CouchDB
@@ -61,6 +64,64 @@ function revisionFromIfMatch(req, res, next) {
     req.query.rev = ifMatch.replace(/"/g, '');
   }
   next();
+}
+
+// The parts of a multipart body: their header block and their bytes.
+function multipartParts(body, boundary) {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts = [];
+  let at = body.indexOf(delimiter);
+  while (at !== -1 && body.toString('latin1', at + delimiter.length,
+                                   at + delimiter.length + 2) !== '--') {
+    const start = at + delimiter.length;
+    const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), start);
+    const headersEnd = body.indexOf('\r\n\r\n', start);
+    if (next === -1 || headersEnd === -1 || headersEnd > next) {
+      throw new Error('malformed multipart body');
+    }
+    parts.push({headers: body.toString('latin1', start + 2, headersEnd),
+                data: body.subarray(headersEnd + 4, next)});
+    at = next + 2;
+  }
+  return parts;
+}
+
+function inlineAttachments(body, boundary) {
+  const [json, ...files] = multipartParts(body, boundary);
+  if (!json) {
+    throw new Error('empty multipart body');
+  }
+  const doc = JSON.parse(json.data.toString('utf8'));
+  const following = Object.entries(doc._attachments || {}).filter(([, a]) => a.follows);
+  if (following.length !== files.length) {
+    throw new Error(`${following.length} attachments follow, ${files.length} parts do`);
+  }
+  following.forEach(([name, stub], i) => {
+    doc._attachments[name] = {content_type: stub.content_type,
+                              data: files[i].data.toString('base64')};
+  });
+  return doc;
+}
+
+function multipartPut(req, res, next) {
+  const type = req.get('Content-Type') || '';
+  const boundary = /^multipart\/related;\s*boundary="?([^";]+)"?/i.exec(type);
+  if (req.method !== 'PUT' || !boundary || !isDocumentPath(req.path)) {
+    return next();
+  }
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('error', next);
+  req.on('end', () => {
+    try {
+      req.body = inlineAttachments(Buffer.concat(chunks), boundary[1]);
+    } catch (error) {
+      return res.status(400).json({error: 'bad_request', reason: error.message});
+    }
+    req._body = true; // body-parser leaves a parsed body alone
+    req.headers['content-type'] = 'application/json';
+    next();
+  });
 }
 
 function multipartDocument(doc) {
@@ -126,7 +187,7 @@ function main() {
     overrideMode: {exclude: ['routes/fauxton']},
   });
   const app = express();
-  app.use(revisionFromIfMatch, documentResponses, pouchApp);
+  app.use(revisionFromIfMatch, multipartPut, documentResponses, pouchApp);
   pouchApp.couchConfig.set('admins', user, password, () => {
     const server = app.listen(Number(option('--port', '0')), HOST, () => {
       console.log(`listening ${HOST}:${server.address().port}`);
