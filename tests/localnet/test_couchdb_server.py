@@ -3,7 +3,8 @@ express-pouchdb, started by the project's ``couchdb-server.js``): the CouchDB
 behaviours Fabric's CouchDB client relies on, checked over HTTP as the peer
 speaks it (revision in ``If-Match``, revision read from ``ETag``, non-JSON values
 as attachments read back as ``multipart/related`` and saved one by one as
-``multipart/related`` as Go's multipart writer writes it), and the admin login."""
+``multipart/related`` as Go's multipart writer writes it, an index and a rich
+query), and the admin login."""
 
 from __future__ import annotations
 
@@ -144,3 +145,24 @@ def test_a_value_saved_alone_as_multipart_is_stored(server: CouchDBServer) -> No
     broken = request(server, "PUT", "/single/key2", b"--b0c9\r\nno end", multipart)
     assert broken[0] == 400 and b"malformed multipart body" in broken[2], broken
     assert request(server, "GET", "/")[0] == 200  # the server lives on
+
+
+def test_an_index_and_a_rich_query_as_fabric_sends_them(server: CouchDBServer) -> None:
+    """One page of a rich query (no bookmark: see couchdb-server.js)."""
+    assert request(server, "PUT", "/rich")[0] == 201
+    docs = [{"_id": key, "owner": owner, "~version": "v1"}
+            for key, owner in (("a1", "tom"), ("a2", "ann"), ("a3", "tom"))]
+    assert request(server, "POST", "/rich/_bulk_docs", {"docs": docs})[0] == 201
+    index = {"index": {"fields": ["owner"]}, "ddoc": "indexOwnerDoc", "name": "indexOwner",
+             "type": "json"}
+    status, _, body = request(server, "POST", "/rich/_index", index)
+    assert status == 200 and json.loads(body)["result"] == "created", body
+    status, _, body = request(server, "GET", "/rich/_index")
+    assert {"ddoc": "_design/indexOwnerDoc", "name": "indexOwner", "type": "json",
+            "def": {"fields": [{"owner": "asc"}]}} in json.loads(body)["indexes"]
+
+    query = {"selector": {"owner": "tom"}, "limit": 1000, "fields": ["owner", "_id", "~version"],
+             "use_index": ["_design/indexOwnerDoc", "indexOwner"]}
+    status, _, body = request(server, "POST", "/rich/_find", query)
+    assert status == 200, body
+    assert [doc["_id"] for doc in json.loads(body)["docs"]] == ["a1", "a3"]

@@ -24,6 +24,9 @@
 //      update failed for it; express-pouchdb's multipart parser wants file
 //      names and its process dies on such a request): read here into one JSON
 //      document with the attachments inline, stored as any JSON PUT.
+// Not provided: pouchdb-find answers _find without a bookmark and ignores one,
+// so a rich query gets its first page only (the peer's internalQueryLimit,
+// 1000 results by default) and a paginated rich query cannot go on.
 //
 // Usage: node couchdb-server.js [--port N] [--log FILE]
 // COUCHDB_USER and COUCHDB_PASSWORD name the server admin (as for the CouchDB
