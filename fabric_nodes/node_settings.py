@@ -179,6 +179,8 @@ EnvValue = str | SecretRef
 
 COUCHDB_USER_KEY = "username"
 COUCHDB_PASSWORD_KEY = "password"
+COUCHDB_USER_ENV = "CORE_LEDGER_STATE_COUCHDBCONFIG_USERNAME"
+COUCHDB_PASSWORD_ENV = "CORE_LEDGER_STATE_COUCHDBCONFIG_PASSWORD"
 
 
 def peer_address(addressing: Addressing, node: NodeSpec) -> str:
@@ -308,8 +310,8 @@ def peer_environment(
         )
     if state_database == "CouchDB":
         env["CORE_LEDGER_STATE_COUCHDBCONFIG_COUCHDBADDRESS"] = couchdb_address
-        env["CORE_LEDGER_STATE_COUCHDBCONFIG_USERNAME"] = SecretRef(COUCHDB_USER_KEY)
-        env["CORE_LEDGER_STATE_COUCHDBCONFIG_PASSWORD"] = SecretRef(COUCHDB_PASSWORD_KEY)
+        env[COUCHDB_USER_ENV] = SecretRef(COUCHDB_USER_KEY)
+        env[COUCHDB_PASSWORD_ENV] = SecretRef(COUCHDB_PASSWORD_KEY)
     return env
 
 

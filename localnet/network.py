@@ -9,6 +9,7 @@ import signal
 import ssl
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -56,12 +57,20 @@ from localnet.process import (
     wait_ready,
 )
 from localnet.release import FabricRelease
+from localnet.state_database import (
+    COUCHDB,
+    LEVELDB,
+    CouchDBServer,
+    check_couchdb_peers,
+    couchdb_credentials,
+)
 from network_spec import ChannelSpec, NetworkSpec, NodeSpec, OrgKind, OrgSpec, load_network
 from network_spec.bft import BFT
 
-STATE_DATABASE = "goleveldb"
+STATE_DATABASE = LEVELDB
 """CouchDB has no package on the machines the harness runs on, so every peer
-runs LevelDB whatever network.yaml asks for."""
+runs LevelDB whatever network.yaml asks for, but those the harness is given a
+CouchDB-compatible server for (``LocalNetwork.start``'s ``couchdb``)."""
 HEALTH_TIMEOUT_SECONDS = 60.0
 CCAAS_BUILDER = Path(__file__).resolve().parent / "ccaas_builder"
 
@@ -135,6 +144,8 @@ class LocalNetwork:
         self.log_spec = "INFO"
         self.scraper_ca: str | None = None
         """The scraper CA every node's operations endpoint trusts, if any."""
+        self.couchdb: dict[str, CouchDBServer] = {}
+        """The peers (by common name) whose state database is CouchDB, and its server."""
         self.startup_seconds = 0.0
         """From the start of the first process to every node healthy."""
 
@@ -149,21 +160,28 @@ class LocalNetwork:
         health_timeout: float = HEALTH_TIMEOUT_SECONDS,
         scraper_ca: str | None = None,
         cert_validity: timedelta = VALIDITY,
+        couchdb: Mapping[str, CouchDBServer] | None = None,
     ) -> LocalNetwork:
         """Write crypto and config under ``workdir`` (created if needed), start
         every orderer and peer and wait until all are healthy. ``scraper_ca``
         (PEM): a metrics scraper's CA, which every operations endpoint then
         trusts as the cluster's do with ``fabric:monitoring: podmonitor``. Node,
-        admin and user certificates are issued valid for ``cert_validity``."""
+        admin and user certificates are issued valid for ``cert_validity``.
+        ``couchdb``: peers (by common name) that keep their state in CouchDB,
+        each at the given running server (one server per peer); the others
+        run LevelDB."""
         spec = source if isinstance(source, NetworkSpec) else load_spec_dir(source)
+        check_couchdb_peers(spec, couchdb or {})
         if spec.state_database != STATE_DATABASE:
             print(
                 f"localnet: the network asks for {spec.state_database}; "
-                f"the local harness runs LevelDB ({STATE_DATABASE})",
+                f"the local harness runs LevelDB ({STATE_DATABASE}) but on the peers "
+                f"it is given a CouchDB server for",
                 file=sys.stderr,
             )
         net = cls(spec, workdir, release or FabricRelease.build(), allocate(spec))
         net.scraper_ca = scraper_ca
+        net.couchdb = dict(couchdb or {})
         try:
             net._prepare(cert_validity)
             net._launch(log_spec, health_timeout)
@@ -243,10 +261,15 @@ class LocalNetwork:
             builder_config = ccaas_builder_config(*(
                 (tls_dir / name).read_text(encoding="ascii")
                 for name in ("ca.crt", "server.crt", "server.key")))
+            couchdb = self.couchdb.get(node.common_name)
             settings = peer_environment(
-                org, node, addressing, paths, state_database=STATE_DATABASE, log_spec=log_spec,
+                org, node, addressing, paths,
+                state_database=STATE_DATABASE if couchdb is None else COUCHDB,
+                couchdb_address="" if couchdb is None else couchdb.address, log_spec=log_spec,
                 ccaas_builder_config=builder_config, scraper_ca=self._scraper_file(paths),
             )
+            if couchdb is not None:
+                settings.update(couchdb_credentials(couchdb))
             argv = [str(release.binary("peer")), "node", "start"]
             endpoint, admin = peer_address(addressing, node), None
             operations = addressing.peer_ports(node).operations

@@ -5,7 +5,8 @@
 #
 # Usage: tools/build-tools.sh [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|
 #                              kube-node|containerd|coredns|local-path-provisioner|pause|
-#                              actionlint|azurite|promtool|gateway-client|images|all]...
+#                              actionlint|azurite|pouchdb-server|promtool|gateway-client|
+#                              images|all]...
 # (default all). Prints the result directory of each target on stdout, one a
 # line, in the order given (binaries in its bin/); progress goes to stderr.
 #   fabric               peer orderer osnadmin configtxgen configtxlator, config/
@@ -27,6 +28,8 @@
 #   local-path-provisioner  local-path-provisioner (the default StorageClass)
 #   pause                pause (the pods' sandbox process, from tools/localcluster/pause.c)
 #   azurite              azurite-blob (npm; the Azure Blob emulator)
+#   pouchdb-server       couchdb-server.js, a CouchDB-compatible server (npm:
+#                        express-pouchdb, in memory) for local peers' state database
 #   promtool             promtool (Debian 12's prometheus package, unpacked, not
 #                        installed: no service starts), which tests the alert rules
 #   gateway-client       dist/main.js, the Fabric Gateway client example
@@ -367,6 +370,32 @@ build_azurite() {
   echo "$dest"
 }
 
+# A CouchDB-compatible server for the state database of local peers (Apache
+# CouchDB has no Debian package and no registry reachable here serves it):
+# express-pouchdb, the HTTP layer of pouchdb-server, pinned by
+# tools/npm/pouchdb-server (package.json and its committed package-lock.json),
+# started by the project's couchdb-server.js. Only the in-memory adapter is used,
+# so no install script (LevelDB's native build) runs.
+build_pouchdb_server() {
+  local pins="$HERE/npm/pouchdb-server" version=4.2.0
+  local dest="$CACHE/pouchdb-server/$version"
+  local key
+  key="$(stamp "$pins" "pouchdb-server 1")"
+  cached "pouchdb-server $version" "$dest" "$key" && return
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm is missing: install Node.js 20 or newer ('apt-get install nodejs npm') and run again"
+    exit 3
+  fi
+  rm -rf "$dest" && mkdir -p "$dest"
+  cp "$pins/package.json" "$pins/package-lock.json" "$pins/couchdb-server.js" "$dest/"
+  local start=$SECONDS
+  log "pouchdb-server $version: installing into $dest"
+  (cd "$dest" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+  echo "$key" >"$dest/.complete"
+  log "pouchdb-server $version: installed in $((SECONDS - start)) s"
+  echo "$dest"
+}
+
 # promtool, to test the alert rules with Prometheus' own rule engine: taken out of
 # Debian 12's prometheus package with apt-get download and dpkg-deb, so that no
 # Prometheus service is installed or started.
@@ -435,6 +464,7 @@ for target in "${targets[@]}"; do
   case "$target" in
     fabric | fabric-* | pulumi | kubernetes-provider | kube | node | kube-node | containerd) ;;
     coredns | local-path-provisioner | pause | actionlint | azurite | promtool | gateway-client) ;;
+    pouchdb-server) ;;
     images | all) ;;
     *) usage ;;
   esac
@@ -454,6 +484,7 @@ for target in "${targets[@]}"; do
     pause) build_pause ;;
     actionlint) build_actionlint ;;
     azurite) build_azurite ;;
+    pouchdb-server) build_pouchdb_server ;;
     promtool) build_promtool ;;
     gateway-client) build_gateway_client ;;
     images) "$HERE/images/build.sh" ;;
@@ -465,6 +496,7 @@ for target in "${targets[@]}"; do
       build_node
       build_actionlint
       build_azurite
+      build_pouchdb_server
       build_promtool
       build_gateway_client
       "$HERE/images/build.sh"

@@ -24,7 +24,8 @@ tools/install-packages.sh
 # container tiers run as a second lane beside the others (their time is mostly
 # waiting on pods and on Fabric nodes, not CPU), and on a cold cache their two
 # targets build in that lane, at a lower priority, while the first lane tests.
-MAIN_TARGETS=(fabric pulumi kubernetes-provider kube actionlint azurite promtool gateway-client)
+MAIN_TARGETS=(fabric pulumi kubernetes-provider kube actionlint azurite pouchdb-server promtool
+  gateway-client)
 CONTAINER_TIERS="realkube or images"
 
 echo "[test] building the pinned tools (cached: seconds; cold: docs/tools.md)" >&2

@@ -12,7 +12,9 @@ import pytest
 from fabric_components.providers.scraper_identity import ScraperIdentityProvider
 from localnet import FabricRelease, LocalNetwork
 from localnet.release import REPO_ROOT
+from localnet.state_database import CouchDBServer
 from tests.fabric_version import fabric_test_release
+from tests.localnet.couchdb_server import COUCHDB_PEER, running_couchdb
 from tests.localnet.gateway_client import client_script
 from tests.localnet.populate import populated
 
@@ -47,16 +49,27 @@ def scraper(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def couchdb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CouchDBServer]:
+    """A CouchDB-compatible server (pouchdb-server's HTTP layer, in memory) on
+    127.0.0.1, for one peer's state database."""
+    with running_couchdb(tmp_path_factory.mktemp("couchdb")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def populated_simple(
     fabric_release: FabricRelease, tmp_path_factory: pytest.TempPathFactory,
-    scraper: dict[str, str],
+    scraper: dict[str, str], couchdb_server: CouchDBServer,
 ) -> Iterator[LocalNetwork]:
     """samples/simple with its channel joined and its chaincode committed and
     served, its operations endpoints trusting ``scraper``'s CA as with
-    monitoring on; its tests only add transactions (each with its own keys)."""
+    monitoring on, and ``COUCHDB_PEER`` keeping its state in ``couchdb_server``
+    (the other peer in LevelDB); its tests only add transactions (each with
+    its own keys)."""
     workdir: Path = tmp_path_factory.mktemp("populated-simple")
     with populated(REPO_ROOT / "samples" / "simple", workdir, fabric_release,
-                   scraper_ca=scraper["ca_cert"]) as (network, _):
+                   scraper_ca=scraper["ca_cert"],
+                   couchdb={COUCHDB_PEER: couchdb_server}) as (network, _):
         yield network
 
 

@@ -42,6 +42,7 @@ from fabric_ops.ccaas_package import ccaas_package
 from fabric_ops.executor_config import local_executor_config
 from localnet import FabricRelease, LocalNetwork
 from localnet.chaincode_servers import ChaincodeServers, chaincode_servers
+from localnet.state_database import CouchDBServer
 from network_spec import ChaincodeSpec, ChannelSpec, NodeSpec
 
 CHANNEL = "mychannel"
@@ -242,15 +243,15 @@ def run_stages(all_stages: list[Stage], parallel: bool) -> None:
 def populated(
     source: Path, workdir: Path, release: FabricRelease,
     extra_servers: Mapping[str, str] | None = None, scraper_ca: str | None = None,
-    cert_validity: timedelta = VALIDITY,
+    cert_validity: timedelta = VALIDITY, couchdb: Mapping[str, CouchDBServer] | None = None,
 ) -> Iterator[tuple[LocalNetwork, ChaincodeServers]]:
     """A network started from ``source`` under ``workdir`` with every chaincode
     package served (plus ``extra_servers``: ``<chaincode>/<org>`` to a label, for
     orgs a later spec adds) and the whole populate run; yields the network and
-    the servers' addresses, stops both on exit. ``scraper_ca``: see
-    ``LocalNetwork.start``."""
+    the servers' addresses, stops both on exit. ``scraper_ca`` and ``couchdb``:
+    see ``LocalNetwork.start``."""
     with LocalNetwork.start(source, workdir / "net", release, scraper_ca=scraper_ca,
-                            cert_validity=cert_validity) as net:
+                            cert_validity=cert_validity, couchdb=couchdb) as net:
         labels = {f"{cc.name}/{o}": cc.label for cc in net.spec.chaincodes for o in cc.orgs}
         servers_dir = workdir / "servers"
         servers_dir.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,11 @@ nodes expose (or one the stack's own recording rules write, see
 ``tests/components/monitoring/test_certificate_rules.py``): a local network of
 samples/simple is populated, a transaction invoked, and the ``/metrics`` of its
 peers and orderer (the operations port, Prometheus format as in the cluster)
-scraped."""
+scraped. One peer keeps its state in CouchDB, so the CouchDB names are checked
+too. Its server is pouchdb-server's HTTP layer (express-pouchdb, in memory,
+``tests/localnet/couchdb_server.py``), a CouchDB-compatible server, because
+Apache CouchDB cannot be obtained on the machines the tests run on; the metric
+names and labels come from the Fabric peer itself (its CouchDB client)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from localnet import LocalNetwork
 from localnet.network import LocalNode
 from localnet.process import http_get, operations_tls
 from network_spec import OrgKind
+from tests.localnet.couchdb_server import COUCHDB_PEER
 from tests.promql_names import (
     PROMETHEUS_SERIES,
     RECORDED_BY_THE_STACK,
@@ -35,10 +40,24 @@ def exposed_names(text: str) -> set[str]:
             if line and not line.startswith("#")}
 
 
-def scrape(node: LocalNode) -> set[str]:
+def label_names(text: str, sample: str) -> set[str]:
+    """The label names of every series of ``sample`` in a text exposition."""
+    names: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith(sample + "{"):
+            labels = line[len(sample) + 1:line.rindex("}")]
+            names |= {pair.split("=", 1)[0] for pair in labels.split('",') if pair}
+    return names
+
+
+def metrics_text(node: LocalNode) -> str:
     status, text = node.operations_get("/metrics")
     assert status == 200, (node.name, text)
-    return exposed_names(text)
+    return text
+
+
+def scrape(node: LocalNode) -> set[str]:
+    return exposed_names(metrics_text(node))
 
 
 def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(
@@ -62,6 +81,14 @@ def test_dashboards_and_alerts_use_only_metrics_real_nodes_expose(
     assert "ledger_blockchain_height" in by_kind[OrgKind.PEER] & by_kind[OrgKind.ORDERER]
     assert "consensus_etcdraft_is_leader" in by_kind[OrgKind.ORDERER]
     assert "endorser_proposal_duration_bucket" in by_kind[OrgKind.PEER]
+    couchdb_text = metrics_text(net.nodes[COUCHDB_PEER])
+    assert label_names(couchdb_text, "couchdb_processing_time_bucket") == {
+        "database", "function_name", "result", "le"}
+    assert 'function_name="BatchUpdateDocuments"' in couchdb_text  # its commits went there
+    leveldb_peers = [node for node in net.nodes.values()
+                     if node.org.kind is OrgKind.PEER and node.name != COUCHDB_PEER]
+    assert leveldb_peers and not any("couchdb_processing_time_bucket" in scrape(node)
+                                     for node in leveldb_peers)
 
     exposed = by_kind[OrgKind.PEER] | by_kind[OrgKind.ORDERER]
     used = {name for expr in shipped_expressions() for name in metric_names(expr)}
@@ -113,5 +140,6 @@ def test_a_name_no_node_exposes_is_caught() -> None:
             "fabric_version 1\n")
     assert exposed_names(text) == {"ledger_block_processing_time_bucket",
                                    "ledger_block_processing_time_sum", "fabric_version"}
+    assert label_names(text, "ledger_block_processing_time_bucket") == {"channel", "le"}
     invented = metric_names("rate(ledger_block_commit_seconds_bucket[5m])")
     assert invented - exposed_names(text) == {"ledger_block_commit_seconds_bucket"}
