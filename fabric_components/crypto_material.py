@@ -49,6 +49,21 @@ class IdentityMaterial:
     tls_key: pulumi.Output[str]
     node_ou: str
     server: bool
+    previous_sign_cert: pulumi.Output[str | None] | None = None
+    """The signing certificate the identity's last renewal replaced (None: not
+    kept, a cryptogen directory's)."""
+
+
+@dataclass(frozen=True)
+class AdminCerts:
+    """What an org's MSPs list as admin certificates (see
+    ``components.admin_certs``)."""
+
+    current: pulumi.Output[str]
+    """The Admin's signing certificate."""
+    previous: pulumi.Output[str] | None = None
+    """The one its last renewal replaced ('' before one); None when the MSPs
+    never list one (an org with NodeOUs, a cryptogen directory)."""
 
 
 def _public_cas(ca_cert: str, tlsca_cert: str) -> OrgCAs:
@@ -57,12 +72,14 @@ def _public_cas(ca_cert: str, tlsca_cert: str) -> OrgCAs:
 
 
 def identity_file_tree(
-    org: OrgSpec, cas: CaMaterial, identity: IdentityMaterial, admin_cert: pulumi.Output[str]
+    org: OrgSpec, cas: CaMaterial, identity: IdentityMaterial, admin_cert: pulumi.Output[str],
+    previous_admin_cert: pulumi.Output[str] | None = None,
 ) -> pulumi.Output[dict[str, str]]:
-    """The identity's ``msp/`` and ``tls/`` trees (cryptogen's layout), secret."""
+    """The identity's ``msp/`` and ``tls/`` trees (cryptogen's layout), secret;
+    ``previous_admin_cert``: see ``crypto.msp.identity_files``."""
 
     def render(values: list[Any]) -> dict[str, str]:
-        ca_cert, tlsca_cert, sign_cert, sign_key, tls_cert, tls_key, admin = values
+        ca_cert, tlsca_cert, sign_cert, sign_key, tls_cert, tls_key, admin, *previous = values
         ident = Identity(
             common_name=identity.common_name,
             node_ou=identity.node_ou,
@@ -70,22 +87,27 @@ def identity_file_tree(
             tls=KeyPair(tls_cert, tls_key),
             server=identity.server,
         )
-        return identity_files(org, _public_cas(ca_cert, tlsca_cert), ident, admin)
+        return identity_files(org, _public_cas(ca_cert, tlsca_cert), ident, admin,
+                              *previous)
 
+    more = [] if previous_admin_cert is None else [previous_admin_cert]
     return pulumi.Output.secret(
         pulumi.Output.all(
             cas.ca_cert, cas.tlsca_cert, identity.sign_cert, identity.sign_key,
-            identity.tls_cert, identity.tls_key, admin_cert,
+            identity.tls_cert, identity.tls_key, admin_cert, *more,
         ).apply(render)
     )
 
 
 def org_msp_tree(
-    org: OrgSpec, cas: CaMaterial, admin_cert: pulumi.Output[str]
+    org: OrgSpec, cas: CaMaterial, admin_cert: pulumi.Output[str],
+    previous_admin_cert: pulumi.Output[str] | None = None,
 ) -> pulumi.Output[dict[str, str]]:
-    """The org-level MSP (public: it goes into channel configuration)."""
-    return pulumi.Output.all(cas.ca_cert, cas.tlsca_cert, admin_cert).apply(
-        lambda v: org_msp_files(org, _public_cas(v[0], v[1]), v[2])
+    """The org-level MSP (public: it goes into channel configuration);
+    ``previous_admin_cert``: see ``crypto.msp.org_msp_files``."""
+    more = [] if previous_admin_cert is None else [previous_admin_cert]
+    return pulumi.Output.all(cas.ca_cert, cas.tlsca_cert, admin_cert, *more).apply(
+        lambda v: org_msp_files(org, _public_cas(v[0], v[1]), *v[2:])
     )
 
 
@@ -152,6 +174,8 @@ class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
     sign_not_after: pulumi.Output[str]
     tls_not_after: pulumi.Output[str]
     renewal_due: pulumi.Output[bool]
+    previous_sign_cert: pulumi.Output[str | None]
+    """The signing certificate the last renewal replaced (None before one)."""
 
     def __init__(
         self, name: str, org: OrgSpec, cas: CaMaterial, common_name: str, node_ou: str,
@@ -187,6 +211,7 @@ class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
             "sign_not_after": None,
             "tls_not_after": None,
             "renewal_due": None,
+            "previous_sign_cert": None,
         }
         super().__init__(IdentityProvider(), name, props, opts, IDENTITY_SECRET_OUTPUTS)
 
@@ -201,6 +226,7 @@ def _material(resource: IssuedIdentity, common_name: str, node_ou: str,
         tls_key=pulumi.Output.secret(resource.tls_key),
         node_ou=node_ou,
         server=server,
+        previous_sign_cert=resource.previous_sign_cert,
     )
 
 

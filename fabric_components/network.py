@@ -94,7 +94,9 @@ def check_compatible(
         if any(name == org.admin_name and not org.enable_node_ous for org in spec.orgs):
             raise SpecError(stack_file, "fabric:keyGenerations",
                             f"{name}: an Admin of an org without NodeOUs is named by its "
-                            "certificate (admincerts); its new key is not automated")
+                            "certificate (admincerts), and its channels keep the previous "
+                            "one beside a renewed one: the old key would stay an admin; "
+                            "enable NodeOUs to give it a new key")
     for i, channel in enumerate(spec.channels):
         if channel.consensus == "BFT" and config.fabric_major < 3:
             raise SpecError(
@@ -163,7 +165,8 @@ def populate(
         return servers.get(f"{cc.name}/{org.name}") or server_address(cc, org, config.namespace)
 
     org_msps = {
-        name: org_msp_tree(spec.org(name), cas[name], component.admin_cert)
+        name: org_msp_tree(spec.org(name), cas[name], component.admin_certs.current,
+                           component.admin_certs.previous)
         for name, component in launched.items()
     }
     tls_certs = {cn: cert for c in launched.values() for cn, cert in c.tls_certs.items()}

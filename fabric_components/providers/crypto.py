@@ -110,12 +110,10 @@ def renewal_reason(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
     """Why ``update`` would renew the identity in state ``olds`` for inputs
     ``news`` now: ``new key`` (its ``key_generation`` changed), ``due`` (a
     certificate inside the renewal window ``news`` asks for), or None. Never
-    a renewal when ``renew`` is False, nor of the Admin of an org without
-    NodeOUs: its channels and nodes name it by its exact certificate
-    (``admincerts``), which a renewal would have to replace everywhere first
-    (not automated)."""
-    if news.get("node_ou") == "admin" and not news.get("enable_node_ous", True):
-        return None
+    a renewal when ``renew`` is False. The Admin of an org without NodeOUs is
+    renewed too: its channels and nodes name it by its exact certificate
+    (``admincerts``), and its ``previous_sign_cert`` lets its
+    ``AdminCertRotation`` name the new one there first."""
     if _key_generation(olds) != _key_generation(news):
         return "new key"
     if news.get("renew") is False or not (olds.get("sign_cert") and olds.get("tls_cert")):
@@ -128,7 +126,8 @@ def renewal_reason(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
 def renewed_outputs(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
     """The outputs of the identity ``olds`` renewed for ``news``: both
     certificates issued again by the same CAs for ``news``' validity, with the
-    same keys, or new ones when ``key_generation`` changed."""
+    same keys, or new ones when ``key_generation`` changed; the signing
+    certificate replaced kept as ``previous_sign_cert`` (public)."""
     from crypto import KeyPair, OrgCAs
     from crypto.identities import Identity
     from crypto.renewal import renew_identity
@@ -150,6 +149,7 @@ def renewed_outputs(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any
         "sign_key": renewed.sign.key_pem,
         "tls_cert": renewed.tls.cert_pem,
         "tls_key": renewed.tls.key_pem,
+        "previous_sign_cert": olds["sign_cert"],
     }
     return {**outs, **_expiry_outputs(outs)}
 

@@ -1,0 +1,65 @@
+"""The simple sample with Org2 without NodeOUs, under mocks: Org2 gets an
+``AdminCertRotation`` over its channel, and the MSPs that list its Admin
+(its toolbox's, its peer's, the channel's) take the certificates from the
+rotation's outputs, so they wait for it; Org1 (NodeOUs) gets none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.components.mocks import DYNAMIC, RecordingMocks, has_secret
+from tests.components.program import ROOT, run_sample
+
+SECRET = "kubernetes:core/v1:Secret"
+ADMIN_CERT = "msp__admincerts__Admin_at_org2.example.com-cert.pem"
+
+
+@pytest.fixture(scope="module")
+def without_node_ous(tmp_path_factory: pytest.TempPathFactory) -> RecordingMocks:
+    crypto = yaml.safe_load((ROOT / "samples" / "simple" / "crypto-config.yaml").read_text())
+    for org in crypto["PeerOrgs"]:
+        if org["Name"] == "Org2":
+            org["EnableNodeOUs"] = False
+    path = Path(tmp_path_factory.mktemp("spec")) / "crypto-config.yaml"
+    path.write_text(yaml.safe_dump(crypto))
+    mocks, _ = run_sample("simple", cryptoConfig=str(path))
+    return mocks
+
+
+def rotations(mocks: RecordingMocks) -> list[Any]:
+    return [r for r in mocks.resources if r.typ == f"{DYNAMIC}AdminCertRotation"]
+
+
+def test_only_the_org_without_node_ous_gets_a_rotation(without_node_ous: RecordingMocks):
+    (rotation,) = rotations(without_node_ous)
+    assert rotation.name == "org2-admin-certs"
+    inputs = rotation.manifest
+    assert inputs["msp_id"] == "Org2MSP"
+    assert list(inputs["channels"]) == ["mychannel"]
+    assert [o["domain"] for o in inputs["channels"]["mychannel"]["orderers"]] == ["example.com"]
+    admin = next(r for r in without_node_ous.resources
+                 if r.name == "admin-org2-identity" and r.typ.endswith("IssuedIdentity"))
+    # Before any renewal: the Admin's certificate, once; it signs as itself.
+    assert inputs["admin_certs"] == [admin.outputs["sign_cert"]]
+    assert has_secret(rotation.inputs["signer"])
+    assert inputs["signer"]["sign_cert"] == admin.outputs["sign_cert"]
+
+
+def test_the_msps_list_the_admin_certificate_once_before_a_renewal(
+        without_node_ous: RecordingMocks):
+    (rotation,) = rotations(without_node_ous)
+    (listed,) = rotation.manifest["admin_certs"]
+    secrets = {r.name: r.manifest["stringData"] for r in without_node_ous.of_type(SECRET)}
+    for name in ("org2-admin-crypto", "org2-peer0-crypto"):
+        admincerts = [k for k in secrets[name] if k.startswith("msp__admincerts__")]
+        assert admincerts == [ADMIN_CERT], name
+        assert secrets[name][ADMIN_CERT] == listed
+
+
+def test_the_sample_with_node_ous_registers_no_rotation():
+    mocks, _ = run_sample("simple")
+    assert rotations(mocks) == []
