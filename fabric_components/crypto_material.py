@@ -49,9 +49,6 @@ class IdentityMaterial:
     tls_key: pulumi.Output[str]
     node_ou: str
     server: bool
-    previous_sign_cert: pulumi.Output[str | None] | None = None
-    """The signing certificate the identity's last renewal replaced (None: not
-    kept, a cryptogen directory's)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +60,7 @@ class AdminCerts:
     """The Admin's signing certificate."""
     previous: pulumi.Output[str] | None = None
     """The one its last renewal replaced ('' before one); None when the MSPs
-    never list one (an org with NodeOUs, a cryptogen directory)."""
+    never list one (an org with NodeOUs, no rotation)."""
 
 
 def _public_cas(ca_cert: str, tlsca_cert: str) -> OrgCAs:
@@ -174,8 +171,6 @@ class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
     sign_not_after: pulumi.Output[str]
     tls_not_after: pulumi.Output[str]
     renewal_due: pulumi.Output[bool]
-    previous_sign_cert: pulumi.Output[str | None]
-    """The signing certificate the last renewal replaced (None before one)."""
 
     def __init__(
         self, name: str, org: OrgSpec, cas: CaMaterial, common_name: str, node_ou: str,
@@ -211,7 +206,6 @@ class IssuedIdentity(TypedResource, module=TYPE_MODULE, name="IssuedIdentity"):
             "sign_not_after": None,
             "tls_not_after": None,
             "renewal_due": None,
-            "previous_sign_cert": None,
         }
         super().__init__(IdentityProvider(), name, props, opts, IDENTITY_SECRET_OUTPUTS)
 
@@ -226,7 +220,6 @@ def _material(resource: IssuedIdentity, common_name: str, node_ou: str,
         tls_key=pulumi.Output.secret(resource.tls_key),
         node_ou=node_ou,
         server=server,
-        previous_sign_cert=resource.previous_sign_cert,
     )
 
 

@@ -110,19 +110,20 @@ class SigningAs:
 
 
 def rotate_admin_certs(
-    signer: Executor, msp_id: str, orderers: Sequence[Orderer], channel: str,
+    reader: Executor, signer: Executor, msp_id: str, orderers: Sequence[Orderer], channel: str,
     admin_certs: Sequence[str],
 ) -> int:
     """Makes ``channel``'s MSP of ``msp_id`` list ``admin_certs`` and waits
-    until the orderers apply it; ``signer`` signs as an admin the channel
-    names now (``SigningAs`` the previous certificate). Returns the number of
-    updates submitted: 0 when the channel lists them already."""
-    current = live_config(signer, orderers, channel)
+    until the orderers apply it: ``reader`` (the org's admin as it is) fetches
+    and computes, ``signer`` signs and submits as an admin the channel names
+    now (``SigningAs`` the previous certificate). Returns the number of updates
+    submitted: 0 when the channel lists them already (nothing is signed)."""
+    current = live_config(reader, orderers, channel)
     target = with_admin_certs(current, msp_id, admin_certs)
     if target is None:
         return 0
     signers = required_signers(current, target, [msp_id])
     sign_and_submit({msp_id: signer}, signers, orderers, channel,
-                    update_envelope(signer, channel, current, target))
-    applied_config(signer, orderers, channel, target)
+                    update_envelope(reader, channel, current, target))
+    applied_config(reader, orderers, channel, target)
     return 1

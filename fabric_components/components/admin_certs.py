@@ -7,8 +7,6 @@ nodes' Secrets wait for it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 
 from fabric_components.components.rollout import Gates
@@ -16,33 +14,31 @@ from fabric_components.crypto_material import AdminCerts, CaMaterial, IdentityMa
 from fabric_components.providers.admin_cert_rotation import (
     AdminCertRotation,
     admin_cert_rotation_inputs,
-    admin_certs,
 )
 from network_spec import OrgSpec
 
 
 def org_admin_certs(
     org: OrgSpec, admin: IdentityMaterial, cas: CaMaterial, gates: Gates | None,
-    parent: pulumi.Resource,
+    after: pulumi.Input[list[pulumi.Resource]], parent: pulumi.Resource,
 ) -> AdminCerts:
-    """``org``'s admin certificates; with ``gates`` (populate, renewal on) and
-    channels of the org, through its ``<org>-admin-certs`` rotation."""
-    if org.enable_node_ous or admin.previous_sign_cert is None:
+    """``org``'s admin certificates; with ``gates`` (populate, renewal of
+    generated material) and channels of the org, through its
+    ``<org>-admin-certs`` rotation, which runs ``after`` the node before the
+    org's first in the rollout (an up that renews every certificate at once
+    rolls the orderers first: the rotation submits to them once they serve
+    again)."""
+    if gates is None:
         return AdminCerts(admin.sign_cert)
-    certs = pulumi.Output.all(admin.sign_cert, admin.previous_sign_cert).apply(
-        lambda v: admin_certs(v[0], v[1]))
-    # The certificate the channels name now (the previous one), with its key:
-    # a same-key renewal's (fabric:keyGenerations refuses such an Admin).
-    signer: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
-        cas.ca_cert, admin.sign_cert, admin.previous_sign_cert, admin.sign_key,
-    ).apply(lambda v: {"ca_cert": v[0], "sign_cert": v[2] or v[1], "sign_key": v[3]})
-    props = None if gates is None else admin_cert_rotation_inputs(
-        gates.spec, org, gates.addressing, gates.executors[org.name], certs,
-        pulumi.Output.secret(signer))
-    listed: pulumi.Output[Any] = certs
-    if props is not None:
-        rotation = AdminCertRotation(f"{org.k8s_name}-admin-certs", props,
-                                     pulumi.ResourceOptions(parent=parent))
-        listed = rotation.admin_certs
+    signer = pulumi.Output.all(cas.ca_cert, admin.sign_key).apply(
+        lambda v: {"ca_cert": v[0], "sign_key": v[1]})
+    props = admin_cert_rotation_inputs(gates.spec, org, gates.addressing,
+                                       gates.executors[org.name], admin.sign_cert,
+                                       pulumi.Output.secret(signer))
+    if props is None:
+        return AdminCerts(admin.sign_cert)
+    rotation = AdminCertRotation(f"{org.k8s_name}-admin-certs", props,
+                                 pulumi.ResourceOptions(parent=parent, depends_on=after))
+    listed = rotation.admin_certs
     return AdminCerts(listed.apply(lambda c: str(c[0])),
                       listed.apply(lambda c: str(c[1]) if len(c) > 1 else ""))

@@ -90,8 +90,11 @@ class OrgNodes(pulumi.ComponentResource):
         self.child = pulumi.ResourceOptions(parent=self)
         self.addressing = ClusterAddressing(config.namespace)
         admin = args.crypto.user(org, args.cas, org.admin_name, True, self.child)
+        # Only generated material is renewed by an up (a cryptoDir is the operator's).
+        renewed = config.cert_renewal and not config.crypto_dir
         self.admin_certs = org_admin_certs(
-            org, admin, args.cas, args.rollout.gates if config.cert_renewal else None, self)
+            org, admin, args.cas, args.rollout.gates if renewed else None,
+            args.rollout.after(org, org.nodes[0]) if org.nodes else [], self)
         self.admin_cert = self.admin_certs.current
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
         self.sign_certs: dict[str, pulumi.Output[str]] = {}

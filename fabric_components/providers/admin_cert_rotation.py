@@ -5,18 +5,22 @@ local MSPs): the channels name an admin by its certificate, so the update
 (signed with the previous certificate, the one they name) goes in first, one
 channel at a time, each waited for (``fabric_ops.admin_cert_rotation``).
 
-Before the first renewal the identity has no previous certificate and there
-is nothing to do: create and update record the inputs without contacting the
-network (on a new stack the channels do not exist yet). A renewal gives the
-identity a ``previous_sign_cert``: the inputs change, and the update acts.
-A channel no orderer has yet (added by the same up) is left to its
-``ChannelConfig``, which renders both certificates."""
+The resource remembers the certificates: ``current`` is its input (the
+Admin's certificate), ``admin_certs`` its output, what the org's MSPs list
+(``admin_certs``): the current certificate and, once a renewal changed it,
+the one it replaced, which the rotation read from its own state. Create
+records ``[current]`` and contacts nothing (on a new stack the channels do
+not exist yet). ``admin_certs`` is an input too, ``[current]``: what a
+preview shows before the resource has run; its state's value is what counts
+(``update_keys`` leaves it out). A channel no orderer has yet (added by the
+same up) is left to its ``ChannelConfig``, which renders both certificates."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pulumi
+from pulumi.dynamic import CreateResult, UpdateResult
 
 from fabric_components.providers.channel import consenter_endpoints
 from fabric_components.providers.idempotent import IdempotentOperation
@@ -30,37 +34,50 @@ NOT_CREATED = "NOT_FOUND"
 """How an orderer answers a fetch of a channel it does not have."""
 
 
-def admin_certs(current: str, previous: str | None) -> list[str]:
-    """What the org's MSPs list: the current certificate, then the one its last
-    renewal replaced (when there is one and it differs), as configtxgen orders
-    the files of ``crypto.msp.org_msp_files``."""
-    return [current, previous] if previous and previous != current else [current]
+def listed_after(olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    """What the org's MSPs list once ``news`` applies to the state ``olds``:
+    the new current certificate, then the one it replaces; what was listed
+    when the certificate did not change."""
+    if news["current"] == olds["current"]:
+        return list(olds.get("admin_certs") or [olds["current"]])
+    return [news["current"], olds["current"]]
 
 
 class AdminCertRotationProvider(IdempotentOperation):
     replace_keys = ("msp_id",)
-    update_keys = ("admin_certs", "channels", "version")
+    update_keys = ("current", "channels", "version")
 
     def identity(self, props: dict[str, Any]) -> str:
         return str(props["msp_id"])
 
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(id_=self.identity(props),
+                            outs={**props, "admin_certs": [props["current"]], "done": True})
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        certs = listed_after(olds, news)
+        outs = {**news, "admin_certs": certs, "done": True}
+        if len(certs) > 1:
+            self.act(outs)
+        return UpdateResult(outs=outs)
+
     def act(self, props: dict[str, Any]) -> None:
+        """Every channel of ``props`` made to list ``admin_certs`` (current,
+        previous), signed with the previous one."""
         from fabric_ops.admin_cert_rotation import SigningAs, rotate_admin_certs, signer_msp
         from fabric_ops.chaincode_ops import Orderer
         from fabric_ops.config_update import ConfigUpdateError
         from fabric_ops.executor_config import executor_from_config
 
-        if len(props["admin_certs"]) < 2:
-            return
-        signer = props["signer"]
-        executor = SigningAs(executor_from_config(props["executor"]),
-                             signer_msp(signer["ca_cert"], signer["sign_cert"],
-                                        signer["sign_key"]))
+        current, previous = props["admin_certs"]
+        reader = executor_from_config(props["executor"])
+        signer = SigningAs(reader, signer_msp(props["signer"]["ca_cert"], previous,
+                                              props["signer"]["sign_key"]))
         for name, channel in props["channels"].items():
             orderers = [Orderer(o["address"], o["domain"]) for o in channel["orderers"]]
             try:
-                rotate_admin_certs(executor, props["msp_id"], orderers, name,
-                                   props["admin_certs"])
+                rotate_admin_certs(reader, signer, props["msp_id"], orderers, name,
+                                   [current, previous])
             except ConfigUpdateError as error:
                 if NOT_CREATED not in str(error):
                     raise
@@ -83,12 +100,13 @@ class AdminCertRotation(Operation, module=TYPE_MODULE, name="AdminCertRotation")
 
 def admin_cert_rotation_inputs(
     spec: NetworkSpec, org: OrgSpec, addressing: Addressing, executor: Any,
-    certs: Any, signer: Any,
+    current: Any, signer: Any,
 ) -> dict[str, Any] | None:
     """The inputs of ``org``'s rotation: per channel it belongs to, its
-    consenters; the org's executor; ``certs`` (``admin_certs``) and ``signer``
-    (``ca_cert``, ``sign_cert``: the certificate the channels name now,
-    ``sign_key``). None for an org with NodeOUs or of no channel."""
+    consenters; the org's executor; the Admin's ``current`` certificate and
+    ``signer`` (``ca_cert`` and ``sign_key``, the key every certificate of
+    the Admin has: a same-key renewal). None for an org with NodeOUs or of no
+    channel."""
     if org.enable_node_ous:
         return None
     channels = {}
@@ -98,5 +116,6 @@ def admin_cert_rotation_inputs(
         channels[channel.name] = {"orderers": consenter_endpoints(spec, channel, addressing)}
     if not channels:
         return None
-    return {"msp_id": org.msp_id, "admin_certs": certs, "signer": signer,
-            "channels": channels, "executor": executor, "done": None}
+    return {"msp_id": org.msp_id, "current": current,
+            "admin_certs": [current],
+            "signer": signer, "channels": channels, "executor": executor, "done": None}

@@ -112,8 +112,8 @@ def renewal_reason(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
     certificate inside the renewal window ``news`` asks for), or None. Never
     a renewal when ``renew`` is False. The Admin of an org without NodeOUs is
     renewed too: its channels and nodes name it by its exact certificate
-    (``admincerts``), and its ``previous_sign_cert`` lets its
-    ``AdminCertRotation`` name the new one there first."""
+    (``admincerts``), and its org's ``AdminCertRotation`` names the new one
+    there (beside the one it replaces) first."""
     if _key_generation(olds) != _key_generation(news):
         return "new key"
     if news.get("renew") is False or not (olds.get("sign_cert") and olds.get("tls_cert")):
@@ -126,8 +126,7 @@ def renewal_reason(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
 def renewed_outputs(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
     """The outputs of the identity ``olds`` renewed for ``news``: both
     certificates issued again by the same CAs for ``news``' validity, with the
-    same keys, or new ones when ``key_generation`` changed; the signing
-    certificate replaced kept as ``previous_sign_cert`` (public)."""
+    same keys, or new ones when ``key_generation`` changed."""
     from crypto import KeyPair, OrgCAs
     from crypto.identities import Identity
     from crypto.renewal import renew_identity
@@ -149,7 +148,6 @@ def renewed_outputs(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any
         "sign_key": renewed.sign.key_pem,
         "tls_cert": renewed.tls.cert_pem,
         "tls_key": renewed.tls.key_pem,
-        "previous_sign_cert": olds["sign_cert"],
     }
     return {**outs, **_expiry_outputs(outs)}
 

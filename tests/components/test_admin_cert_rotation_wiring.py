@@ -43,10 +43,11 @@ def test_only_the_org_without_node_ous_gets_a_rotation(without_node_ous: Recordi
     assert [o["domain"] for o in inputs["channels"]["mychannel"]["orderers"]] == ["example.com"]
     admin = next(r for r in without_node_ous.resources
                  if r.name == "admin-org2-identity" and r.typ.endswith("IssuedIdentity"))
-    # Before any renewal: the Admin's certificate, once; it signs as itself.
+    # Before any renewal: the Admin's certificate, once.
+    assert inputs["current"] == admin.outputs["sign_cert"]
     assert inputs["admin_certs"] == [admin.outputs["sign_cert"]]
     assert has_secret(rotation.inputs["signer"])
-    assert inputs["signer"]["sign_cert"] == admin.outputs["sign_cert"]
+    assert inputs["signer"]["sign_key"] == admin.outputs["sign_key"]
 
 
 def test_the_msps_list_the_admin_certificate_once_before_a_renewal(
@@ -62,4 +63,14 @@ def test_the_msps_list_the_admin_certificate_once_before_a_renewal(
 
 def test_the_sample_with_node_ous_registers_no_rotation():
     mocks, _ = run_sample("simple")
+    assert rotations(mocks) == []
+
+
+def test_no_rotation_without_renewal_by_the_up(tmp_path: Path):
+    crypto = yaml.safe_load((ROOT / "samples" / "simple" / "crypto-config.yaml").read_text())
+    for org in crypto["PeerOrgs"]:
+        org["EnableNodeOUs"] = False
+    path = tmp_path / "crypto-config.yaml"
+    path.write_text(yaml.safe_dump(crypto))
+    mocks, _ = run_sample("simple", cryptoConfig=str(path), certRenewal="false")
     assert rotations(mocks) == []
