@@ -47,8 +47,7 @@ def org_tree_files(crypto: OrgCrypto) -> dict[str, str]:
     folders = [(node_dir(org, cn), identity) for cn, identity in crypto.nodes.items()]
     folders += [(user_dir(u.common_name), u) for u in (crypto.admin, *crypto.users)]
     for folder, identity in folders:
-        for path, text in identity_files(org, cas, identity, admin_pem,
-                                                 previous).items():
+        for path, text in identity_files(org, cas, identity, admin_pem, previous).items():
             files[f"{folder}/{path}"] = text
     return files
 

@@ -239,6 +239,11 @@ class GeneratedCrypto:
     """Per common name, the identity's key generation (0 when absent)."""
     renew: bool = True
     """False (``fabric:certRenewal: false``): an up never renews a certificate."""
+    admincerts_rotated: bool = True
+    """False: the stack's channels are not its own to update (populate off, or
+    a consortium's org stack, whose channels come from cards), so no
+    ``AdminCertRotation`` would name a renewed Admin of an org without NodeOUs
+    there, and an up never renews such an Admin."""
 
     def cas(self, org: OrgSpec, opts: pulumi.ResourceOptions) -> CaMaterial:
         res = CertificateAuthorities(f"{org.k8s_name}-cas", org, opts)
@@ -268,9 +273,11 @@ class GeneratedCrypto:
     ) -> IdentityMaterial:
         ou = "admin" if admin else "client"
         local = name.split("@")[0].lower()
+        named_by_cert = admin and not org.enable_node_ous
         res = IssuedIdentity(
             f"{local}-{org.k8s_name}-identity", org, cas, name, ou, False, (), None, opts,
-            self.validity, self.renew_before, self.key_generations.get(name, 0), self.renew,
+            self.validity, self.renew_before, self.key_generations.get(name, 0),
+            self.renew and (self.admincerts_rotated or not named_by_cert),
         )
         return _material(res, name, ou, False)
 

@@ -138,7 +138,8 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
         namespace = None if config.local_network else config.namespace
         return DirectoryCrypto(config.crypto_dir, spec, namespace, config.external_domain)
     return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before,
-                           config.external_domain, config.key_generations, config.cert_renewal)
+                           config.external_domain, config.key_generations, config.cert_renewal,
+                           admincerts_rotated=config.populate and not config.consortium.orgs)
 
 
 def populate(

@@ -5,15 +5,15 @@ local MSPs): the channels name an admin by its certificate, so the update
 (signed with the previous certificate, the one they name) goes in first, one
 channel at a time, each waited for (``fabric_ops.admin_cert_rotation``).
 
-The resource remembers the certificates: ``current`` is its input (the
-Admin's certificate), ``admin_certs`` its output, what the org's MSPs list
-(``admin_certs``): the current certificate and, once a renewal changed it,
-the one it replaced, which the rotation read from its own state. Create
-records ``[current]`` and contacts nothing (on a new stack the channels do
-not exist yet). ``admin_certs`` is an input too, ``[current]``: what a
-preview shows before the resource has run; its state's value is what counts
-(``update_keys`` leaves it out). A channel no orderer has yet (added by the
-same up) is left to its ``ChannelConfig``, which renders both certificates."""
+The resource keeps what the org's MSPs list in its own state: its input
+``current`` is the Admin's certificate, its output ``admin_certs`` that
+certificate and, once a renewal changed it, the one it replaced (read from
+the state). Create records ``[current]`` and contacts nothing (on a new stack
+the channels do not exist yet). ``admin_certs`` is also an input,
+``[current]``, for previews only: a preview shows a resource's inputs as its
+outputs until it has run; ``update_keys`` leaves it out. A channel no orderer
+has yet (added by the same up) is left to its ``ChannelConfig``, which
+renders both certificates."""
 
 from __future__ import annotations
 

@@ -41,8 +41,7 @@ def test_only_the_org_without_node_ous_gets_a_rotation(without_node_ous: Recordi
     assert inputs["msp_id"] == "Org2MSP"
     assert list(inputs["channels"]) == ["mychannel"]
     assert [o["domain"] for o in inputs["channels"]["mychannel"]["orderers"]] == ["example.com"]
-    admin = next(r for r in without_node_ous.resources
-                 if r.name == "admin-org2-identity" and r.typ.endswith("IssuedIdentity"))
+    admin = identity(without_node_ous, "admin-org2-identity")
     # Before any renewal: the Admin's certificate, once.
     assert inputs["current"] == admin.outputs["sign_cert"]
     assert inputs["admin_certs"] == [admin.outputs["sign_cert"]]
@@ -66,11 +65,30 @@ def test_the_sample_with_node_ous_registers_no_rotation():
     assert rotations(mocks) == []
 
 
-def test_no_rotation_without_renewal_by_the_up(tmp_path: Path):
+def identity(mocks: RecordingMocks, name: str) -> Any:
+    return next(r for r in mocks.resources
+                if r.name == name and r.typ.endswith("IssuedIdentity"))
+
+
+def test_the_admin_is_renewed_by_the_up_that_rotates_its_certificates(
+        without_node_ous: RecordingMocks):
+    assert identity(without_node_ous, "admin-org2-identity").manifest["renew"] is True
+
+
+@pytest.mark.parametrize("setting", [{"certRenewal": "false"}, {"populate": "false"}])
+def test_no_rotation_where_the_up_does_not_renew_or_owns_no_channel(
+        tmp_path: Path, setting: dict[str, str]):
     crypto = yaml.safe_load((ROOT / "samples" / "simple" / "crypto-config.yaml").read_text())
     for org in crypto["PeerOrgs"]:
-        org["EnableNodeOUs"] = False
+        org["EnableNodeOUs"] = org["Name"] != "Org2"
     path = tmp_path / "crypto-config.yaml"
     path.write_text(yaml.safe_dump(crypto))
-    mocks, _ = run_sample("simple", cryptoConfig=str(path), certRenewal="false")
+    mocks, _ = run_sample("simple", cryptoConfig=str(path), **setting)
     assert rotations(mocks) == []
+    if "populate" in setting:
+        # Channels made by hand name the Admin by its certificate: it is not
+        # renewed (as with a consortium's org stack, whose channels come from
+        # cards); with NodeOUs it is.
+        assert identity(mocks, "admin-org2-identity").manifest["renew"] is False
+        assert identity(mocks, "admin-org1-identity").manifest["renew"] is True
+        assert identity(mocks, "user1-org2-identity").manifest["renew"] is True
