@@ -5,13 +5,14 @@ rotation's outputs, so they wait for it; Org1 (NodeOUs) gets none."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.components.mocks import DYNAMIC, RecordingMocks, has_secret
+from tests.components.mocks import DYNAMIC, RecordingMocks, has_secret, without_secret_values
 from tests.components.program import ROOT, run_sample
 
 SECRET = "kubernetes:core/v1:Secret"
@@ -46,6 +47,7 @@ def test_only_the_org_without_node_ous_gets_a_rotation(without_node_ous: Recordi
     assert inputs["current"] == admin.outputs["sign_cert"]
     assert inputs["admin_certs"] == [admin.outputs["sign_cert"]]
     assert has_secret(rotation.inputs["signer"])
+    assert "PRIVATE KEY" not in json.dumps(without_secret_values(rotation.inputs))
     assert inputs["signer"]["sign_key"] == admin.outputs["sign_key"]
 
 
