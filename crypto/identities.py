@@ -48,6 +48,9 @@ class OrgCrypto:
     admin: Identity
     users: tuple[Identity, ...]
     """``User1..N@<domain>``; none for orderer orgs."""
+    previous_admin_cert: str = ""
+    """The Admin's certificate its last renewal replaced; without NodeOUs the
+    org's MSPs list it beside the current one (``crypto.msp.org_msp_files``)."""
 
 
 def node_ou(org: OrgSpec) -> str:

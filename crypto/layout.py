@@ -36,18 +36,18 @@ def is_private_key(path: str) -> bool:
 def org_tree_files(crypto: OrgCrypto) -> dict[str, str]:
     """Every file of the org's cryptogen tree, relative to ``org_dir(org)``."""
     org, cas = crypto.org, crypto.cas
-    admin_pem = crypto.admin.sign.cert_pem
+    admin_pem, previous = crypto.admin.sign.cert_pem, crypto.previous_admin_cert
     files = {
         f"ca/{cert_file_name(org.ca_common_name)}": cas.ca.cert_pem,
         f"ca/{KEY_FILE}": cas.ca.key_pem,
         f"tlsca/{cert_file_name(org.tlsca_common_name)}": cas.tlsca.cert_pem,
         f"tlsca/{KEY_FILE}": cas.tlsca.key_pem,
     }
-    files.update({f"msp/{p}": t for p, t in org_msp_files(org, cas, admin_pem).items()})
+    files.update({f"msp/{p}": t for p, t in org_msp_files(org, cas, admin_pem, previous).items()})
     folders = [(node_dir(org, cn), identity) for cn, identity in crypto.nodes.items()]
     folders += [(user_dir(u.common_name), u) for u in (crypto.admin, *crypto.users)]
     for folder, identity in folders:
-        for path, text in identity_files(org, cas, identity, admin_pem).items():
+        for path, text in identity_files(org, cas, identity, admin_pem, previous).items():
             files[f"{folder}/{path}"] = text
     return files
 

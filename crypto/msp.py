@@ -52,8 +52,15 @@ def _node_ous_yaml(ca_file: str) -> str:
     return yaml.safe_dump(config, sort_keys=False, default_flow_style=False)
 
 
+def previous_cert_file_name(common_name: str) -> str:
+    """Sorts after ``cert_file_name``: configtxgen lists the current
+    certificate first."""
+    return f"{common_name}-previous-cert.pem"
+
+
 def _verifying_files(
-    org: OrgSpec, cas: OrgCAs, admin_cert_name: str, admin_cert_pem: str
+    org: OrgSpec, cas: OrgCAs, admin_cert_name: str, admin_cert_pem: str,
+    previous_admin_cert_pem: str = "",
 ) -> dict[str, str]:
     files = {
         f"cacerts/{cert_file_name(org.ca_common_name)}": cas.ca.cert_pem,
@@ -63,33 +70,43 @@ def _verifying_files(
         files[CONFIG_FILE] = node_ous_config(org)
     else:
         files[f"admincerts/{cert_file_name(admin_cert_name)}"] = admin_cert_pem
+        if previous_admin_cert_pem and previous_admin_cert_pem != admin_cert_pem:
+            files[f"admincerts/{previous_cert_file_name(admin_cert_name)}"] = (
+                previous_admin_cert_pem)
     return files
 
 
-def org_msp_files(org: OrgSpec, cas: OrgCAs, admin_cert_pem: str) -> dict[str, str]:
+def org_msp_files(
+    org: OrgSpec, cas: OrgCAs, admin_cert_pem: str, previous_admin_cert_pem: str = ""
+) -> dict[str, str]:
     """The org's verifying MSP (``<org>/msp/``, the one channel configs hold), with
     paths relative to that folder: CA and TLS CA certificates, then either
-    ``config.yaml`` (NodeOUs) or the Admin's certificate in ``admincerts/``.
+    ``config.yaml`` (NodeOUs) or the Admin's certificate in ``admincerts/``,
+    and beside it the one a renewal replaced (``previous_admin_cert_pem``, when
+    it differs: the channels name both, see ``fabric_ops.admin_cert_rotation``).
     No keystore, no signcerts."""
-    return _verifying_files(org, cas, org.admin_name, admin_cert_pem)
+    return _verifying_files(org, cas, org.admin_name, admin_cert_pem, previous_admin_cert_pem)
 
 
 def identity_files(
-    org: OrgSpec, cas: OrgCAs, identity: Identity, admin_cert_pem: str
+    org: OrgSpec, cas: OrgCAs, identity: Identity, admin_cert_pem: str,
+    previous_admin_cert_pem: str = "",
 ) -> dict[str, str]:
     """An identity's folder: ``msp/...`` and ``tls/...``.
 
     Without NodeOUs, ``msp/admincerts/`` holds the Admin's certificate for nodes
     and the Admin, but a ``UserN``'s own certificate for that user: cryptogen
     copies the Admin's certificate only into the org MSP and the nodes' MSPs, and
-    leaves each user's own certificate there."""
+    leaves each user's own certificate there. The nodes and the Admin also
+    list ``previous_admin_cert_pem`` (see ``org_msp_files``)."""
     if identity.node_ou == CLIENT_OU:
-        admin_name, admin_pem = identity.common_name, identity.sign.cert_pem
+        admin_name, admin_pem, previous = identity.common_name, identity.sign.cert_pem, ""
     else:
         admin_name, admin_pem = org.admin_name, admin_cert_pem
+        previous = previous_admin_cert_pem
     files = {
         f"msp/{path}": text
-        for path, text in _verifying_files(org, cas, admin_name, admin_pem).items()
+        for path, text in _verifying_files(org, cas, admin_name, admin_pem, previous).items()
     }
     files[f"msp/signcerts/{cert_file_name(identity.common_name)}"] = identity.sign.cert_pem
     files[f"msp/keystore/{KEY_FILE}"] = identity.sign.key_pem

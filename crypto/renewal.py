@@ -6,8 +6,10 @@ private key.
 Fabric needs nothing else for a same-key renewal: a Raft consenter is pinned
 by the public key of its TLS certificate, and an MSP recognises a signer by
 its issuer chain and OUs, so a renewed certificate needs no channel config
-update. A new key changes the consenter's identity, so a consenter's new TLS
-key goes into every channel's consenter set before the node presents it."""
+update, except the Admin of an org without NodeOUs, whom MSPs name by its
+exact certificate (``fabric_ops.admin_cert_rotation``). A new key changes the
+consenter's identity, so a consenter's new TLS key goes into every channel's
+consenter set before the node presents it."""
 
 from __future__ import annotations
 

@@ -107,14 +107,16 @@ def org_cards(
         def document(values: list[Any], org: OrgSpec = org, names: list[str] = names,
                      signers: list[str] = signers, anchors: list[str] = anchors,
                      ) -> dict[str, Any]:
-            ca, tls_ca, admin, *certs = values
+            ca, tls_ca, admin, previous, *certs = values
             tls, sign = certs[:len(names)], certs[len(names):]
             return build_card(org, ca, tls_ca, admin, _addresses(org, addressing),
                               dict(zip(names, tls, strict=True)), anchors,
-                              dict(zip(signers, sign, strict=True))).to_document()
+                              dict(zip(signers, sign, strict=True)),
+                              previous or "").to_document()
 
         cards[org.name] = pulumi.Output.all(
-            cas[org.name].ca_cert, cas[org.name].tlsca_cert, component.admin_cert,
+            cas[org.name].ca_cert, cas[org.name].tlsca_cert, component.admin_certs.current,
+            component.admin_certs.previous or "",
             *component.tls_certs.values(),
             *(component.sign_certs[cn] for cn in signers),
         ).apply(document)

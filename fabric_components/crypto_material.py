@@ -51,18 +51,32 @@ class IdentityMaterial:
     server: bool
 
 
+@dataclass(frozen=True)
+class AdminCerts:
+    """What an org's MSPs list as admin certificates (see
+    ``components.admin_certs``)."""
+
+    current: pulumi.Output[str]
+    """The Admin's signing certificate."""
+    previous: pulumi.Output[str] | None = None
+    """The one its last renewal replaced ('' before one); None when the MSPs
+    never list one (an org with NodeOUs, no rotation)."""
+
+
 def _public_cas(ca_cert: str, tlsca_cert: str) -> OrgCAs:
     """The CA pair as the MSP layout needs it: certificates only."""
     return OrgCAs(ca=KeyPair(ca_cert, ""), tlsca=KeyPair(tlsca_cert, ""))
 
 
 def identity_file_tree(
-    org: OrgSpec, cas: CaMaterial, identity: IdentityMaterial, admin_cert: pulumi.Output[str]
+    org: OrgSpec, cas: CaMaterial, identity: IdentityMaterial, admin_cert: pulumi.Output[str],
+    previous_admin_cert: pulumi.Output[str] | None = None,
 ) -> pulumi.Output[dict[str, str]]:
-    """The identity's ``msp/`` and ``tls/`` trees (cryptogen's layout), secret."""
+    """The identity's ``msp/`` and ``tls/`` trees (cryptogen's layout), secret;
+    ``previous_admin_cert``: see ``crypto.msp.identity_files``."""
 
     def render(values: list[Any]) -> dict[str, str]:
-        ca_cert, tlsca_cert, sign_cert, sign_key, tls_cert, tls_key, admin = values
+        ca_cert, tlsca_cert, sign_cert, sign_key, tls_cert, tls_key, admin, *previous = values
         ident = Identity(
             common_name=identity.common_name,
             node_ou=identity.node_ou,
@@ -70,22 +84,27 @@ def identity_file_tree(
             tls=KeyPair(tls_cert, tls_key),
             server=identity.server,
         )
-        return identity_files(org, _public_cas(ca_cert, tlsca_cert), ident, admin)
+        return identity_files(org, _public_cas(ca_cert, tlsca_cert), ident, admin,
+                              *previous)
 
+    more = [] if previous_admin_cert is None else [previous_admin_cert]
     return pulumi.Output.secret(
         pulumi.Output.all(
             cas.ca_cert, cas.tlsca_cert, identity.sign_cert, identity.sign_key,
-            identity.tls_cert, identity.tls_key, admin_cert,
+            identity.tls_cert, identity.tls_key, admin_cert, *more,
         ).apply(render)
     )
 
 
 def org_msp_tree(
-    org: OrgSpec, cas: CaMaterial, admin_cert: pulumi.Output[str]
+    org: OrgSpec, cas: CaMaterial, admin_cert: pulumi.Output[str],
+    previous_admin_cert: pulumi.Output[str] | None = None,
 ) -> pulumi.Output[dict[str, str]]:
-    """The org-level MSP (public: it goes into channel configuration)."""
-    return pulumi.Output.all(cas.ca_cert, cas.tlsca_cert, admin_cert).apply(
-        lambda v: org_msp_files(org, _public_cas(v[0], v[1]), v[2])
+    """The org-level MSP (public: it goes into channel configuration);
+    ``previous_admin_cert``: see ``crypto.msp.org_msp_files``."""
+    more = [] if previous_admin_cert is None else [previous_admin_cert]
+    return pulumi.Output.all(cas.ca_cert, cas.tlsca_cert, admin_cert, *more).apply(
+        lambda v: org_msp_files(org, _public_cas(v[0], v[1]), *v[2:])
     )
 
 
@@ -220,6 +239,11 @@ class GeneratedCrypto:
     """Per common name, the identity's key generation (0 when absent)."""
     renew: bool = True
     """False (``fabric:certRenewal: false``): an up never renews a certificate."""
+    admincerts_rotated: bool = True
+    """False: the stack's channels are not its own to update (populate off, or
+    a consortium's org stack, whose channels come from cards), so no
+    ``AdminCertRotation`` would name a renewed Admin of an org without NodeOUs
+    there, and an up never renews such an Admin."""
 
     def cas(self, org: OrgSpec, opts: pulumi.ResourceOptions) -> CaMaterial:
         res = CertificateAuthorities(f"{org.k8s_name}-cas", org, opts)
@@ -249,9 +273,11 @@ class GeneratedCrypto:
     ) -> IdentityMaterial:
         ou = "admin" if admin else "client"
         local = name.split("@")[0].lower()
+        named_by_cert = admin and not org.enable_node_ous
         res = IssuedIdentity(
             f"{local}-{org.k8s_name}-identity", org, cas, name, ou, False, (), None, opts,
-            self.validity, self.renew_before, self.key_generations.get(name, 0), self.renew,
+            self.validity, self.renew_before, self.key_generations.get(name, 0),
+            self.renew and (self.admincerts_rotated or not named_by_cert),
         )
         return _material(res, name, ou, False)
 

@@ -102,7 +102,9 @@ def check_compatible(
         if any(name == org.admin_name and not org.enable_node_ous for org in spec.orgs):
             raise SpecError(stack_file, "fabric:keyGenerations",
                             f"{name}: an Admin of an org without NodeOUs is named by its "
-                            "certificate (admincerts); its new key is not automated")
+                            "certificate (admincerts), and its channels keep the previous "
+                            "one beside a renewed one: the old key would stay an admin; "
+                            "enable NodeOUs to give it a new key")
     for i, channel in enumerate(spec.channels):
         if channel.consensus == "BFT" and config.fabric_major < 3:
             raise SpecError(
@@ -144,7 +146,8 @@ def crypto_source(spec: NetworkSpec, config: StackConfig) -> CryptoSource:
         namespace = None if config.local_network else config.namespace
         return DirectoryCrypto(config.crypto_dir, spec, namespace, config.external_domain)
     return GeneratedCrypto(config.namespace, config.cert_validity, config.cert_renew_before,
-                           config.external_domain, config.key_generations, config.cert_renewal)
+                           config.external_domain, config.key_generations, config.cert_renewal,
+                           admincerts_rotated=config.populate and not config.consortium.orgs)
 
 
 def populate(
@@ -171,7 +174,8 @@ def populate(
         return servers.get(f"{cc.name}/{org.name}") or server_address(cc, org, config.namespace)
 
     org_msps = {
-        name: org_msp_tree(spec.org(name), cas[name], component.admin_cert)
+        name: org_msp_tree(spec.org(name), cas[name], component.admin_certs.current,
+                           component.admin_certs.previous)
         for name, component in launched.items()
     }
     tls_certs = {cn: cert for c in launched.values() for cn, cert in c.tls_certs.items()}

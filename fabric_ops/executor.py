@@ -4,7 +4,11 @@ A command runs in a fresh scratch directory: ``inputs`` are written there first,
 relative paths in ``argv`` resolve there, and the files named in ``outputs`` are
 read back afterwards. ``argv[0]`` is a Fabric tool (peer, osnadmin,
 configtxgen, configtxlator) found on the executor's PATH. The executor's own
-environment is the org admin's (``admin_environment``); ``env`` adds to it."""
+environment is the org admin's (``admin_environment``); ``env`` adds to it.
+``signer_msp`` (paths relative to an MSP folder) is an MSP written into the
+scratch directory, which ``peer`` then signs with instead of the admin's own
+(``CORE_PEER_MSPCONFIGPATH``): another certificate of the org's admin, e.g.
+the one a channel still names; it goes with the scratch directory."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 DEFAULT_TIMEOUT_SECONDS = 120.0
+SIGNER_MSP_DIR = "signer-msp"
+"""Where, in the scratch directory, a command's ``signer_msp`` is written."""
 
 
 @dataclass(frozen=True)
@@ -63,4 +69,5 @@ class Executor(Protocol):
         inputs: Mapping[str, bytes] | None = None,
         outputs: Sequence[str] = (),
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        signer_msp: Mapping[str, bytes] | None = None,
     ) -> CommandResult: ...

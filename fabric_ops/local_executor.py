@@ -9,7 +9,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fabric_ops.executor import DEFAULT_TIMEOUT_SECONDS, AdminPaths, CommandResult
+from fabric_ops.executor import (
+    DEFAULT_TIMEOUT_SECONDS,
+    SIGNER_MSP_DIR,
+    AdminPaths,
+    CommandResult,
+)
 
 
 @dataclass(frozen=True)
@@ -28,15 +33,22 @@ class LocalExecutor:
         inputs: Mapping[str, bytes] | None = None,
         outputs: Sequence[str] = (),
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        signer_msp: Mapping[str, bytes] | None = None,
     ) -> CommandResult:
         with tempfile.TemporaryDirectory(prefix="fabric-op-") as scratch:
-            for name, data in (inputs or {}).items():
+            files = dict(inputs or {})
+            signer = {}
+            if signer_msp is not None:
+                files.update({f"{SIGNER_MSP_DIR}/{p}": d for p, d in signer_msp.items()})
+                signer = {"CORE_PEER_MSPCONFIGPATH": str(Path(scratch, SIGNER_MSP_DIR))}
+            for name, data in files.items():
                 target = Path(scratch, name)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
             full_env = {
                 **self.base_env,
                 **(env or {}),
+                **signer,
                 "PATH": f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
                 "HOME": scratch,
             }

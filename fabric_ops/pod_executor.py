@@ -14,7 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fabric_ops.executor import DEFAULT_TIMEOUT_SECONDS, AdminPaths, CommandResult
+from fabric_ops.executor import (
+    DEFAULT_TIMEOUT_SECONDS,
+    SIGNER_MSP_DIR,
+    AdminPaths,
+    CommandResult,
+)
 from fabric_ops.polling import poll
 
 MARK = "@@FABRIC-OP"
@@ -32,8 +37,10 @@ def build_script(
     env: Mapping[str, str],
     inputs: Mapping[str, bytes],
     outputs: Sequence[str],
+    signer_msp: Mapping[str, bytes] | None = None,
 ) -> str:
-    """The shell script that runs one command in a scratch directory."""
+    """The shell script that runs one command in a scratch directory (with
+    ``signer_msp`` written under it and the command signing with it)."""
     q = shlex.quote
     lines = [
         "set -u",
@@ -42,7 +49,11 @@ def build_script(
     ]
     for name, value in env.items():
         lines.append(f"export {name}={q(value)}")
-    for name, data in inputs.items():
+    files = dict(inputs)
+    if signer_msp is not None:
+        files.update({f"{SIGNER_MSP_DIR}/{p}": d for p, d in signer_msp.items()})
+        lines.append(f'export CORE_PEER_MSPCONFIGPATH="$d/{SIGNER_MSP_DIR}"')
+    for name, data in files.items():
         folder = name.rsplit("/", 1)[0] if "/" in name else ""
         if folder:
             lines.append(f"mkdir -p {q(folder)}")
@@ -212,13 +223,14 @@ class PodExecutor:
         inputs: Mapping[str, bytes] | None = None,
         outputs: Sequence[str] = (),
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        signer_msp: Mapping[str, bytes] | None = None,
     ) -> CommandResult:
         from kubernetes import client
         from kubernetes.stream import stream
 
         api_client = self._api_client()
         pod = self._waited_pod(api_client)
-        script = build_script(argv, env or {}, inputs or {}, outputs)
+        script = build_script(argv, env or {}, inputs or {}, outputs, signer_msp)
         session = stream(
             client.CoreV1Api(api_client).connect_get_namespaced_pod_exec,
             pod,

@@ -366,7 +366,8 @@ class LocalNetwork:
             raise ValueError(f"{channel_name}: BFT needs Fabric 3, this is "
                              f"{self.release.version}")
         org_msps = {
-            name: org_msp_files(crypto.org, crypto.cas, crypto.admin.sign.cert_pem)
+            name: org_msp_files(crypto.org, crypto.cas, crypto.admin.sign.cert_pem,
+                                 crypto.previous_admin_cert)
             for name, crypto in self.crypto.items()
         }
         tls_certs, sign_certs = {}, {}
@@ -435,7 +436,8 @@ class LocalNetwork:
             crypto = dataclasses.replace(
                 crypto, nodes=MappingProxyType({**crypto.nodes, name: identity}))
         elif name == crypto.admin.common_name:
-            crypto = dataclasses.replace(crypto, admin=identity)
+            crypto = dataclasses.replace(crypto, admin=identity,
+                                         previous_admin_cert=crypto.admin.sign.cert_pem)
         elif name in {user.common_name for user in crypto.users}:
             crypto = dataclasses.replace(crypto, users=tuple(
                 identity if user.common_name == name else user for user in crypto.users))

@@ -12,8 +12,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from fabric_components.backup.jobs import NodeVolumes, RestoreSource, restore_job
+from fabric_components.components.admin_certs import org_admin_certs
 from fabric_components.components.rollout import RolloutOrder
-from fabric_components.crypto_material import CaMaterial, CryptoSource, IdentityMaterial
+from fabric_components.crypto_material import (
+    AdminCerts,
+    CaMaterial,
+    CryptoSource,
+    IdentityMaterial,
+)
 from fabric_components.k8s.admin_toolbox import admin_toolbox
 from fabric_components.k8s.external_service import external_service
 from fabric_components.k8s.node_base import NodeBase, node_base
@@ -73,6 +79,8 @@ class OrgNodes(pulumi.ComponentResource):
     tls_ca_cert: pulumi.Output[str]
     admin_cert: pulumi.Output[str]
     """The org admin's signing certificate (public; goes into the org MSP)."""
+    admin_certs: AdminCerts
+    """What the org's MSPs list as admins (with the one a renewal replaced)."""
 
     def __init__(
         self, type_name: str, name: str, args: OrgArgs, opts: pulumi.ResourceOptions | None,
@@ -82,7 +90,12 @@ class OrgNodes(pulumi.ComponentResource):
         self.child = pulumi.ResourceOptions(parent=self)
         self.addressing = ClusterAddressing(config.namespace)
         admin = args.crypto.user(org, args.cas, org.admin_name, True, self.child)
-        self.admin_cert = admin.sign_cert
+        # Only generated material is renewed by an up (a cryptoDir is the operator's).
+        renewed = config.cert_renewal and not config.crypto_dir
+        self.admin_certs = org_admin_certs(
+            org, admin, args.cas, args.rollout.gates if renewed else None,
+            args.rollout.after(org, org.nodes[0]) if org.nodes else [], self)
+        self.admin_cert = self.admin_certs.current
         self.tls_certs: dict[str, pulumi.Output[str]] = {}
         self.sign_certs: dict[str, pulumi.Output[str]] = {}
         self.volumes: list[NodeVolumes] = []
@@ -90,12 +103,12 @@ class OrgNodes(pulumi.ComponentResource):
         self.org_objects(name, args, admin)
         # First: the nodes' readiness gates run their queries in it.
         args.rollout.add_toolbox(org, admin_toolbox(
-            name, org, admin, args.cas, args.tls_cas, config.namespace,
+            name, org, admin, self.admin_certs, args.cas, args.tls_cas, config.namespace,
             config.pod(config.images.tools, "toolbox"),
             release_config_dir(config.fabric_version), self, config.cert_renewal))
         for node in org.nodes:
             base = node_base(name, org, node, self.node_label, args.crypto, args.cas,
-                             admin.sign_cert, config.namespace, self.data_volume(config),
+                             self.admin_certs, config.namespace, self.data_volume(config),
                              self.child, ccaas_tls=config.endpoint_tls,
                              scraper_ca=args.scraper_ca)
             self.tls_certs[node.common_name] = base.tls_cert

@@ -7,7 +7,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.crypto_material import CaMaterial, IdentityMaterial, identity_file_tree
+from fabric_components.crypto_material import (
+    AdminCerts,
+    CaMaterial,
+    IdentityMaterial,
+    identity_file_tree,
+)
 from fabric_components.k8s.node_objects import (
     MATERIAL_HASH,
     NodePlacement,
@@ -40,6 +45,7 @@ def admin_toolbox(
     name: str,
     org: OrgSpec,
     admin: IdentityMaterial,
+    admin_certs: AdminCerts,
     cas: CaMaterial,
     tls_cas: k8s.core.v1.ConfigMap,
     namespace: str,
@@ -58,7 +64,7 @@ def admin_toolbox(
         labels=labels(org, "fabric-admin-toolbox", k8s_name),
         opts=pulumi.ResourceOptions(parent=parent),
     )
-    files = identity_file_tree(org, cas, admin, admin.sign_cert)
+    files = identity_file_tree(org, cas, admin, admin_certs.current, admin_certs.previous)
     secret = files_secret(place, "crypto", files)
     env = admin_environment(
         org, ClusterAddressing(namespace), config_dir, ADMIN_DIR, TLS_CA_DIR

@@ -10,7 +10,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from fabric_components.crypto_material import CaMaterial, CryptoSource, identity_file_tree
+from fabric_components.crypto_material import (
+    AdminCerts,
+    CaMaterial,
+    CryptoSource,
+    identity_file_tree,
+)
 from fabric_components.k8s.node_objects import (
     NodePlacement,
     files_secret,
@@ -60,7 +65,7 @@ def node_base(
     component: str,
     crypto: CryptoSource,
     cas: CaMaterial,
-    admin_cert: pulumi.Output[str],
+    admin_certs: AdminCerts,
     namespace: str,
     data_volume: VolumeSettings,
     opts: pulumi.ResourceOptions,
@@ -79,7 +84,7 @@ def node_base(
         opts=opts,
     )
     identity = crypto.node(org, cas, node, opts)
-    files = identity_file_tree(org, cas, identity, admin_cert)
+    files = identity_file_tree(org, cas, identity, admin_certs.current, admin_certs.previous)
     if scraper_ca is not None:
         files = pulumi.Output.all(files, scraper_ca).apply(
             lambda v: {**v[0], OPERATIONS_CLIENT_CA: v[1]})

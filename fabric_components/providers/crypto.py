@@ -110,12 +110,10 @@ def renewal_reason(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
     """Why ``update`` would renew the identity in state ``olds`` for inputs
     ``news`` now: ``new key`` (its ``key_generation`` changed), ``due`` (a
     certificate inside the renewal window ``news`` asks for), or None. Never
-    a renewal when ``renew`` is False, nor of the Admin of an org without
-    NodeOUs: its channels and nodes name it by its exact certificate
-    (``admincerts``), which a renewal would have to replace everywhere first
-    (not automated)."""
-    if news.get("node_ou") == "admin" and not news.get("enable_node_ous", True):
-        return None
+    a renewal when ``renew`` is False. The Admin of an org without NodeOUs is
+    renewed too: its channels and nodes name it by its exact certificate
+    (``admincerts``), and its org's ``AdminCertRotation`` names the new one
+    there (beside the one it replaces) first."""
     if _key_generation(olds) != _key_generation(news):
         return "new key"
     if news.get("renew") is False or not (olds.get("sign_cert") and olds.get("tls_cert")):

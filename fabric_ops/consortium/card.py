@@ -186,11 +186,14 @@ def build_card(
     org: OrgSpec, ca_cert: str, tls_ca_cert: str, admin_cert: str,
     addresses: Mapping[str, str], tls_certs: Mapping[str, str] = {},
     anchor_peers: Sequence[str] = (), sign_certs: Mapping[str, str] = {},
+    previous_admin_cert: str = "",
 ) -> OrgCard:
     """The card of ``org`` from its public material: ``addresses`` maps each
     node's common name to where other orgs reach it, ``tls_certs`` and
     ``sign_certs`` an orderer's nodes to their TLS and enrollment certificates;
-    ``anchor_peers`` are common names."""
+    ``anchor_peers`` are common names. Without NodeOUs the card lists the
+    Admin's certificate and, after a renewal, ``previous_admin_cert`` (the
+    org's MSPs list both, ``crypto.msp.org_msp_files``)."""
     orderer = org.kind is OrgKind.ORDERER
     nodes = tuple(
         CardNode(n.common_name, addresses[n.common_name],
@@ -201,6 +204,7 @@ def build_card(
     return OrgCard(
         msp_id=org.msp_id, kind=org.kind, domain=org.domain, node_ous=org.enable_node_ous,
         ca_cert=ca_cert, tls_ca_cert=tls_ca_cert,
-        admin_certs=() if org.enable_node_ous else (admin_cert,), nodes=nodes,
+        admin_certs=() if org.enable_node_ous else tuple(dict.fromkeys(
+            pem for pem in (admin_cert, previous_admin_cert) if pem)), nodes=nodes,
         anchor_peers=tuple(addresses[cn] for cn in anchor_peers),
     )

@@ -152,4 +152,6 @@ def test_no_new_key_for_the_admin_of_an_org_without_node_ous(tmp_path):
         check_compatible(spec, config, "network.yaml", "Pulumi.dev.yaml")
     assert str(error.value) == (
         "Pulumi.dev.yaml: fabric:keyGenerations: Admin@org1.example.com: an Admin of an org "
-        "without NodeOUs is named by its certificate (admincerts); its new key is not automated")
+        "without NodeOUs is named by its certificate (admincerts), and its channels keep the "
+        "previous one beside a renewed one: the old key would stay an admin; enable NodeOUs "
+        "to give it a new key")

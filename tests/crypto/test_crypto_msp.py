@@ -119,6 +119,41 @@ def test_admincerts_without_node_ous(plain_crypto):
     }
 
 
+def test_a_renewed_admin_is_listed_beside_the_certificate_it_replaced(plain_crypto):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from crypto.renewal import renew_identity
+
+    org, cas = plain_crypto.org, plain_crypto.cas
+    first = plain_crypto.admin.sign.cert_pem
+    renewed = renew_identity(cas, plain_crypto.admin, timedelta(days=1))
+    current = renewed.sign.cert_pem
+    both = {"admincerts/Admin@org2.example.com-cert.pem": current,
+            "admincerts/Admin@org2.example.com-previous-cert.pem": first}
+
+    def admincerts(files: dict[str, str], prefix: str = "") -> dict[str, str]:
+        return {p.removeprefix(prefix): t for p, t in files.items()
+                if p.startswith(f"{prefix}admincerts/")}
+
+    # configtxgen reads the folder sorted: the current certificate comes first.
+    assert sorted(both) == list(both)
+    assert admincerts(org_msp_files(org, cas, current, first)) == both
+    peer = plain_crypto.nodes["peer0.org2.example.com"]
+    assert admincerts(identity_files(org, cas, peer, current, first), "msp/") == both
+    assert admincerts(identity_files(org, cas, renewed, current, first), "msp/") == both
+    (user,) = plain_crypto.users
+    assert admincerts(identity_files(org, cas, user, current, first), "msp/") == {
+        "admincerts/User1@org2.example.com-cert.pem": user.sign.cert_pem}
+    # Before a renewal (or the same certificate twice): listed once, as before.
+    assert admincerts(org_msp_files(org, cas, first, first)) == admincerts(
+        org_msp_files(org, cas, first))
+    tree = org_tree_files(replace(plain_crypto, admin=renewed, previous_admin_cert=first))
+    assert tree["msp/admincerts/Admin@org2.example.com-previous-cert.pem"] == first
+    assert tree["peers/peer0.org2.example.com/msp/admincerts/"
+                "Admin@org2.example.com-previous-cert.pem"] == first
+
+
 def test_whole_tree_without_node_ous_matches_cryptogen(plain_crypto):
     node = "peers/peer0.org2.example.com"
     admin = "users/Admin@org2.example.com"

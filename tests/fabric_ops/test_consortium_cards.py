@@ -87,3 +87,27 @@ def test_a_card_under_another_name_or_missing_fields_is_refused(
         read_card(tmp_path, "Org2MSP")
     with pytest.raises(SpecError, match="no card for Org3MSP"):
         read_card(tmp_path, "Org3MSP")
+
+
+def test_a_card_of_an_org_without_node_ous_lists_the_admin_and_the_one_it_replaced(
+        tmp_path: Path, generated: dict[str, OrgCrypto]):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from crypto.renewal import renew_identity
+
+    crypto = generated["Org2"]
+    org = replace(crypto.org, enable_node_ous=False)
+    first = crypto.admin.sign.cert_pem
+    renewed = renew_identity(crypto.cas, crypto.admin, timedelta(days=1)).sign.cert_pem
+    addresses = {n.common_name: "10.0.0.2:7051" for n in org.nodes}
+
+    def card(admin: str, previous: str) -> OrgCard:
+        return build_card(org, crypto.cas.ca.cert_pem, crypto.cas.tlsca.cert_pem, admin,
+                          addresses, previous_admin_cert=previous)
+
+    assert card(first, "").admin_certs == card(first, first).admin_certs == (first,)
+    both = card(renewed, first)
+    assert both.admin_certs == (renewed, first)
+    write_card(tmp_path, both)
+    assert read_card(tmp_path, "Org2MSP").admin_certs == (renewed, first)

@@ -36,6 +36,7 @@ class Scripted:
         inputs: Mapping[str, bytes] | None = None,
         outputs: Sequence[str] = (),
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        signer_msp: Mapping[str, bytes] | None = None,
     ) -> CommandResult:
         self.commands.append(argv[2])
         return CommandResult(tuple(argv), 0, self.answers.pop(0), "")

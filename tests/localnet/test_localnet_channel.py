@@ -67,12 +67,14 @@ class Observed:
         inputs: Mapping[str, bytes] | None = None,
         outputs: Sequence[str] = (),
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        signer_msp: Mapping[str, bytes] | None = None,
     ) -> CommandResult:
         command = tuple(argv[:3])
         self.commands.append(command)
         if command in self.stale:
             return CommandResult(tuple(argv), 0, self.stale.pop(command), "")
-        return self.inner.run(argv, env=env, inputs=inputs, outputs=outputs, timeout=timeout)
+        return self.inner.run(argv, env=env, inputs=inputs, outputs=outputs, timeout=timeout,
+                              signer_msp=signer_msp)
 
 
 def admin_address(node: LocalNode) -> str:
