@@ -24,8 +24,8 @@ node's bind (orderers failed to start on it under load); below Kubernetes'
 NodePorts (30000 and up) too."""
 
 
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct ports of ``NODE_PORTS`` free on 127.0.0.1 now, in
+def free_ports(count: int, host: str = LOCAL_HOST) -> list[int]:
+    """``count`` distinct ports of ``NODE_PORTS`` free on ``host`` now, in
     random order. All sockets stay bound until every port is picked, so none is
     handed out twice; another program drawing from the same range may still
     take one before the node binds it (unlikely: one chance in thousands)."""
@@ -36,7 +36,7 @@ def free_ports(count: int) -> list[int]:
                 break
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:
-                sock.bind((LOCAL_HOST, port))
+                sock.bind((host, port))
             except OSError:
                 sock.close()
                 continue
@@ -44,7 +44,7 @@ def free_ports(count: int) -> list[int]:
             ports.append(port)
         if len(ports) < count:
             raise OSError(f"only {len(ports)} of the {count} ports asked for are free "
-                          f"on {LOCAL_HOST} in {NODE_PORTS.start}-{NODE_PORTS.stop - 1}")
+                          f"on {host} in {NODE_PORTS.start}-{NODE_PORTS.stop - 1}")
         return ports
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from localnet.addressing import free_ports
 from tools.kube_api import KubeApi, insecure_ok
 from tools.kube_pki import write_pki
 from tools.kube_processes import Supervisor
@@ -32,9 +32,8 @@ def build_tool(target: str) -> list[Path]:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    """A port free on ``host``, below the ephemeral range (``free_ports``)."""
+    return free_ports(1, host)[0]
 
 
 def write_kubeconfig(path: Path, server: str, pki: Path, user: str, name: str) -> None:
