@@ -206,7 +206,8 @@ class LocalCluster(StartedInContext):
     def _start_node(self, node: NodeBinaries) -> None:
         assert self._sup is not None
         sup, layout = self._sup, self.layout
-        config = node_config.write_containerd_config(layout, PAUSE_IMAGE, RUNC)
+        config = node_config.write_containerd_config(
+            layout, PAUSE_IMAGE, RUNC, layout.nri_socket if self.network_policies else None)
         sup.spawn("containerd", [str(node.bin("containerd")), "--config", str(config)])
         sup.wait("containerd", layout.containerd_socket.exists)
         archives = cluster_images(CACHE / "cluster-images", node)
@@ -247,7 +248,8 @@ class LocalCluster(StartedInContext):
         assert self._sup is not None
         addons.create(self.api, network_policies.rbac())
         self._sup.spawn(ENFORCER, network_policies.controller_args(
-            node.bin(ENFORCER), self.layout.root / f"{ENFORCER}.kubeconfig", NODE_NAME))
+            node.bin(ENFORCER), self.layout.root / f"{ENFORCER}.kubeconfig", NODE_NAME,
+            self.layout.nri_socket))
         self._sup.wait(ENFORCER, network_policies.queue_bound)
         network_policies.add_queue_rules()
 

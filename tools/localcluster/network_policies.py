@@ -76,11 +76,17 @@ def rbac() -> list[dict[str, Any]]:
     ]
 
 
-def controller_args(binary: Path, kubeconfig: Path, node_name: str) -> list[str]:
+def controller_args(binary: Path, kubeconfig: Path, node_name: str,
+                    nri_socket: Path) -> list[str]:
+    """nri_socket: where containerd serves NRI, through which the controller
+    knows a new pod's address as soon as its sandbox runs, not a moment later
+    when the API has it (until then the pod's connections would be judged as a
+    stranger's: dropped by policies that admit only named pods)."""
     return [
         str(binary),
         f"--kubeconfig={kubeconfig}",
         f"--hostname-override={node_name}",
+        f"--nri-socket={nri_socket}",
         f"--nfqueue-id={QUEUE_ID}",
         "--metrics-bind-address=127.0.0.1:0",
         "--v=1",
