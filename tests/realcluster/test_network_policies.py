@@ -5,13 +5,15 @@ plus one pod in the monitoring namespace and one in an unrelated namespace,
 each listening on every port the roles use; every pod tries every port of every
 other pod, and what connects must be exactly what policy.reachability predicts
 for the same policies. A pod of the network also resolves a Service name
-through the cluster DNS with the policies on."""
+through the cluster DNS with the policies on, and a new pod's very first
+connection is judged by its labels."""
 
 from __future__ import annotations
 
 import functools
 import itertools
 import time
+import urllib.error
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -112,9 +114,23 @@ def cluster(host_before: HostSnapshot) -> Iterator[LocalCluster]:
         yield c
 
 
+def logged_words(cluster: LocalCluster, pod: StandIn, count: int) -> list[str] | None:
+    """The words of the pod's log once it has `count` of them."""
+    try:
+        words = cluster.api.text(f"/api/v1/namespaces/{pod.namespace}/pods/{pod.name}/log").split()
+    except urllib.error.HTTPError:  # the container has not started yet
+        return None
+    return words if len(words) >= count else None
+
+
+Network = dict[StandIn, str]
+"""The stand-ins running, by pod IP."""
+
+
 @pytest.fixture(scope="module")
-def network(cluster: LocalCluster) -> tuple[list[dict[str, Any]], dict[StandIn, str]]:
-    """The stand-ins running (by pod IP), policies not yet applied."""
+def network(cluster: LocalCluster) -> tuple[list[dict[str, Any]], Network]:
+    """The stand-ins running, then the policies applied (before them, the pod of
+    the unrelated namespace reaches a peer)."""
     policies, pods = rendered()
     for ns in (NS, MONITORING, STRANGERS):
         cluster.api.request("POST", "/api/v1/namespaces", {
@@ -124,6 +140,13 @@ def network(cluster: LocalCluster) -> tuple[list[dict[str, Any]], dict[StandIn, 
     ips = {pod: wait_for(f"pod {pod.namespace}/{pod.name} Ready",
                          functools.partial(running_ip, cluster, pod), timeout=120)
            for pod in pods}
+    peer, shop = pods[[p.name for p in pods].index("org1-peer0")], pods[-1]
+    assert connects(cluster, shop, [(ips[peer], 7051)]) == {(ips[peer], 7051)}
+    for manifest in policies:
+        cluster.api.request(
+            "POST", f"/apis/networking.k8s.io/v1/namespaces/{NS}/networkpolicies",
+            {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", **manifest})
+    time.sleep(1)  # the enforcer's watch receives them
     return policies, ips
 
 
@@ -131,15 +154,6 @@ def test_connections_follow_the_programs_policies(cluster: LocalCluster, network
     policies, ips = network
     by_name = {pod.name: pod for pod in ips}
     peer, shop = by_name["org1-peer0"], by_name["shop"]
-    # Without policies everything connects.
-    assert connects(cluster, shop, [(ips[peer], 7051)]) == {(ips[peer], 7051)}
-
-    for manifest in policies:
-        cluster.api.request(
-            "POST", f"/apis/networking.k8s.io/v1/namespaces/{NS}/networkpolicies",
-            {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", **manifest})
-    time.sleep(1)  # the enforcer's watch receives them
-
     evaluated = [Policy.from_manifest(m) for m in policies]
     endpoint = {pod: Endpoint(pod.name, ip, pod.namespace, pod.labels) for pod, ip in ips.items()}
     observed: set[tuple[StandIn, StandIn, int]] = set()
@@ -171,3 +185,23 @@ def test_a_pod_of_the_network_resolves_a_service_through_the_cluster_dns(
     peer = next(pod for pod in ips if pod.name == "org1-peer0")
     out = run_in(cluster, peer, "nslookup kubernetes.default.svc.cluster.local")
     assert "10.96.0.1" in out, out
+
+
+def test_a_new_pods_first_connection_is_judged_by_its_labels(cluster: LocalCluster, network):
+    """The enforcer knows a pod's address from the runtime as its sandbox starts,
+    before the API has it: a new Org1 peer's very first connection (one SYN, no
+    retransmission) reaches Org1's chaincode server, and Org2's stays closed."""
+    _, ips = network
+    by_name = {pod.name: pod for pod in ips}
+    late = StandIn("late-peer", NS, by_name["org1-peer0"].labels)
+    tries = "; ".join(
+        f"nc -w 1 {ips[by_name[server]]} 9999 </dev/null 2>/dev/null | grep -q ok "
+        f"&& echo {server} open || echo {server} closed"
+        for server in ("basic-org1", "basic-org2"))
+    manifest = listener(late)
+    manifest["spec"]["containers"][0]["command"] = ["/bin/sh", "-c", f"{tries}; exec sleep 600"]
+    del manifest["spec"]["containers"][0]["readinessProbe"]
+    cluster.api.request("POST", f"/api/v1/namespaces/{NS}/pods", manifest)
+    words = wait_for("late-peer's two tries in its log",
+                     functools.partial(logged_words, cluster, late, 4), timeout=60)
+    assert words == ["basic-org1", "open", "basic-org2", "closed"]
