@@ -5,8 +5,8 @@
 #
 # Usage: tools/build-tools.sh [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|
 #                              kube-node|containerd|coredns|local-path-provisioner|pause|
-#                              actionlint|azurite|pouchdb-server|promtool|gateway-client|
-#                              images|all]...
+#                              kube-network-policies|actionlint|azurite|pouchdb-server|
+#                              promtool|gateway-client|images|all]...
 # (default all). Prints the result directory of each target on stdout, one a
 # line, in the order given (binaries in its bin/); progress goes to stderr.
 #   fabric               peer orderer osnadmin configtxgen configtxlator, config/
@@ -27,6 +27,7 @@
 #   coredns              coredns (cluster DNS)
 #   local-path-provisioner  local-path-provisioner (the default StorageClass)
 #   pause                pause (the pods' sandbox process, from tools/localcluster/pause.c)
+#   kube-network-policies  kube-network-policies (the node's NetworkPolicy enforcer)
 #   azurite              azurite-blob (npm; the Azure Blob emulator)
 #   pouchdb-server       couchdb-server.js, a CouchDB-compatible server (npm:
 #                        express-pouchdb, in memory) for local peers' state database
@@ -75,6 +76,10 @@ KUBE_VERSION=1.36.3
 CONTAINERD_VERSION=2.1.4
 COREDNS_VERSION=1.12.4
 LOCAL_PATH_PROVISIONER_VERSION=0.0.30
+# The NetworkPolicy enforcer: the controller of sigs.k8s.io/kube-network-policies
+# (0.7.0 and 0.8.0 are the versions the proxy serves) run by the wrapper's own
+# main as a host process (tools/gomod/kube-network-policies-<version>/main.go).
+KUBE_NETWORK_POLICIES_VERSION=0.8.0
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 
@@ -322,12 +327,19 @@ build_pause() {
   echo "$dest"
 }
 
+build_kube_network_policies() {
+  go_tool kube-network-policies "$KUBE_NETWORK_POLICIES_VERSION" \
+    "$HERE/gomod/kube-network-policies-$KUBE_NETWORK_POLICIES_VERSION" "" "" \
+    fabric-on-pulumi/tools/kube-network-policies
+}
+
 build_node() {
   build_kube_node
   build_containerd
   build_coredns
   build_local_path_provisioner
   build_pause
+  build_kube_network_policies
 }
 
 build_actionlint() {
@@ -441,7 +453,7 @@ build_gateway_client() {
 }
 
 usage() {
-  log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|kube-node|containerd|coredns|local-path-provisioner|pause|actionlint|azurite|promtool|gateway-client|images|all]..."
+  log "usage: $0 [fabric|fabric-<version>|pulumi|kubernetes-provider|kube|node|kube-node|containerd|coredns|local-path-provisioner|pause|kube-network-policies|actionlint|azurite|promtool|gateway-client|images|all]..."
   exit 2
 }
 
@@ -463,8 +475,8 @@ targets=("$@")
 for target in "${targets[@]}"; do
   case "$target" in
     fabric | fabric-* | pulumi | kubernetes-provider | kube | node | kube-node | containerd) ;;
-    coredns | local-path-provisioner | pause | actionlint | azurite | promtool | gateway-client) ;;
-    pouchdb-server) ;;
+    coredns | local-path-provisioner | pause | kube-network-policies | actionlint | azurite) ;;
+    pouchdb-server | promtool | gateway-client) ;;
     images | all) ;;
     *) usage ;;
   esac
@@ -482,6 +494,7 @@ for target in "${targets[@]}"; do
     coredns) build_coredns ;;
     local-path-provisioner) build_local_path_provisioner ;;
     pause) build_pause ;;
+    kube-network-policies) build_kube_network_policies ;;
     actionlint) build_actionlint ;;
     azurite) build_azurite ;;
     pouchdb-server) build_pouchdb_server ;;

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real local cluster (tools/localcluster) needs
 # on its node: runc, the CNI plugins (bridge, host-local, portmap), iptables,
-# iproute2, the static busybox of its volume helper image, and gcc with a static
-# libc for the pods' sandbox program, and mmdebstrap for the images'
-# root filesystems (tools/images). Idempotent: apt-get runs only when a
+# nftables (`nft`: a stop removes the NetworkPolicy controller's table), iproute2,
+# the static busybox of its volume helper image, and gcc with a static libc for
+# the pods' sandbox program, and mmdebstrap for the images' root filesystems
+# (tools/images). Idempotent: apt-get runs only when a
 # package is missing.
 set -euo pipefail
 
-PACKAGES=(runc containernetworking-plugins iptables iproute2 busybox-static gcc libc6-dev mmdebstrap)
+PACKAGES=(runc containernetworking-plugins iptables nftables iproute2 busybox-static gcc libc6-dev
+  mmdebstrap)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -12,6 +12,7 @@ from pathlib import Path
 from tools.localcluster import host
 
 COUNTERS = re.compile(r"\[\d+:\d+\]")
+NFT_COUNTERS = re.compile(r"counter packets \d+ bytes \d+")
 # Settings a node's components are known to change, swept wider than the list
 # tools/localcluster/host.py restores, so that a change it misses shows.
 SYSCTL_DIRS = ("vm", "kernel/keys", "net/ipv4/conf/all", "net/ipv4/conf/default", "net/bridge",
@@ -59,6 +60,28 @@ def _iptables(family: str) -> list[str]:
     return sorted(COUNTERS.sub("", line) for line in kept)
 
 
+IPTABLES_NFT_TABLES = {f"table {family} {name}" for family in ("ip", "ip6")
+                       for name in ("filter", "nat", "mangle", "raw", "security")}
+
+
+def _nft_tables() -> list[str]:
+    """Every nftables table (`nft list ruleset`) but those iptables-nft manages,
+    which _iptables compares rule by rule: each table's listing, counters left out."""
+    out = subprocess.run(["nft", "list", "ruleset"], check=True, capture_output=True,
+                         text=True).stdout
+    tables, current = [], []
+    for line in out.splitlines():
+        if line.startswith("table "):
+            current = [line.rstrip(" {")]
+        elif current:
+            current.append(NFT_COUNTERS.sub("", line))
+            if line == "}":
+                if current[0] not in IPTABLES_NFT_TABLES:
+                    tables.append("\n".join(current))
+                current = []
+    return sorted(tables)
+
+
 def _mounts() -> set[str]:
     return {line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()}
 
@@ -75,6 +98,7 @@ class HostSnapshot:
     links: set[str]
     iptables: list[str]
     ip6tables: list[str]
+    nft_tables: list[str]
     kubepods_cgroups: int
 
     @classmethod
@@ -86,6 +110,7 @@ class HostSnapshot:
             links=_links(),
             iptables=_iptables("iptables"),
             ip6tables=_iptables("ip6tables"),
+            nft_tables=_nft_tables(),
             kubepods_cgroups=len(host.kubepods_cgroups()),
         )
 

@@ -1,8 +1,8 @@
-"""The background cluster of `python -m tools.localcluster`: start prints a
-kubeconfig that reaches a Ready node, status and kubeconfig report it, a start
-after a crash (every process killed, containers, mounts and pid files left)
-cleans up and starts again, and stop, which builds nothing, leaves the host as
-it was."""
+"""The background cluster of `python -m tools.localcluster`: start (with the
+NetworkPolicy enforcer) prints a kubeconfig that reaches a Ready node, status and
+kubeconfig report it, a start after a crash (every process killed, containers,
+mounts, pid files and the enforcer's queueing chain left) cleans up and starts
+again, and stop, which builds nothing, leaves the host as it was."""
 
 from __future__ import annotations
 
@@ -49,23 +49,26 @@ def test_start_status_crash_restart_and_stop(tmp_path: Path):
     before = HostSnapshot.take()
     state = tmp_path / "cluster"
     try:
-        started = cli("start", state=state)
+        started = cli("start", "--network-policies", state=state)
         assert started.returncode == 0, started.stderr
         kubeconfig = Path(started.stdout.strip())
         assert node_ready(kubeconfig)
         status = cli("status", state=state)
         assert status.returncode == 0
         assert {line.split()[0] for line in status.stdout.splitlines()} >= {
-            "etcd", "kube-apiserver", "containerd", "kubelet", "kube-proxy"}
+            "etcd", "kube-apiserver", "containerd", "kubelet", "kube-proxy",
+            "kube-network-policies"}
         assert cli("kubeconfig", state=state).stdout.strip() == str(kubeconfig)
 
         # A crash: every component killed at once; pods, mounts, chains stay.
         for pid_file in (state / "run").glob("*.pid"):
             os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
         assert cli("status", state=state).returncode == 3
-        assert "cni0" in HostSnapshot.take().links
+        crashed = HostSnapshot.take()
+        assert "cni0" in crashed.links
+        assert "mangle :NETPOL-QUEUE -" in crashed.iptables  # the enforcer's queueing
 
-        restarted = cli("start", state=state)
+        restarted = cli("start", "--network-policies", state=state)
         assert restarted.returncode == 0, restarted.stderr
         assert node_ready(Path(restarted.stdout.strip()))
     finally:
@@ -85,4 +88,5 @@ def test_start_status_crash_restart_and_stop(tmp_path: Path):
     assert after.links == before.links
     assert after.iptables == before.iptables
     assert after.ip6tables == before.ip6tables
+    assert after.nft_tables == before.nft_tables
     assert after.kubepods_cgroups == 0

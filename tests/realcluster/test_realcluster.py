@@ -186,4 +186,5 @@ def test_stop_leaves_the_host_as_it_was(cluster: LocalCluster, host_before: Host
     assert after.links == host_before.links
     assert after.iptables == host_before.iptables
     assert after.ip6tables == host_before.ip6tables
+    assert after.nft_tables == host_before.nft_tables
     assert after.kubepods_cgroups == host_before.kubepods_cgroups == 0

@@ -1,7 +1,8 @@
 """Keeps a local cluster running in the background, for `tools/up.sh` on a machine
 with no Kubernetes context of its own:
 
-    python -m tools.localcluster start [--images-dir DIR]  # prints the kubeconfig path
+    python -m tools.localcluster start [--images-dir DIR] [--network-policies]
+                                                           # prints the kubeconfig path
     python -m tools.localcluster status
     python -m tools.localcluster kubeconfig                # prints its path
     python -m tools.localcluster stop                      # leaves nothing behind
@@ -31,14 +32,15 @@ from tools.localcluster.cluster import (
 from tools.localcluster.layout import DEFAULT_STATE_DIR, Layout
 
 
-def _start(layout: Layout, images_dir: Path | None) -> int:
+def _start(layout: Layout, images_dir: Path | None, network_policies: bool) -> int:
     running = running_recorded(layout.pids)
     if running and all(c in running for c in NODE_COMPONENTS):
         print(f"already running ({', '.join(running)})", file=sys.stderr)
         print(layout.kubeconfig)
         return 0
     t0 = time.monotonic()
-    cluster = LocalCluster(state_dir=layout.root, images_dir=images_dir, detached=True)
+    cluster = LocalCluster(state_dir=layout.root, images_dir=images_dir, detached=True,
+                           network_policies=network_policies)
     try:
         cluster.start()
     except BaseException:
@@ -87,11 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the image archives to import: *.tar in it and "
                         "<image>/<tag>/image.tar below it (default: %(default)s, where "
                         "`tools/build-tools.sh images` puts them)")
+    parser.add_argument("--network-policies", action="store_true",
+                        help="enforce NetworkPolicies (kube-network-policies on the node); "
+                        "without it they are created but not enforced")
     args = parser.parse_args(argv)
     layout = Layout(args.state_dir.resolve())
     if args.command == "start":
         images = args.images_dir if args.images_dir.is_dir() else None
-        return _start(layout, images)
+        return _start(layout, images, args.network_policies)
     if args.command == "stop":
         return _stop(layout)
     if args.command == "status":

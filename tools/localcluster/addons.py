@@ -17,6 +17,7 @@ from tools.localcluster.layout import CLUSTER_DNS_IP, CLUSTER_DOMAIN
 
 PROVISIONER_NAMESPACE = "local-path-storage"
 STORAGE_CLASS = "local-path"
+DNS_APP = "kube-dns"
 
 # kind: (API group path, plural, namespaced)
 _KINDS = {
@@ -76,8 +77,9 @@ def _cluster_rbac(name: str, namespace: str, rules: list[dict[str, Any]]) -> lis
     ]
 
 
-def _deployment(name: str, namespace: str, pod_spec: dict[str, Any]) -> dict[str, Any]:
-    labels = {"k8s-app": name}
+def _deployment(name: str, namespace: str, pod_spec: dict[str, Any],
+                app: str = "") -> dict[str, Any]:
+    labels = {"k8s-app": app or name}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -153,14 +155,16 @@ def coredns() -> list[dict[str, Any]]:
         *_cluster_rbac("coredns", ns, rules),
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta("coredns", ns),
          "data": {"Corefile": corefile}},
-        _deployment("coredns", ns, pod_spec),
+        # Pods labelled k8s-app=kube-dns, as kubeadm and AKS label theirs: what
+        # NetworkPolicies allowing DNS select (the program's do).
+        _deployment("coredns", ns, pod_spec, app=DNS_APP),
         {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": _meta("kube-dns", ns, **{"k8s-app": "coredns"}),
+            "metadata": _meta("kube-dns", ns, **{"k8s-app": DNS_APP}),
             "spec": {
                 "clusterIP": CLUSTER_DNS_IP,
-                "selector": {"k8s-app": "coredns"},
+                "selector": {"k8s-app": DNS_APP},
                 "ports": [
                     {"name": "dns", "port": 53, "protocol": "UDP"},
                     {"name": "dns-tcp", "port": 53, "protocol": "TCP"},

@@ -1,7 +1,8 @@
 """A real single-node Kubernetes on this machine: the control plane of
 tools/control_plane.py, containerd with runc, the kubelet, kube-proxy (iptables),
-the CNI bridge network, CoreDNS and local-path-provisioner (the default
-StorageClass). Images are imported from archives, never pulled.
+the CNI bridge network, with `network_policies=True` a NetworkPolicy enforcer
+(tools/localcluster/network_policies.py), CoreDNS and local-path-provisioner (the
+default StorageClass). Images are imported from archives, never pulled.
 
     from tools.localcluster import LocalCluster
     with LocalCluster(images_dir=Path("...")) as cluster:
@@ -39,7 +40,7 @@ from tools.kube_api import KubeApi, insecure_ok
 from tools.kube_pki import issue_certificate, write_pki
 from tools.kube_processes import Supervisor, stop_recorded
 from tools.lifecycle import StartedInContext
-from tools.localcluster import addons, host, node_config
+from tools.localcluster import addons, host, network_policies, node_config
 from tools.localcluster.images import PAUSE_IMAGE, NodeBinaries, cluster_images, import_images
 from tools.localcluster.layout import (
     NODE_IP,
@@ -55,6 +56,7 @@ CACHE = Path(
 )
 DEFAULT_IMAGES_DIR = CACHE / "images"
 NODE_COMPONENTS = ("containerd", "kubelet", "kube-proxy")
+ENFORCER = "kube-network-policies"
 
 
 def build_binaries() -> tuple[Path, NodeBinaries]:
@@ -72,8 +74,9 @@ def project_images(images_dir: Path) -> list[Path]:
 
 def node_binary_paths(node: NodeBinaries) -> tuple[str, ...]:
     """The node's executables that run on the host (kubelet, kube-proxy,
-    containerd, its shim)."""
-    dirs = (node.kube_node, node.containerd)
+    containerd, its shim, the NetworkPolicy enforcer)."""
+    dirs = (node.kube_node, node.containerd,
+            *([node.network_policies] if node.network_policies else []))
     return tuple(str(p.resolve()) for d in dirs for p in (d / "bin").iterdir())
 
 
@@ -84,8 +87,8 @@ def cleanup(layout: Layout, node: NodeBinaries, sup: Supervisor | None = None) -
     graceful shutdown."""
     binaries = node_binary_paths(node)
     if sup is not None:
-        sup.stop(NODE_COMPONENTS)
-    stop_recorded(layout.pids, NODE_COMPONENTS)
+        sup.stop((*NODE_COMPONENTS, ENFORCER))
+    stop_recorded(layout.pids, (*NODE_COMPONENTS, ENFORCER))
     host.kill_leftover_processes(layout, binaries)
     if sup is not None:
         sup.stop()
@@ -115,6 +118,7 @@ class LocalCluster(StartedInContext):
     state_dir: Path | None = None  # kept when given, else a temp dir removed on stop
     images_dir: Path | None = None  # its archives are imported (project_images); None: none
     detached: bool = False
+    network_policies: bool = False  # True: enforced by kube-network-policies
     start_timeout: float = 180.0
     kubeconfig: Path = field(init=False)
     server: str = field(init=False)
@@ -188,6 +192,7 @@ class LocalCluster(StartedInContext):
         issue_certificate(pki, "kubelet-serving", f"system:node:{NODE_NAME}", server=True,
                           dns_names=[NODE_NAME], ips=[NODE_IP])
         issue_certificate(pki, "kube-proxy", "system:kube-proxy")
+        issue_certificate(pki, ENFORCER, network_policies.USER)
 
     def _write_node_kubeconfigs(self) -> None:
         pki = self.layout.pki
@@ -195,11 +200,14 @@ class LocalCluster(StartedInContext):
                          "localcluster")
         write_kubeconfig(self.layout.root / "kube-proxy.kubeconfig", self.server, pki,
                          "kube-proxy", "localcluster")
+        write_kubeconfig(self.layout.root / f"{ENFORCER}.kubeconfig", self.server, pki,
+                         ENFORCER, "localcluster")
 
     def _start_node(self, node: NodeBinaries) -> None:
         assert self._sup is not None
         sup, layout = self._sup, self.layout
-        config = node_config.write_containerd_config(layout, PAUSE_IMAGE, RUNC)
+        config = node_config.write_containerd_config(
+            layout, PAUSE_IMAGE, RUNC, layout.nri_socket if self.network_policies else None)
         sup.spawn("containerd", [str(node.bin("containerd")), "--config", str(config)])
         sup.wait("containerd", layout.containerd_socket.exists)
         archives = cluster_images(CACHE / "cluster-images", node)
@@ -231,6 +239,19 @@ class LocalCluster(StartedInContext):
         )
         sup.spawn("kube-proxy", [str(node.bin("kube-proxy")), f"--config={proxy_config}"])
         sup.wait("kube-proxy", lambda: insecure_ok(f"http://127.0.0.1:{proxy_healthz}/healthz"))
+        if self.network_policies:
+            self._start_enforcer(node)
+
+    def _start_enforcer(self, node: NodeBinaries) -> None:
+        """The NetworkPolicy enforcer, then the rules that queue the pods'
+        connections to it (before any pod runs: the addons are enforced too)."""
+        assert self._sup is not None
+        addons.create(self.api, network_policies.rbac())
+        self._sup.spawn(ENFORCER, network_policies.controller_args(
+            node.bin(ENFORCER), self.layout.root / f"{ENFORCER}.kubeconfig", NODE_NAME,
+            self.layout.nri_socket))
+        self._sup.wait(ENFORCER, network_policies.queue_bound)
+        network_policies.add_queue_rules()
 
     def _start_addons(self, node: NodeBinaries) -> None:
         assert self._sup is not None

@@ -3,7 +3,9 @@ when it stops (also after a crash: the record stays in the state directory).
 
 The kubelet sets vm.overcommit_memory, kernel.panic and kernel.panic_on_oops; the
 bridge plugin turns on ip_forward; the kubelet, kube-proxy and the CNI plugins add
-iptables chains (KUBE-*, CNI-*) in IPv4 and IPv6; the kubelet creates the kubepods
+iptables chains (KUBE-*, CNI-*) in IPv4 and IPv6, the NetworkPolicy enforcer's
+rules a chain NETPOL-QUEUE (and, where the kernel takes it, its controller an
+nftables table); the kubelet creates the kubepods
 cgroups and /var/log/containers; containerd its shim sockets under /run/containerd;
 every pod leaves mounts (its network namespace, rootfs, volumes) and a veth on the
 bridge; container processes and their runc shims outlive containerd.
@@ -22,6 +24,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from tools.localcluster import network_policies
 from tools.localcluster.layout import BRIDGE, NODE_IP, POD_CIDR, Layout
 
 SYSCTLS = (
@@ -48,7 +51,7 @@ HOST_DIRS = (
     "/opt/containerd",
 )
 CGROUP_ROOT = Path("/sys/fs/cgroup")
-CLUSTER_CHAIN_PREFIXES = ("KUBE-", "CNI-")
+CLUSTER_CHAIN_PREFIXES = ("KUBE-", "CNI-", network_policies.CHAIN_PREFIX)
 MNT_DETACH = 2
 
 
@@ -285,6 +288,7 @@ def restore(layout: Layout, binaries: tuple[str, ...], kube_proxy: str | None) -
         subprocess.run([kube_proxy, "--cleanup"], check=False, capture_output=True)
     for family in ("iptables", "ip6tables"):
         remove_iptables_chains(family)
+    network_policies.remove_controller_table()
     _remove_cgroups()
     if layout.host_before.exists():
         before = json.loads(layout.host_before.read_text())

@@ -32,13 +32,16 @@ class NodeBinaries:
     coredns: Path
     provisioner: Path
     pause: Path
+    network_policies: Path | None = None
+    """None only in the record of a cluster started before the node had it."""
 
     @classmethod
     def from_dirs(cls, dirs: list[Path]) -> NodeBinaries:
         return cls(*dirs)
 
     def dirs(self) -> list[Path]:
-        return [self.kube_node, self.containerd, self.coredns, self.provisioner, self.pause]
+        found = [self.kube_node, self.containerd, self.coredns, self.provisioner, self.pause]
+        return found + ([self.network_policies] if self.network_policies else [])
 
     def bin(self, name: str) -> Path:
         for d in self.dirs():

@@ -65,6 +65,11 @@ class Layout:
         return self.containerd / "containerd.sock"
 
     @property
+    def nri_socket(self) -> Path:
+        """containerd's NRI socket (served when NetworkPolicies are enforced)."""
+        return self.containerd / "nri.sock"
+
+    @property
     def cni_conf(self) -> Path:
         return self.root / "cni" / "net.d"
 

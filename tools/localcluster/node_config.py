@@ -22,15 +22,31 @@ from tools.localcluster.layout import (
 CNI_BIN_DIR = "/usr/lib/cni"  # Debian's containernetworking-plugins
 
 
-def write_containerd_config(layout: Layout, sandbox_image: str, runc: str) -> Path:
+def _nri(c: Path, socket: Path | None) -> str:
+    """NRI, the runtime's plugin interface: off, or serving `socket` (the
+    NetworkPolicy controller learns there each pod's address as its sandbox
+    starts), with nothing of it outside the cluster's directory."""
+    if socket is None:
+        # It would listen on /var/run/nri.
+        return 'disabled_plugins = ["io.containerd.nri.v1.nri"]\n'
+    return f"""
+[plugins.'io.containerd.nri.v1.nri']
+  disable = false
+  socket_path = "{socket}"
+  plugin_path = "{c / "nri" / "plugins"}"
+  plugin_config_path = "{c / "nri" / "conf.d"}"
+"""
+
+
+def write_containerd_config(layout: Layout, sandbox_image: str, runc: str,
+                            nri_socket: Path | None = None) -> Path:
     """containerd 2.x (config version 3), its state under the cluster's directory."""
     c = layout.containerd
     cri_runtime = "plugins.'io.containerd.cri.v1.runtime'"
     text = f"""version = 3
 root = "{c / "root"}"
 state = "{c / "state"}"
-# NRI would listen on /var/run/nri; nothing here uses it.
-disabled_plugins = ["io.containerd.nri.v1.nri"]
+{_nri(c, nri_socket)}
 
 [grpc]
   address = "{layout.containerd_socket}"
