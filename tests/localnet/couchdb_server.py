@@ -15,10 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
-from localnet.release import REPO_ROOT
 from localnet.state_database import CouchDBServer
+from tests.engine.pulumi_runner import build
 
 ADMIN = "admin"
 COUCHDB_PEER = "peer0.org1.example.com"
@@ -30,12 +28,7 @@ LISTENING = "listening "
 
 def couchdb_server_script() -> Path:
     """Installs (or reuses) the pinned server in the tool cache; its launcher."""
-    built = subprocess.run([str(REPO_ROOT / "tools" / "build-tools.sh"), "pouchdb-server"],
-                           capture_output=True, text=True, check=False)
-    if built.returncode != 0:
-        pytest.fail(f"tools/build-tools.sh pouchdb-server: {built.stderr.strip()}",
-                    pytrace=False)
-    return Path(built.stdout.split()[-1]) / "couchdb-server.js"
+    return build("pouchdb-server")[-1] / "couchdb-server.js"
 
 
 def _first_line(process: subprocess.Popen[str], errors: Path, timeout: float) -> str:
