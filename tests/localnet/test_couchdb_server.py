@@ -4,7 +4,7 @@ behaviours Fabric's CouchDB client relies on, checked over HTTP as the peer
 speaks it (revision in ``If-Match``, revision read from ``ETag``, non-JSON values
 as attachments read back as ``multipart/related`` and saved one by one as
 ``multipart/related`` as Go's multipart writer writes it, an index and a rich
-query), and the admin login."""
+query read in pages from bookmarks), and the admin login."""
 
 from __future__ import annotations
 
@@ -148,7 +148,6 @@ def test_a_value_saved_alone_as_multipart_is_stored(server: CouchDBServer) -> No
 
 
 def test_an_index_and_a_rich_query_as_fabric_sends_them(server: CouchDBServer) -> None:
-    """One page of a rich query (no bookmark: see couchdb-server.js)."""
     assert request(server, "PUT", "/rich")[0] == 201
     docs = [{"_id": key, "owner": owner, "~version": "v1"}
             for key, owner in (("a1", "tom"), ("a2", "ann"), ("a3", "tom"))]
@@ -166,3 +165,60 @@ def test_an_index_and_a_rich_query_as_fabric_sends_them(server: CouchDBServer) -
     status, _, body = request(server, "POST", "/rich/_find", query)
     assert status == 200, body
     assert [doc["_id"] for doc in json.loads(body)["docs"]] == ["a1", "a3"]
+
+
+def page(server: CouchDBServer, db: str, selector: dict[str, Any], limit: int,
+         bookmark: str) -> tuple[list[str], str]:
+    """One page's document IDs and bookmark, the query as the peer rewrites it
+    for a page (statecouchdb.applyAdditionalQueryOptions): the limit set, the
+    last page's bookmark added when there is one, ``_id`` and ``~version`` added
+    to the fields."""
+    query = {"selector": selector, "limit": limit, "fields": ["owner", "_id", "~version"],
+             **({"bookmark": bookmark} if bookmark else {})}
+    status, _, body = request(server, "POST", f"/{db}/_find", query)
+    assert status == 200, body
+    answer = json.loads(body)
+    return [doc["_id"] for doc in answer["docs"]], answer["bookmark"]
+
+
+def pages(server: CouchDBServer, db: str, selector: dict[str, Any], limit: int,
+          bookmark: str = "") -> tuple[list[list[str]], str]:
+    """Every page, each asked with the last one's bookmark while the last one
+    was full (as the peer's query scanner reads on), and the last bookmark."""
+    read: list[list[str]] = []
+    while not read or len(read[-1]) == limit:
+        ids, bookmark = page(server, db, selector, limit, bookmark)
+        read.append(ids)
+    return read, bookmark
+
+
+def test_a_rich_query_goes_on_page_by_page_from_its_bookmarks(server: CouchDBServer) -> None:
+    assert request(server, "PUT", "/paged")[0] == 201
+    owners = {f"asset{n:02}": "tom" if n % 3 else "ann" for n in range(1, 21)}
+    docs = [{"_id": key, "owner": owner, "~version": "v1"} for key, owner in owners.items()]
+    assert request(server, "POST", "/paged/_bulk_docs", {"docs": docs})[0] == 201
+    toms = sorted(key for key, owner in owners.items() if owner == "tom")
+    assert len(toms) == 14
+
+    read, end = pages(server, "paged", {"owner": "tom"}, 4)
+    assert [len(ids) for ids in read] == [4, 4, 4, 2]
+    assert [key for ids in read for key in ids] == toms
+    # Past the end: no documents, and the same position again.
+    assert page(server, "paged", {"owner": "tom"}, 4, end) == ([], end)
+
+    # A paginated query of a chaincode: its first page of 5, then the rest
+    # from the bookmark the peer handed back with it.
+    first, bookmark = page(server, "paged", {"owner": "tom"}, 5, "")
+    assert first == toms[:5]
+    assert pages(server, "paged", {"owner": "tom"}, 100, bookmark)[0] == [toms[5:]]
+
+
+@pytest.mark.parametrize("bookmark", ["not base64 json", "eyJza2lwIjotMX0", "eyJza2lwIjoiMSJ9"])
+def test_a_bookmark_it_did_not_give_is_refused(server: CouchDBServer, bookmark: str) -> None:
+    """Garbage, a negative position ({"skip":-1}) and a position that is no
+    integer ({"skip":"1"}): a 400 naming the bookmark, and the server lives on."""
+    assert request(server, "PUT", "/badmark")[0] in (201, 412)
+    status, _, body = request(server, "POST", "/badmark/_find",
+                              {"selector": {}, "limit": 2, "bookmark": bookmark})
+    assert status == 400 and json.loads(body)["reason"] == "invalid bookmark", body
+    assert request(server, "GET", "/")[0] == 200

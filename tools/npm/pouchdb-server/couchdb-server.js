@@ -4,7 +4,7 @@
 // on 127.0.0.1. Apache CouchDB cannot be installed on the machines the tests
 // run on (no Debian package, no registry that serves it).
 //
-// Fabric's CouchDB client relies on four CouchDB behaviours express-pouchdb
+// Fabric's CouchDB client relies on five CouchDB behaviours express-pouchdb
 // 4.2.0 lacks; without the first three a peer fails its first channel join.
 // The middleware below adds them and nothing else:
 //   1. GET /{db}/{doc} answers with the document's revision as its ETag
@@ -23,10 +23,14 @@
 //      parts without headers (Fabric saves a non-JSON value so when a bulk
 //      update failed for it; express-pouchdb's multipart parser wants file
 //      names and its process dies on such a request): read here into one JSON
-//      document with the attachments inline, stored as any JSON PUT.
-// Not provided: pouchdb-find answers _find without a bookmark and ignores one,
-// so a rich query gets its first page only (the peer's internalQueryLimit,
-// 1000 results by default) and a paginated rich query cannot go on.
+//      document with the attachments inline, stored as any JSON PUT;
+//   5. POST /{db}/_find answers with a bookmark and goes on from one (Fabric
+//      reads a rich query in pages of the peer's internalQueryLimit, each from
+//      the last page's bookmark, and hands the last one to a paginated query;
+//      pouchdb-find has no bookmarks, so the peer read the first page again and
+//      again, up to totalQueryLimit results). Here a bookmark is the position
+//      after the page (base64url of {"skip": n}), not CouchDB's last key: a
+//      write between two pages of one query may shift a result across pages.
 //
 // Usage: node couchdb-server.js [--port N] [--log FILE]
 // COUCHDB_USER and COUCHDB_PASSWORD name the server admin (as for the CouchDB
@@ -106,18 +110,15 @@ function inlineAttachments(body, boundary) {
   return doc;
 }
 
-function multipartPut(req, res, next) {
-  const type = req.get('Content-Type') || '';
-  const boundary = /^multipart\/related;\s*boundary="?([^";]+)"?/i.exec(type);
-  if (req.method !== 'PUT' || !boundary || !isDocumentPath(req.path)) {
-    return next();
-  }
+// Reads the request's body and hands express-pouchdb parse(body) as the parsed
+// JSON body instead; a parse error is a 400 with its message as the reason.
+function replaceBody(req, res, next, parse) {
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('error', next);
   req.on('end', () => {
     try {
-      req.body = inlineAttachments(Buffer.concat(chunks), boundary[1]);
+      req.body = parse(Buffer.concat(chunks));
     } catch (error) {
       return res.status(400).json({error: 'bad_request', reason: error.message});
     }
@@ -125,6 +126,24 @@ function multipartPut(req, res, next) {
     req.headers['content-type'] = 'application/json';
     next();
   });
+}
+
+// Lets transform(body) rewrite the body of the response to this request.
+function onSend(res, transform) {
+  const send = res.send;
+  res.send = function (body) {
+    res.send = send;
+    return transform(body, (replaced) => send.call(res, replaced));
+  };
+}
+
+function multipartPut(req, res, next) {
+  const type = req.get('Content-Type') || '';
+  const boundary = /^multipart\/related;\s*boundary="?([^";]+)"?/i.exec(type);
+  if (req.method !== 'PUT' || !boundary || !isDocumentPath(req.path)) {
+    return next();
+  }
+  replaceBody(req, res, next, (body) => inlineAttachments(body, boundary[1]));
 }
 
 function multipartDocument(doc) {
@@ -151,9 +170,7 @@ function documentResponses(req, res, next) {
   if (req.method !== 'GET' || !isDocumentPath(req.path)) {
     return next();
   }
-  const send = res.send;
-  res.send = function (body) {
-    res.send = send;
+  onSend(res, (body, send) => {
     let doc = null;
     if (res.statusCode === 200) {
       try {
@@ -163,18 +180,68 @@ function documentResponses(req, res, next) {
       }
     }
     if (!doc || typeof doc._rev !== 'string') {
-      return send.call(res, body);
+      return send(body);
     }
     res.set('ETag', `"${doc._rev}"`);
     const attached = doc._attachments && Object.values(doc._attachments).some((a) => a.data);
     if (attached && /multipart\/related/.test(req.get('Accept') || '')) {
       const multipart = multipartDocument(doc);
       res.set('Content-Type', multipart.contentType);
-      return send.call(res, multipart.body);
+      return send(multipart.body);
     }
-    return send.call(res, body);
-  };
+    return send(body);
+  });
   next();
+}
+
+function bookmark(position) {
+  return Buffer.from(JSON.stringify({skip: position})).toString('base64url');
+}
+
+function bookmarkPosition(text) {
+  let position;
+  try {
+    position = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')).skip;
+  } catch (notJSON) {
+    position = undefined;
+  }
+  if (!Number.isSafeInteger(position) || position < 0) {
+    throw new Error('invalid bookmark');
+  }
+  return position;
+}
+
+// The query with its bookmark turned into a skip, and the position it starts at.
+function pagedQuery(body) {
+  const query = JSON.parse(body.toString('utf8'));
+  if (!query || typeof query !== 'object' || Array.isArray(query)) {
+    throw new Error('the query must be a JSON object');
+  }
+  const start = typeof query.bookmark === 'string' && query.bookmark !== ''
+    ? bookmarkPosition(query.bookmark) : (query.skip || 0);
+  delete query.bookmark;
+  query.skip = start;
+  return query;
+}
+
+function findBookmarks(req, res, next) {
+  if (req.method !== 'POST' || !/^\/[^/_][^/]*\/_find$/.test(req.path)) {
+    return next();
+  }
+  let start = 0;
+  onSend(res, (body, send) => {
+    if (res.statusCode !== 200) {
+      return send(body);
+    }
+    const result = JSON.parse(body.toString());
+    result.bookmark = bookmark(start + result.docs.length);
+    return send(Buffer.from(JSON.stringify(result)));
+  });
+  replaceBody(req, res, next, (body) => {
+    const query = pagedQuery(body);
+    start = query.skip;
+    return query;
+  });
 }
 
 function main() {
@@ -190,7 +257,7 @@ function main() {
     overrideMode: {exclude: ['routes/fauxton']},
   });
   const app = express();
-  app.use(revisionFromIfMatch, multipartPut, documentResponses, pouchApp);
+  app.use(revisionFromIfMatch, multipartPut, documentResponses, findBookmarks, pouchApp);
   pouchApp.couchConfig.set('admins', user, password, () => {
     const server = app.listen(Number(option('--port', '0')), HOST, () => {
       console.log(`listening ${HOST}:${server.address().port}`);
