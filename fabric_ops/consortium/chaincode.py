@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from fabric_ops.ccaas_package import CcaasPackage
 from fabric_ops.chaincode_ops import (
@@ -24,10 +23,8 @@ from fabric_ops.chaincode_ops import (
 )
 from fabric_ops.channel_ops import peer_channels
 from fabric_ops.config_update import live_config
+from fabric_ops.consortium.lifecycle_policy import lifecycle_quorum
 from fabric_ops.executor import Executor
-
-IMPLICIT_META = 3
-"""``common.Policy.PolicyType`` of an ImplicitMetaPolicy, as configtxlator decodes it."""
 
 
 def install_and_approve(
@@ -38,40 +35,6 @@ def install_and_approve(
     for peer in peers:
         ensure_installed(executor, peer, package)
     ensure_approved(executor, peers[0], orderer, definition, package.package_id)
-
-
-@dataclass(frozen=True)
-class Quorum:
-    """How many of the channel's application orgs must approve a definition."""
-
-    rule: str
-    """``ANY``, ``ALL`` or ``MAJORITY`` (a signature policy counts as ``ALL``)."""
-    members: tuple[str, ...]
-
-    @property
-    def count(self) -> int:
-        if self.rule == "ANY":
-            return 1
-        if self.rule == "MAJORITY":
-            return len(self.members) // 2 + 1
-        return len(self.members)
-
-    def describe(self) -> str:
-        return (f"LifecycleEndorsement {self.rule}: {self.count} of "
-                f"{', '.join(self.members)}")
-
-
-def lifecycle_quorum(config: dict[str, Any]) -> Quorum:
-    """The quorum of a decoded channel config's
-    ``/Channel/Application/LifecycleEndorsement``. An ImplicitMeta rule counts
-    orgs; a signature policy is not evaluated here, so every org must approve
-    before this side commits (the safe side: never a commit the peers refuse)."""
-    application = config["channel_group"]["groups"]["Application"]
-    members = tuple(sorted(application["groups"]))
-    policy = application["policies"]["LifecycleEndorsement"]["policy"]
-    if policy.get("type") == IMPLICIT_META:
-        return Quorum(str(policy["value"]["rule"]), members)
-    return Quorum("ALL", members)
 
 
 @dataclass(frozen=True)
@@ -107,7 +70,7 @@ def commit_when_ready(
     missing = tuple(sorted(msp for msp, ok in readiness.items() if not ok))
     approving = sorted(msp for msp, ok in readiness.items() if ok)
     quorum = lifecycle_quorum(live_config(executor, [orderer], definition.channel))
-    if len(approving) < quorum.count:
+    if not quorum.met(approving):
         return CommitOutcome(False, missing, f"{definition.name} sequence "
                              f"{definition.sequence} on {definition.channel}: "
                              f"{approvals_line(readiness)} ({quorum.describe()})")

@@ -8,13 +8,17 @@ is refused by the real orderer, Org2 signs in its own run, the update goes
 through once the MAJORITY is met, Org3 joins its peer, approves a definition
 that needs it, commits it and endorses a transaction that needs it; then Org1
 proposes removing Org3, Org2 signs, and once submitted Org3 can no longer read
-the channel; the orderer org proposes bigger blocks and submits. Finally no
-file of the consortium folder or of another org holds an org's private key."""
+the channel; the orderer org proposes bigger blocks and submits; the members
+make LifecycleEndorsement a signature policy that one org meets, and that org
+commits a definition alone. Finally no file of the consortium folder or of
+another org holds an org's private key."""
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -88,6 +92,22 @@ def servers(orgs: dict[str, ConsortiumOrg], tmp_path_factory: pytest.TempPathFac
 
 def package(servers: dict[str, str], org: str) -> CcaasPackage:
     return ccaas_package(LABEL, servers[org])
+
+
+def either_peer(*msp_ids: str) -> dict[str, Any]:
+    """``OR('<msp>.peer', ...)`` as configtxlator decodes a signature policy."""
+    return {"type": 1, "value": {
+        "identities": [{"principal": {"msp_identifier": msp, "role": "PEER"},
+                        "principal_classification": "ROLE"} for msp in msp_ids],
+        "rule": {"n_out_of": {"n": 1, "rules": [{"signed_by": i} for i in range(len(msp_ids))]}},
+        "version": 0}}
+
+
+def with_lifecycle_endorsement(config: dict[str, Any], policy: dict[str, Any]) -> dict[str, Any]:
+    changed = copy.deepcopy(config)
+    application = changed["channel_group"]["groups"]["Application"]
+    application["policies"]["LifecycleEndorsement"]["policy"] = policy
+    return changed
 
 
 def endorser(card: OrgCard) -> tuple[str, str]:
@@ -252,6 +272,21 @@ def test_orgs_build_a_channel_and_add_a_member_by_proposal(orgs: dict[str, Conso
     assert max_message_count(resized) == 25
     assert propose_batch_size(orderer.executor, "OrdererMSP", folder, CHANNEL, order,
                               25) is None
+
+    # The members make LifecycleEndorsement a signature policy, either org's
+    # peer: Org1 then commits a definition that it alone approved.
+    current = live_config(org1.executor, [order], CHANNEL)
+    either = with_lifecycle_endorsement(current, either_peer("Org1MSP", "Org2MSP"))
+    change = propose(org1.executor, "Org1MSP", folder, "either-org", CHANNEL, current, either)
+    sign_proposal(org1.executor, "Org1MSP", change, [change.approval])
+    sign_proposal(org2.executor, "Org2MSP", change, [change.approval])
+    submit(org2.executor, "Org2MSP", change, status(load_proposal(folder, "either-org"), cards),
+           order)
+    applied_config(org1.executor, [order], CHANNEL, either)
+    third = Definition(CHANNEL, "basic", "1.0", 3, "OR('Org1MSP.peer','Org2MSP.peer')")
+    install_and_approve(org1.executor, org1.peers, order, third, package(servers, "Org1"))
+    assert commit_when_ready(org1.executor, org1.peers[0], order, third, endorsers) == (
+        CommitOutcome(True, ("Org2MSP",)))
     print(f"consortium story: {time.monotonic() - began:.1f} s")
 
     # No org's private key is in the consortium folder or in another org's folder.
