@@ -12,15 +12,18 @@ twice: with the engine's intermediate checkpoints (the default) and without
 (``SKIP_CHECKPOINTS``). A project with an empty program, previewed the same
 way, gives the fixed cost of starting the engine and the language host.
 
-Usage: venv/bin/python -m benchmarks.preview_timing [ORGS]
+With ``--cli PULUMI``, the network's previews run again with that build of the
+CLI (the plugins of the pinned build beside it), to compare engine releases.
+
+Usage: venv/bin/python -m benchmarks.preview_timing [ORGS] [--cli PULUMI]
 Figures only; nothing here asserts a time."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -99,25 +102,37 @@ def empty_project(work: Path, kube: LocalKube) -> PulumiCli:
     return cli
 
 
-def network_stack(work: Path, kube: LocalKube, orgs: int) -> PulumiCli:
-    generated = work / "generated"
-    generated.mkdir()
-    crypto_config, network = write_network(generated, orgs)
+def network_stack(work: Path, kube: LocalKube, orgs: int,
+                  cli_bin: Path | None = None) -> PulumiCli:
+    """A new stack of the generated network, in its own folder under ``work``."""
     name = f"{orgs}-orgs"
-    (work / name).mkdir()
-    config_file = work / name / f"Pulumi.bench-{name}.yaml"
+    folder = work / (f"{name}-{cli_bin.name}" if cli_bin else name)
+    folder.mkdir()
+    crypto_config, network = write_network(folder, orgs)
+    config_file = folder / f"Pulumi.bench-{name}.yaml"
     config_file.write_text(yaml.safe_dump(
         launch_config(crypto_config, network, f"bench-{name}", f"bench-{name}")))
-    cli = PulumiCli(work / name, kube.kubeconfig, f"bench-{name}", config_file)
+    cli = PulumiCli(folder, kube.kubeconfig, f"bench-{name}", config_file, cli_bin=cli_bin)
     cli.setup()
     return cli
 
 
-def main(orgs: int) -> None:
+def other_cli(work: Path, binary: Path) -> Path:
+    """A folder with ``binary`` as ``pulumi`` and the pinned build's plugins
+    (language host, dynamic provider plugin) beside it, where the engine looks."""
+    (pulumi_dir,) = build("pulumi")
+    folder = work / "other-cli"
+    folder.mkdir()
+    for tool in (pulumi_dir / "bin").iterdir():
+        (folder / tool.name).symlink_to(binary.resolve() if tool.name == "pulumi" else tool)
+    return folder
+
+
+def main(orgs: int, other: Path | None) -> None:
     (kube_dir,) = build("kube")
     build("pulumi", "kubernetes-provider")  # built before the clock starts
-    print(f"{'program':<12} {'peers':>5} {'resources':>9} {'checkpoints':>11} {'wall s':>7} "
-          f"{'CPU s, all':>10} {'program wall s':>14} {'program CPU s':>13} "
+    print(f"{'program':<12} {'CLI':<8} {'peers':>5} {'resources':>9} {'checkpoints':>11} "
+          f"{'wall s':>7} {'CPU s, all':>10} {'program wall s':>14} {'program CPU s':>13} "
           f"{'load':>5}", flush=True)
     with LocalKube(kube_dir=kube_dir) as kube, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -126,13 +141,22 @@ def main(orgs: int) -> None:
         (clock_log.parent / "sitecustomize.py").write_text(PROGRAM_CLOCK)
         runs = [("empty", 0, empty_project(work, kube)),
                 (f"{orgs} orgs", orgs * PEERS_PER_ORG, network_stack(work, kube, orgs))]
+        if other is not None:
+            runs.append((f"{orgs} orgs", orgs * PEERS_PER_ORG,
+                         network_stack(work, kube, orgs, other_cli(work, other))))
         for name, peers, cli in runs:
+            version = cli.run("version", stack=False).stdout.strip() or "unknown"
             for skip in (False, True):
                 t = timed_preview(cli, clock_log, skip)
-                print(f"{name:<12} {peers:>5} {t.resources:>9} {'off' if skip else 'on':>11} "
-                      f"{t.wall:>7.1f} {t.tree_cpu:>10.1f} {t.program_wall:>14.1f} "
-                      f"{t.program_cpu:>13.1f} {os.getloadavg()[0]:>5.1f}", flush=True)
+                print(f"{name:<12} {version:<8} {peers:>5} {t.resources:>9} "
+                      f"{'off' if skip else 'on':>11} {t.wall:>7.1f} {t.tree_cpu:>10.1f} "
+                      f"{t.program_wall:>14.1f} {t.program_cpu:>13.1f} "
+                      f"{os.getloadavg()[0]:>5.1f}", flush=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if sys.argv[1:] else 20)
+    parser = argparse.ArgumentParser(prog="benchmarks.preview_timing")
+    parser.add_argument("orgs", nargs="?", type=int, default=20)
+    parser.add_argument("--cli", type=Path, help="another build of the pulumi CLI to compare")
+    arguments = parser.parse_args()
+    main(arguments.orgs, arguments.cli)

@@ -40,6 +40,9 @@ class PulumiCli:
     config_file: Path
     project: Path = REPO_ROOT
     """The program's directory (another checkout for a state made by older code)."""
+    cli_bin: Path | None = None
+    """A folder with another build of the CLI and the plugins bundled with it
+    (benchmarks/preview_timing.py compares releases); default: the pinned one."""
 
     def env(self) -> dict[str, str]:
         pulumi_dir, _ = build("pulumi", "kubernetes-provider")
@@ -47,7 +50,7 @@ class PulumiCli:
         # engine looks first: nothing on PATH shadows it (no warning).
         return dict(
             os.environ,
-            PATH=os.pathsep.join([str(pulumi_dir / "bin"), os.environ["PATH"]]),
+            PATH=os.pathsep.join([str(self.cli_bin or pulumi_dir / "bin"), os.environ["PATH"]]),
             PULUMI_HOME=str(self.workdir / "home"),
             PULUMI_BACKEND_URL=f"file://{self.workdir / 'state'}",
             PULUMI_CONFIG_PASSPHRASE="engine-tests",
