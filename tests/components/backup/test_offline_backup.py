@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
+import pulumi_kubernetes as k8s
 import pytest
 
 from fabric_components.backup import jobs as backup_jobs
@@ -124,13 +125,13 @@ def test_a_new_backup_key_replaces_the_scaler_jobs(monkeypatch):
     key's annotation forces the replacement (the real second backup:
     tests/realcluster/test_fabric_pods.py), deleting first, as the name stays."""
     options: dict[str, Any] = {}
-    real_job = offline.k8s.batch.v1.Job
+    real_job = k8s.batch.v1.Job
 
     def job(name, *args, opts=None, **kwargs):
         options[name] = opts
         return real_job(name, *args, opts=opts, **kwargs)
 
-    monkeypatch.setattr(offline.k8s.batch.v1, "Job", job)
+    monkeypatch.setattr(k8s.batch.v1, "Job", job)
     run_sample("scaled", **OFFLINE)
     scalers = {n: o for n, o in options.items() if n.endswith(("-stop", "-start"))}
     assert len(scalers) == 2 * len(NODES)
