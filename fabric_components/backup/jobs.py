@@ -174,11 +174,12 @@ class JobCode:
 def _job(
     name: str, k8s_name: str, config: StackConfig, key: str, steps: list[tuple[str, str, str]],
     mounts: list[dict[str, Any]], volumes: list[dict[str, Any]], env: dict[str, str],
-    code: JobCode, opts: pulumi.ResourceOptions,
+    code: JobCode, opts: pulumi.ResourceOptions, awaited: bool = True,
 ) -> k8s.batch.v1.Job:
     """A Job whose containers run ``steps`` (container name, image, script) in
     order (all but the last as init containers), sharing ``/work``, with the
-    ``backup`` package on ``PYTHONPATH``."""
+    ``backup`` package on ``PYTHONPATH``; the engine waits until it has
+    completed unless not ``awaited``."""
     shared: list[dict[str, Any]] = [
         {"name": "work", "mount_path": WORK}, {"name": "tmp", "mount_path": "/tmp"},
         {"name": "code", "mount_path": f"{CODE_DIR}/backup", "read_only": True}]
@@ -197,7 +198,8 @@ def _job(
     return k8s.batch.v1.Job(
         name,
         metadata={"name": k8s_name, "namespace": config.namespace, "labels": job_labels,
-                  "annotations": {"fabric.hyperledger.org/backup-key": key}},
+                  "annotations": {"fabric.hyperledger.org/backup-key": key,
+                                  **({} if awaited else {"pulumi.com/skipAwait": "true"})}},
         spec={"backoff_limit": 1, "template": template},
         opts=opts,
     )
@@ -268,7 +270,7 @@ class NetworkBackup(pulumi.ComponentResource):
 
 def _copy_job(
     name: str, node: NodeVolumes, sources: dict[str, pulumi.Input[str]], config: StackConfig,
-    code: JobCode, opts: pulumi.ResourceOptions,
+    code: JobCode, opts: pulumi.ResourceOptions, awaited: bool = True,
 ) -> k8s.batch.v1.Job:
     """Packs the claims ``sources`` (by volume name), mounted read-only, and
     uploads them with their manifest entries."""
@@ -279,7 +281,7 @@ def _copy_job(
         [("pack", config.images.tools, PACK_VOLUMES),
          ("upload", config.backup.image, UPLOAD_VOLUMES)],
         _volume_mounts(names, read_only=True), _claim_volumes(sources),
-        {"NODE": node.place.k8s_name, "VOLUMES": " ".join(names)}, code, opts)
+        {"NODE": node.place.k8s_name, "VOLUMES": " ".join(names)}, code, opts, awaited)
 
 
 def _snapshot_copies(
@@ -307,12 +309,14 @@ def _offline_copies(
     name: str, args: NetworkBackupArgs, code: JobCode, opts: pulumi.ResourceOptions
 ) -> list[pulumi.Resource]:
     """Per node, peers first: a Job stops it, the copy Job reads its own claims,
-    a Job starts it and waits until it is Ready; each node's stop waits for the
-    previous node's start, so one node is down at a time. Returns the last
-    start Job (after which every copy is done)."""
+    a Job waits for the copy to end, starts the node, waits until it is Ready
+    and fails if the copy failed (the engine awaits the start, not the copy);
+    each node's stop waits for the previous node's start, so one node is down
+    at a time. Returns the last start Job (after which every copy is done)."""
     config = args.config
     nodes = sorted(args.nodes, key=lambda n: n.orderer)
-    previous = scaler_access(config, [n.place.k8s_name for n in nodes], opts)
+    previous = scaler_access(config, [n.place.k8s_name for n in nodes],
+                             [backup_job_name(n.place.k8s_name) for n in nodes], opts)
     for node in nodes:
         k8s_name = node.place.k8s_name
 
@@ -323,9 +327,9 @@ def _offline_copies(
         stop = scale_job(f"{name}-{k8s_name}-stop", stop_job_name(k8s_name), config,
                          k8s_name, 0, after(*previous))
         claims = {v: claim.metadata["name"] for v, (claim, _) in node.claims.items()}
-        copy = _copy_job(name, node, claims, config, code, after(stop))
+        copy = _copy_job(name, node, claims, config, code, after(stop), awaited=False)
         previous = [scale_job(f"{name}-{k8s_name}-start", start_job_name(k8s_name), config,
-                              k8s_name, 1, after(copy))]
+                              k8s_name, 1, after(copy), after_job=backup_job_name(k8s_name))]
     return previous
 
 

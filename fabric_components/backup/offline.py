@@ -1,15 +1,18 @@
 """The Kubernetes side of an offline backup (``fabric:backupMode: offline``),
 for clusters without CSI snapshots: a node is stopped by a Job that scales its
 Deployment to 0 and waits until its pod is gone, its volumes are copied by the
-backup Job (mounted read-only, nothing else holds them), and a Job scales it
-back to 1 and waits until it is Ready. ``jobs.NetworkBackup`` chains these so
-that one node is down at a time.
+backup Job (mounted read-only, nothing else holds them), and a Job waits until
+the copy has ended, scales the node back to 1 and waits until it is Ready, then
+fails if the copy failed. The engine does not wait for the copy Job itself
+(``skipAwait``): a copy that fails, or a ``pulumi up`` that dies during the copy,
+never leaves the node stopped. ``jobs.NetworkBackup`` chains these so that one
+node is down at a time.
 
 Only the scaler Jobs reach the Kubernetes API: their service account may get
-and scale the node Deployments (by name) and list the namespace's pods, nothing
-else, and its token is projected into the one container that uses it, for ten
-minutes. The Deployments keep ``replicas: 1`` in the program: the last Job puts
-that back, so no drift is left."""
+and scale the node Deployments (by name), get the copy Jobs (by name) and list
+the namespace's pods, nothing else, and its token is projected into the one
+container that uses it, for ten minutes. The Deployments keep ``replicas: 1``
+in the program: the last Job puts that back, so no drift is left."""
 
 from __future__ import annotations
 
@@ -39,7 +42,8 @@ PART_OF = {"app.kubernetes.io/part-of": "fabric-network",
 
 
 def scaler_access(
-    config: StackConfig, deployments: list[str], opts: pulumi.ResourceOptions
+    config: StackConfig, deployments: list[str], copy_jobs: list[str],
+    opts: pulumi.ResourceOptions,
 ) -> list[pulumi.Resource]:
     """The scaler Jobs' identity, its Role and the one egress they get."""
     meta = {"name": SCALER, "namespace": config.namespace, "labels": PART_OF}
@@ -50,6 +54,8 @@ def scaler_access(
          "resource_names": deployments, "verbs": ["get", "patch"]},
         {"api_groups": ["apps"], "resources": ["deployments"],
          "resource_names": deployments, "verbs": ["get"]},
+        {"api_groups": ["batch"], "resources": ["jobs"], "resource_names": copy_jobs,
+         "verbs": ["get"]},
         {"api_groups": [""], "resources": ["pods"], "verbs": ["list"]},
     ], opts=opts)
     binding = k8s.rbac.v1.RoleBinding(
@@ -70,13 +76,15 @@ def scaler_access(
 
 def scale_job(
     name: str, k8s_name: str, config: StackConfig, deployment: str, replicas: int,
-    opts: pulumi.ResourceOptions,
+    opts: pulumi.ResourceOptions, after_job: str | None = None,
 ) -> k8s.batch.v1.Job:
-    """Scales ``deployment`` to ``replicas`` and waits (``scale_node.py``)."""
+    """Scales ``deployment`` to ``replicas`` and waits (``scale_node.py``); with
+    ``after_job``, only once that Job has ended, and fails if it failed."""
     labels = {**PART_OF, "app.kubernetes.io/name": SCALER_POD,
               "app.kubernetes.io/instance": k8s_name}
     env = {"NAMESPACE": config.namespace, "DEPLOYMENT": deployment,
-           "REPLICAS": str(replicas), "TIMEOUT_SECONDS": str(TIMEOUT_SECONDS)}
+           "REPLICAS": str(replicas), "TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
+           **({"AFTER_JOB": after_job} if after_job else {})}
     scaler = container(
         "scale", config.backup.image, SCALER_RESOURCES,
         env=[{"name": k, "value": v} for k, v in env.items()],
@@ -84,12 +92,16 @@ def scale_job(
         command=["python3", "-c", Path(scale_node.__file__).read_text()])
     template = pod_template(labels, [scaler], [_token_volume()], config.cluster.node_pool)
     template["spec"].update(restart_policy="Never", service_account_name=SCALER)
+    # Nothing in the pod names the backup key, and a Job runs again only when
+    # replaced: a new key must replace the scaler Jobs (deleted first: same
+    # name), or the next backup would copy running nodes.
     return k8s.batch.v1.Job(
         name,
         metadata={"name": k8s_name, "namespace": config.namespace, "labels": labels,
                   "annotations": {"fabric.hyperledger.org/backup-key": config.backup.key}},
         spec={"backoff_limit": 1, "template": template},
-        opts=opts,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            replace_on_changes=["metadata.annotations"], delete_before_replace=True)),
     )
 
 

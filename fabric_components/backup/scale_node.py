@@ -1,13 +1,17 @@
 """Stops or starts one node for an offline backup: scales its Deployment to
 ``REPLICAS`` (0 or 1) through the Kubernetes API, then waits until its pod is
-gone (0: nothing holds its volumes any more) or Ready (1). Runs in a Job as
-``python3 -c <this file>`` in the Azure CLI image, so it needs the standard
-library only; the Job's service account may only scale and read the node
-Deployments and list pods (``offline.py``).
+gone (0: nothing holds its volumes any more) or Ready (1). With ``AFTER_JOB``
+(the start), it first waits until that Job (the node's copy) has ended, then
+starts the node whether the copy succeeded or failed, and fails itself after
+a failed copy: a backup that fails never leaves its node stopped. Runs in a
+Job as ``python3 -c <this file>`` in the Azure CLI image, so it needs the
+standard library only; the Job's service account may only scale and read the
+node Deployments, read the copy Jobs and list pods (``offline.py``).
 
-Environment: ``NAMESPACE``, ``DEPLOYMENT``, ``REPLICAS``, ``TIMEOUT_SECONDS``;
-the API server is ``KUBERNETES_SERVICE_HOST``/``_PORT`` (set in every pod), the
-token and CA are in ``TOKEN_DIR``."""
+Environment: ``NAMESPACE``, ``DEPLOYMENT``, ``REPLICAS``, ``TIMEOUT_SECONDS``,
+``AFTER_JOB`` (optional); the API server is
+``KUBERNETES_SERVICE_HOST``/``_PORT`` (set in every pod), the token and CA are
+in ``TOKEN_DIR``."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import os
 import ssl
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -62,9 +67,30 @@ def started(deployment: dict[str, Any], replicas: int) -> bool:
     return seen >= deployment["metadata"]["generation"] and min(ready, updated) >= replicas
 
 
-def main() -> int:
-    namespace, name = os.environ["NAMESPACE"], os.environ["DEPLOYMENT"]
-    replicas = int(os.environ["REPLICAS"])
+def job_end(namespace: str, name: str) -> str | None:
+    """``Complete`` or ``Failed`` once the Job has ended (``Failed`` when it was
+    deleted: its copy is gone or cut short), else None."""
+    try:
+        job = api("GET", f"/apis/batch/v1/namespaces/{namespace}/jobs/{name}")
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return "Failed"
+        raise
+    for condition in job.get("status", {}).get("conditions", []):
+        if condition.get("type") in ("Complete", "Failed") and condition.get("status") == "True":
+            return str(condition["type"])
+    return None
+
+
+def wait_for_job(namespace: str, name: str) -> str:
+    """However long the copy takes: the node must not start while it reads."""
+    while (end := job_end(namespace, name)) is None:
+        time.sleep(5)
+    return end
+
+
+def scale(namespace: str, name: str, replicas: int) -> bool:
+    """Scales and waits for the result; False after ``TIMEOUT_SECONDS``."""
     path = f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
     api("PATCH", f"{path}/scale", {"spec": {"replicas": replicas}})
     print(f"{name}: scaled to {replicas}", flush=True)
@@ -73,12 +99,29 @@ def main() -> int:
         deployment = api("GET", path)
         if stopped(namespace, deployment) if replicas == 0 else started(deployment, replicas):
             print(f"{name}: {'stopped' if replicas == 0 else 'Ready'}", flush=True)
-            return 0
+            return True
         if time.monotonic() > deadline:
             what = "its pod still exists" if replicas == 0 else "its pod is not Ready"
             print(f"{name}: {what} after {os.environ['TIMEOUT_SECONDS']} s", file=sys.stderr)
-            return 1
+            return False
         time.sleep(2)
+
+
+def main() -> int:
+    namespace, name = os.environ["NAMESPACE"], os.environ["DEPLOYMENT"]
+    after = os.environ.get("AFTER_JOB")
+    end = None
+    if after:
+        print(f"{name}: waiting for Job {after} to end", flush=True)
+        end = wait_for_job(namespace, after)
+        print(f"{name}: Job {after} {'completed' if end == 'Complete' else 'failed'}", flush=True)
+    if not scale(namespace, name, int(os.environ["REPLICAS"])):
+        return 1
+    if end == "Failed":
+        print(f"{name}: started again, but Job {after} failed or was deleted (its pods' "
+              f"logs say why); take the backup again under a new key", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

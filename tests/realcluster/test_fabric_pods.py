@@ -7,7 +7,8 @@ ledger; a Fabric version change rolls the pods one at a time while a client
 keeps writing, and no acknowledged write is lost; an offline backup
 (``fabric:backupMode: offline``, into Azure Blob Storage served by Azurite on the
 node's address, where pods reach it) stops, copies and restarts one node at a
-time while both orgs' peers keep answering queries between them; destroy leaves
+time while both orgs' peers keep answering queries between them; a backup whose
+uploads are refused starts its first node again and fails the up; destroy leaves
 nothing; a stack restoring the backup into the emptied namespace, with the
 crypto unsealed from it, has every write made before it and none made after.
 
@@ -16,7 +17,9 @@ successive commands would."""
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -290,6 +293,39 @@ def test_an_offline_backup_stops_one_node_at_a_time_and_queries_keep_answering(
     # The three nodes' data volumes and the sealed material.
     assert verified.startswith(f"backup {BACKUP_KEY}: 4 objects")
     _committed(network, "after-backup")
+
+
+def test_a_failed_offline_copy_starts_its_node_again_and_fails_the_up(
+    cli: PulumiCli, network: FabricNetwork, storage: str
+):
+    """A second backup, under a new key, whose uploads are refused (a wrong
+    account key): the first node is stopped again (a new key runs the scaler
+    Jobs again), its copy fails, its start Job starts it again and fails the
+    up, and no other node is stopped."""
+    wrong = re.sub(r"AccountKey=[^;]*",
+                   "AccountKey=" + base64.b64encode(b"not the account key").decode(), storage)
+    _config(cli.config_file, NEXT, backupKey="offline-2", backupMode="offline",
+            backupPassphrase=PASSPHRASE, backupStorageConnectionString=wrong)
+    watch = Availability(network)
+    watch.start()
+    failed = cli.run("up", "--yes", "--skip-preview", check=False)
+    watch.stop.set()
+    watch.join(10)
+    assert failed.returncode != 0
+    stopped = {name for sample in watch.down_together for name in sample}
+    assert len(stopped) == 1 and next(iter(stopped)).startswith("peer"), watch.down_together
+    (node,) = stopped
+    assert f"start-{node}" in failed.stdout + failed.stderr, failed.stdout[-3000:]
+    for deployment in network.deployments():
+        assert deployment["spec"]["replicas"] == 1, deployment["metadata"]["name"]
+        assert deployment["status"].get("readyReplicas") == 1, deployment["metadata"]["name"]
+    pods = network.api.request("GET", f"/api/v1/namespaces/{NAMESPACE}/pods?"
+                               f"labelSelector=job-name%3Dstart-{node}")["items"]
+    log = network.api.text(f"/api/v1/namespaces/{NAMESPACE}/pods/"
+                           f"{pods[0]['metadata']['name']}/log")
+    print(log)
+    assert f"Job backup-{node} failed" in log and f"{node}: Ready" in log
+    _committed(network, "after-failed-backup")
 
 
 def _backup_command(args: list[str], **env: str) -> str:

@@ -1,8 +1,10 @@
 """``fabric:backupMode: offline`` under mocks, for the scaled sample (CouchDB
 peers, three orderers) on an existing cluster whose backups go to an account
 named by a connection string: no snapshot; per node a Job stops it, the backup
-Job copies its own claims read-only, a Job starts it again; one node at a time,
-peers first; the scaler's narrow Role and its projected token."""
+Job copies its own claims read-only (not awaited by the engine), a Job waits
+for the copy to end and starts the node again; one node at a time, peers
+first; the scaler's narrow Role and its projected token. A failed copy on a
+real cluster: tests/realcluster/test_fabric_pods.py."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
+import pulumi_kubernetes as k8s
 import pytest
 
 from fabric_components.backup import jobs as backup_jobs
@@ -64,15 +67,22 @@ def test_each_node_is_stopped_copied_from_its_own_claims_and_started(backup):
         mounts = [m for m in pod["initContainers"][0]["volumeMounts"]
                   if m["name"].startswith("vol-")]
         assert mounts and all(m["readOnly"] for m in mounts)
-        for step, replicas in (("stop", "0"), ("start", "1")):
-            scaler = jobs[f"{step}-{node}"]["spec"]["template"]["spec"]
-            (container,) = scaler["containers"]
+        # The engine waits for the start, which waits for the copy to end.
+        assert copy["metadata"]["annotations"] == {
+            "fabric.hyperledger.org/backup-key": "nightly-1", "pulumi.com/skipAwait": "true"}
+        for step, replicas, after in (("stop", "0", {}), ("start", "1",
+                                                          {"AFTER_JOB": f"backup-{node}"})):
+            scaler = jobs[f"{step}-{node}"]
+            (container,) = scaler["spec"]["template"]["spec"]["containers"]
             assert container["command"] == ["python3", "-c",
                                             Path(scale_node.__file__).read_text()]
             assert container["image"] == "mcr.microsoft.com/azure-cli:2.67.0"
             assert {k: v for k, v in env_of(container).items()} == {
                 "NAMESPACE": "fabric", "DEPLOYMENT": node, "REPLICAS": replicas,
-                "TIMEOUT_SECONDS": "600"}
+                "TIMEOUT_SECONDS": "600", **after}
+            assert "pulumi.com/skipAwait" not in scaler["metadata"]["annotations"]
+    for other in ("backup-material", "backup-manifest"):
+        assert "pulumi.com/skipAwait" not in jobs[other]["metadata"]["annotations"]
 
 
 def test_one_node_down_at_a_time_peers_first(monkeypatch):
@@ -86,13 +96,13 @@ def test_one_node_down_at_a_time_peers_first(monkeypatch):
         assert found[:3] == ["backup-storage", "backup-kdf-nightly-1", "backup-code"]
         return found[3:]
 
-    def scale_job(name, k8s_name, config, deployment, replicas, opts):
+    def scale_job(name, k8s_name, config, deployment, replicas, opts, after_job=None):
         after[k8s_name] = names(opts)
-        return real_scale(name, k8s_name, config, deployment, replicas, opts)
+        return real_scale(name, k8s_name, config, deployment, replicas, opts, after_job)
 
-    def copy_job(name, node, sources, config, code, opts):
+    def copy_job(name, node, sources, config, code, opts, awaited=True):
         after[f"backup-{node.place.k8s_name}"] = names(opts)
-        return real_copy(name, node, sources, config, code, opts)
+        return real_copy(name, node, sources, config, code, opts, awaited)
 
     real_scale, real_copy = offline.scale_job, backup_jobs._copy_job
     monkeypatch.setattr(backup_jobs, "scale_job", scale_job)
@@ -110,13 +120,35 @@ def test_one_node_down_at_a_time_peers_first(monkeypatch):
         assert after[f"start-{node}"] == [f"backup-{node}"]
 
 
-def test_the_scaler_may_only_scale_the_nodes_and_list_pods(backup):
+def test_a_new_backup_key_replaces_the_scaler_jobs(monkeypatch):
+    """Their pods do not name the key, and a Job runs only when created: the
+    key's annotation forces the replacement (the real second backup:
+    tests/realcluster/test_fabric_pods.py), deleting first, as the name stays."""
+    options: dict[str, Any] = {}
+    real_job = k8s.batch.v1.Job
+
+    def job(name, *args, opts=None, **kwargs):
+        options[name] = opts
+        return real_job(name, *args, opts=opts, **kwargs)
+
+    monkeypatch.setattr(k8s.batch.v1, "Job", job)
+    run_sample("scaled", **OFFLINE)
+    scalers = {n: o for n, o in options.items() if n.endswith(("-stop", "-start"))}
+    assert len(scalers) == 2 * len(NODES)
+    for name, opts in scalers.items():
+        assert opts.replace_on_changes == ["metadata.annotations"], name
+        assert opts.delete_before_replace, name
+
+
+def test_the_scaler_may_only_scale_the_nodes_read_the_copies_and_list_pods(backup):
     (role,) = [r.manifest for r in backup.of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")]
     assert role["rules"] == [
         {"apiGroups": ["apps"], "resources": ["deployments/scale"],
          "resourceNames": NODES_IN_ORDER, "verbs": ["get", "patch"]},
         {"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": NODES_IN_ORDER,
          "verbs": ["get"]},
+        {"apiGroups": ["batch"], "resources": ["jobs"],
+         "resourceNames": [f"backup-{n}" for n in NODES_IN_ORDER], "verbs": ["get"]},
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}]
     (binding,) = [r.manifest for r in
                   backup.of_type("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")]
