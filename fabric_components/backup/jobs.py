@@ -36,6 +36,7 @@ import pulumi_kubernetes as k8s
 
 from backup.keys import KdfParams, new_params
 from fabric_components.backup.offline import scale_job, scaler_access
+from fabric_components.backup.scale_node import KEY_ANNOTATION
 from fabric_components.backup.scripts import (
     CODE_DIR,
     FETCH_ALL,
@@ -198,7 +199,7 @@ def _job(
     return k8s.batch.v1.Job(
         name,
         metadata={"name": k8s_name, "namespace": config.namespace, "labels": job_labels,
-                  "annotations": {"fabric.hyperledger.org/backup-key": key,
+                  "annotations": {KEY_ANNOTATION: key,
                                   **({} if awaited else {"pulumi.com/skipAwait": "true"})}},
         spec={"backoff_limit": 1, "template": template},
         opts=opts,
@@ -263,8 +264,7 @@ class NetworkBackup(pulumi.ComponentResource):
             pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=jobs)))
         # From the manifest Job, so the stack output resolves only once the
         # backup is complete (the Job is awaited).
-        self.key = manifest.metadata.apply(lambda m: m["annotations"][
-            "fabric.hyperledger.org/backup-key"])
+        self.key = manifest.metadata.apply(lambda m: m["annotations"][KEY_ANNOTATION])
         self.register_outputs({"key": self.key})
 
 
@@ -329,7 +329,7 @@ def _offline_copies(
         claims = {v: claim.metadata["name"] for v, (claim, _) in node.claims.items()}
         copy = _copy_job(name, node, claims, config, code, after(stop), awaited=False)
         previous = [scale_job(f"{name}-{k8s_name}-start", start_job_name(k8s_name), config,
-                              k8s_name, 1, after(copy), after_job=backup_job_name(k8s_name))]
+                              k8s_name, 1, after(copy))]
     return previous
 
 

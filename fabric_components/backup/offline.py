@@ -25,6 +25,7 @@ import pulumi_kubernetes as k8s
 from fabric_components.backup import scale_node
 from fabric_components.k8s.workload import container, pod_template
 from fabric_components.stack_config import Resources, StackConfig
+from network_spec.k8s_names import backup_job_name
 
 SCALER = "backup-scaler"
 """The ServiceAccount, Role, RoleBinding and NetworkPolicy of the scaler Jobs."""
@@ -76,15 +77,18 @@ def scaler_access(
 
 def scale_job(
     name: str, k8s_name: str, config: StackConfig, deployment: str, replicas: int,
-    opts: pulumi.ResourceOptions, after_job: str | None = None,
+    opts: pulumi.ResourceOptions,
 ) -> k8s.batch.v1.Job:
-    """Scales ``deployment`` to ``replicas`` and waits (``scale_node.py``); with
-    ``after_job``, only once that Job has ended, and fails if it failed."""
+    """Scales ``deployment`` to ``replicas`` and waits (``scale_node.py``): a
+    start only once the node's copy Job has ended, failing if it failed; a stop
+    not at all when this key's copy has already ended. The pod names the key: a
+    Job runs only when created, and a new key must replace it (deleted first,
+    as the name stays), or the next backup would copy running nodes."""
     labels = {**PART_OF, "app.kubernetes.io/name": SCALER_POD,
               "app.kubernetes.io/instance": k8s_name}
     env = {"NAMESPACE": config.namespace, "DEPLOYMENT": deployment,
            "REPLICAS": str(replicas), "TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
-           **({"AFTER_JOB": after_job} if after_job else {})}
+           "COPY_JOB": backup_job_name(deployment), "BACKUP_KEY": config.backup.key}
     scaler = container(
         "scale", config.backup.image, SCALER_RESOURCES,
         env=[{"name": k, "value": v} for k, v in env.items()],
@@ -92,16 +96,12 @@ def scale_job(
         command=["python3", "-c", Path(scale_node.__file__).read_text()])
     template = pod_template(labels, [scaler], [_token_volume()], config.cluster.node_pool)
     template["spec"].update(restart_policy="Never", service_account_name=SCALER)
-    # Nothing in the pod names the backup key, and a Job runs again only when
-    # replaced: a new key must replace the scaler Jobs (deleted first: same
-    # name), or the next backup would copy running nodes.
     return k8s.batch.v1.Job(
         name,
         metadata={"name": k8s_name, "namespace": config.namespace, "labels": labels,
-                  "annotations": {"fabric.hyperledger.org/backup-key": config.backup.key}},
+                  "annotations": {scale_node.KEY_ANNOTATION: config.backup.key}},
         spec={"backoff_limit": 1, "template": template},
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-            replace_on_changes=["metadata.annotations"], delete_before_replace=True)),
+        opts=opts,
     )
 
 

@@ -1,15 +1,18 @@
 """Stops or starts one node for an offline backup: scales its Deployment to
 ``REPLICAS`` (0 or 1) through the Kubernetes API, then waits until its pod is
-gone (0: nothing holds its volumes any more) or Ready (1). With ``AFTER_JOB``
-(the start), it first waits until that Job (the node's copy) has ended, then
-starts the node whether the copy succeeded or failed, and fails itself after
-a failed copy: a backup that fails never leaves its node stopped. Runs in a
-Job as ``python3 -c <this file>`` in the Azure CLI image, so it needs the
-standard library only; the Job's service account may only scale and read the
-node Deployments, read the copy Jobs and list pods (``offline.py``).
+gone (0: nothing holds its volumes any more) or Ready (1). Both read the node's
+copy Job, ``COPY_JOB``. The start waits until that Job has ended, starts the node
+whether the copy succeeded or failed, and fails itself after a failed copy: a
+backup that fails never leaves its node stopped. The stop does nothing when the
+copy Job of this ``BACKUP_KEY`` has already ended (a new version of this script
+replaces the Jobs of a finished backup, which run again: that must not stop the
+node, as its copy does not run again). Runs in a Job as ``python3 -c <this
+file>`` in the Azure CLI image, so it needs the standard library only; the Job's
+service account may only scale and read the node Deployments, read the copy
+Jobs and list pods (``offline.py``).
 
 Environment: ``NAMESPACE``, ``DEPLOYMENT``, ``REPLICAS``, ``TIMEOUT_SECONDS``,
-``AFTER_JOB`` (optional); the API server is
+``COPY_JOB``, ``BACKUP_KEY``; the API server is
 ``KUBERNETES_SERVICE_HOST``/``_PORT`` (set in every pod), the token and CA are
 in ``TOKEN_DIR``."""
 
@@ -26,6 +29,7 @@ import urllib.request
 from typing import Any
 
 TOKEN_DIR = "/var/run/secrets/fabric-backup"
+KEY_ANNOTATION = "fabric.hyperledger.org/backup-key"
 
 
 def api(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -67,24 +71,38 @@ def started(deployment: dict[str, Any], replicas: int) -> bool:
     return seen >= deployment["metadata"]["generation"] and min(ready, updated) >= replicas
 
 
-def job_end(namespace: str, name: str) -> str | None:
-    """``Complete`` or ``Failed`` once the Job has ended (``Failed`` when it was
-    deleted: its copy is gone or cut short), else None."""
+def copy_job(namespace: str, name: str) -> dict[str, Any] | None:
+    """The Job, None when there is none."""
     try:
-        job = api("GET", f"/apis/batch/v1/namespaces/{namespace}/jobs/{name}")
+        job: dict[str, Any] = api("GET", f"/apis/batch/v1/namespaces/{namespace}/jobs/{name}")
     except urllib.error.HTTPError as error:
         if error.code == 404:
-            return "Failed"
+            return None
         raise
+    return job
+
+
+def job_end(job: dict[str, Any] | None) -> str | None:
+    """``Complete`` or ``Failed`` once the Job has ended (``Failed`` when it was
+    deleted: its copy is gone or cut short), else None."""
+    if job is None:
+        return "Failed"
     for condition in job.get("status", {}).get("conditions", []):
         if condition.get("type") in ("Complete", "Failed") and condition.get("status") == "True":
             return str(condition["type"])
     return None
 
 
-def wait_for_job(namespace: str, name: str) -> str:
+def copied_already(namespace: str, name: str, key: str) -> bool:
+    """The copy Job of backup ``key`` exists and has ended."""
+    job = copy_job(namespace, name)
+    annotations = (job or {}).get("metadata", {}).get("annotations") or {}
+    return annotations.get(KEY_ANNOTATION) == key and job_end(job) is not None
+
+
+def wait_for_copy(namespace: str, name: str) -> str:
     """However long the copy takes: the node must not start while it reads."""
-    while (end := job_end(namespace, name)) is None:
+    while (end := job_end(copy_job(namespace, name))) is None:
         time.sleep(5)
     return end
 
@@ -109,16 +127,21 @@ def scale(namespace: str, name: str, replicas: int) -> bool:
 
 def main() -> int:
     namespace, name = os.environ["NAMESPACE"], os.environ["DEPLOYMENT"]
-    after = os.environ.get("AFTER_JOB")
+    replicas, copy, key = int(os.environ["REPLICAS"]), os.environ["COPY_JOB"], os.environ[
+        "BACKUP_KEY"]
+    if replicas == 0 and copied_already(namespace, copy, key):
+        print(f"{name}: Job {copy} of backup {key} has already ended: the node keeps running",
+              flush=True)
+        return 0
     end = None
-    if after:
-        print(f"{name}: waiting for Job {after} to end", flush=True)
-        end = wait_for_job(namespace, after)
-        print(f"{name}: Job {after} {'completed' if end == 'Complete' else 'failed'}", flush=True)
-    if not scale(namespace, name, int(os.environ["REPLICAS"])):
+    if replicas > 0:
+        print(f"{name}: waiting for Job {copy} to end", flush=True)
+        end = wait_for_copy(namespace, copy)
+        print(f"{name}: Job {copy} {'completed' if end == 'Complete' else 'failed'}", flush=True)
+    if not scale(namespace, name, replicas):
         return 1
     if end == "Failed":
-        print(f"{name}: started again, but Job {after} failed or was deleted (its pods' "
+        print(f"{name}: started again, but Job {copy} failed or was deleted (its pods' "
               f"logs say why); take the backup again under a new key", file=sys.stderr)
         return 1
     return 0

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
-import pulumi_kubernetes as k8s
 import pytest
 
 from fabric_components.backup import jobs as backup_jobs
@@ -70,8 +69,7 @@ def test_each_node_is_stopped_copied_from_its_own_claims_and_started(backup):
         # The engine waits for the start, which waits for the copy to end.
         assert copy["metadata"]["annotations"] == {
             "fabric.hyperledger.org/backup-key": "nightly-1", "pulumi.com/skipAwait": "true"}
-        for step, replicas, after in (("stop", "0", {}), ("start", "1",
-                                                          {"AFTER_JOB": f"backup-{node}"})):
+        for step, replicas in (("stop", "0"), ("start", "1")):
             scaler = jobs[f"{step}-{node}"]
             (container,) = scaler["spec"]["template"]["spec"]["containers"]
             assert container["command"] == ["python3", "-c",
@@ -79,7 +77,7 @@ def test_each_node_is_stopped_copied_from_its_own_claims_and_started(backup):
             assert container["image"] == "mcr.microsoft.com/azure-cli:2.67.0"
             assert {k: v for k, v in env_of(container).items()} == {
                 "NAMESPACE": "fabric", "DEPLOYMENT": node, "REPLICAS": replicas,
-                "TIMEOUT_SECONDS": "600", **after}
+                "TIMEOUT_SECONDS": "600", "COPY_JOB": f"backup-{node}", "BACKUP_KEY": "nightly-1"}
             assert "pulumi.com/skipAwait" not in scaler["metadata"]["annotations"]
     for other in ("backup-material", "backup-manifest"):
         assert "pulumi.com/skipAwait" not in jobs[other]["metadata"]["annotations"]
@@ -96,9 +94,9 @@ def test_one_node_down_at_a_time_peers_first(monkeypatch):
         assert found[:3] == ["backup-storage", "backup-kdf-nightly-1", "backup-code"]
         return found[3:]
 
-    def scale_job(name, k8s_name, config, deployment, replicas, opts, after_job=None):
+    def scale_job(name, k8s_name, config, deployment, replicas, opts):
         after[k8s_name] = names(opts)
-        return real_scale(name, k8s_name, config, deployment, replicas, opts, after_job)
+        return real_scale(name, k8s_name, config, deployment, replicas, opts)
 
     def copy_job(name, node, sources, config, code, opts, awaited=True):
         after[f"backup-{node.place.k8s_name}"] = names(opts)
@@ -120,24 +118,17 @@ def test_one_node_down_at_a_time_peers_first(monkeypatch):
         assert after[f"start-{node}"] == [f"backup-{node}"]
 
 
-def test_a_new_backup_key_replaces_the_scaler_jobs(monkeypatch):
-    """Their pods do not name the key, and a Job runs only when created: the
-    key's annotation forces the replacement (the real second backup:
-    tests/realcluster/test_fabric_pods.py), deleting first, as the name stays."""
-    options: dict[str, Any] = {}
-    real_job = k8s.batch.v1.Job
-
-    def job(name, *args, opts=None, **kwargs):
-        options[name] = opts
-        return real_job(name, *args, opts=opts, **kwargs)
-
-    monkeypatch.setattr(k8s.batch.v1, "Job", job)
-    run_sample("scaled", **OFFLINE)
-    scalers = {n: o for n, o in options.items() if n.endswith(("-stop", "-start"))}
+def test_a_new_backup_key_replaces_the_scaler_jobs(backup):
+    """A Job runs only when created, so each key must replace the stop and start
+    Jobs: their pods name it (a changed pod template replaces a Job; the real
+    second backup: tests/realcluster/test_fabric_pods.py)."""
+    jobs = by_k8s_name(backup, JOB)
+    scalers = [j for n, j in jobs.items() if n.startswith(("stop-", "start-"))]
     assert len(scalers) == 2 * len(NODES)
-    for name, opts in scalers.items():
-        assert opts.replace_on_changes == ["metadata.annotations"], name
-        assert opts.delete_before_replace, name
+    for job in scalers:
+        (container,) = job["spec"]["template"]["spec"]["containers"]
+        assert env_of(container)["BACKUP_KEY"] == "nightly-1"
+        assert job["metadata"]["annotations"] == {"fabric.hyperledger.org/backup-key": "nightly-1"}
 
 
 def test_the_scaler_may_only_scale_the_nodes_read_the_copies_and_list_pods(backup):
